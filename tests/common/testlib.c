@@ -1,0 +1,119 @@
+/* Shared Check harness: leak-checked talloc context, log capture, fake time. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <talloc.h>
+#include <osmocom/core/application.h>
+#include <osmocom/core/logging.h>
+#include <osmocom/core/talloc.h>
+#include <osmocom/core/timer.h>
+#include <osmocom/core/select.h>
+
+#include <mgcf/log.h>
+#include "testlib.h"
+
+void *test_ctx;
+static void *log_ctx;
+static char *log_buf;
+static struct log_target *capture;
+
+static void capture_output(struct log_target *target, unsigned int level, const char *line)
+{
+	log_buf = talloc_strdup_append(log_buf, line);
+}
+
+void test_setup(void)
+{
+	test_ctx = talloc_named_const(NULL, 0, "test");
+	log_ctx = talloc_named_const(NULL, 0, "test-log");
+	log_buf = talloc_strdup(log_ctx, "");
+
+	if (!osmo_log_info) {
+		log_init(&mgcf_log_info, log_ctx);
+	}
+	capture = log_target_create();
+	ck_assert_ptr_nonnull(capture);
+	capture->output = capture_output;
+	log_set_print_category(capture, 1);
+	log_set_print_level(capture, 1);
+	log_set_print_filename2(capture, LOG_FILENAME_NONE);
+	log_set_all_filter(capture, 1);
+	log_set_log_level(capture, LOGL_DEBUG);
+	log_add_target(capture);
+
+	osmo_clock_override_enable(CLOCK_MONOTONIC, true);
+	osmo_clock_override_enable(CLOCK_REALTIME, true);
+	struct timespec *ts = osmo_clock_override_gettimespec(CLOCK_MONOTONIC);
+	ts->tv_sec = 0;
+	ts->tv_nsec = 0;
+	ts = osmo_clock_override_gettimespec(CLOCK_REALTIME);
+	ts->tv_sec = 0;
+	ts->tv_nsec = 0;
+	osmo_gettimeofday_override = false;
+}
+
+void test_teardown(void)
+{
+	size_t blocks = talloc_total_blocks(test_ctx);
+
+	if (blocks != 1) {
+		fprintf(stderr, "talloc leak: %zu blocks left under the test context\n", blocks - 1);
+		talloc_report_full(test_ctx, stderr);
+	}
+	log_del_target(capture);
+	log_target_destroy(capture);
+	capture = NULL;
+	talloc_free(log_ctx);
+	log_ctx = NULL;
+	log_buf = NULL;
+	talloc_free(test_ctx);
+	test_ctx = NULL;
+	osmo_clock_override_enable(CLOCK_MONOTONIC, false);
+	osmo_clock_override_enable(CLOCK_REALTIME, false);
+	ck_assert_msg(blocks == 1, "talloc leak: %zu blocks left under the test context", blocks - 1);
+}
+
+const char *test_log(void)
+{
+	return log_buf ? log_buf : "";
+}
+
+void test_log_clear(void)
+{
+	if (log_buf)
+		log_buf[0] = '\0';
+	log_buf = talloc_realloc(log_ctx, log_buf, char, 1);
+}
+
+bool test_log_contains(const char *needle)
+{
+	return strstr(test_log(), needle) != NULL;
+}
+
+void test_time_advance(unsigned int secs, unsigned int usecs)
+{
+	osmo_clock_override_add(CLOCK_MONOTONIC, secs, usecs * 1000L);
+	osmo_clock_override_add(CLOCK_REALTIME, secs, usecs * 1000L);
+	osmo_timers_prepare();
+	osmo_timers_update();
+}
+
+int test_run_suite(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+char *test_srcfile(const char *rel)
+{
+	const char *top = getenv("top_srcdir");
+
+	return talloc_asprintf(test_ctx, "%s/tests/%s", top ? top : "..", rel);
+}

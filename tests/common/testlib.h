@@ -1,0 +1,37 @@
+/*! \file testlib.h
+ * Shared harness for the Check unit tests of every module.
+ *
+ *  - a talloc context per test, checked for leaks at teardown;
+ *  - log capture into a buffer (test_log()), so tests can assert on log lines;
+ *  - fake time: libosmocore's clock override, advanced by test_time_advance(),
+ *    which also fires the osmo timers that became due.
+ *
+ * Use: tcase_add_checked_fixture(tc, test_setup, test_teardown);
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <check.h>
+
+/*! Per-test talloc context (NULL outside a test). Everything a test allocates hangs off it. */
+extern void *test_ctx;
+
+/*! \brief Fixture set-up: talloc context, log capture, fake time at 0. */
+void test_setup(void);
+/*! \brief Fixture tear-down: fails the test if anything is left under test_ctx. */
+void test_teardown(void);
+
+/*! \brief Everything logged since set-up or the last test_log_clear(). */
+const char *test_log(void);
+void test_log_clear(void);
+/*! \brief Whether the captured log contains a substring. */
+bool test_log_contains(const char *needle);
+
+/*! \brief Advance fake time and run the timers that became due. */
+void test_time_advance(unsigned int secs, unsigned int usecs);
+
+/*! \brief Run a suite, print Check's summary, and return a process exit status. */
+int test_run_suite(Suite *s);
+
+/*! \brief Path of a test data file: $top_srcdir/tests/REL (talloc'd under test_ctx). */
+char *test_srcfile(const char *rel);
