@@ -1,1 +1,285 @@
-int main(void) { return 0; }
+/* mgcfd: the MGCF daemon.
+ *
+ * Owns the talloc root, the signalling event loop, the configuration, the
+ * VTY and the daemon's own counters, and wires the protocol modules together.
+ *
+ * Signals: SIGTERM/SIGINT stop gracefully, SIGHUP reloads the configuration
+ * (a file with errors is reported and the running configuration kept),
+ * SIGUSR1 prints a talloc report to stderr.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <talloc.h>
+#include <osmocom/core/application.h>
+#include <osmocom/core/logging.h>
+#include <osmocom/core/msgb.h>
+#include <osmocom/core/rate_ctr.h>
+#include <osmocom/core/select.h>
+#include <osmocom/core/stats.h>
+#include <osmocom/core/utils.h>
+#include <osmocom/vty/logging.h>
+
+#include <mgcf/log.h>
+#include "build_config.h"
+#include "src/config.h"
+#include "src/vty.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+#define DEFAULT_CONFIG SYSCONFDIR "/mgcf/mgcfd.conf"
+
+enum mgcfd_ctr {
+	MGCFD_CTR_RELOAD_OK,
+	MGCFD_CTR_RELOAD_FAILED,
+};
+
+static const struct rate_ctr_desc mgcfd_ctr_desc[] = {
+	[MGCFD_CTR_RELOAD_OK] = { "mgcfd:reload_ok", "configuration reloads that took effect" },
+	[MGCFD_CTR_RELOAD_FAILED] = { "mgcfd:reload_failed", "configuration reloads refused for errors" },
+};
+
+static const struct rate_ctr_group_desc mgcfd_ctrg_desc = {
+	.group_name_prefix = "mgcfd",
+	.group_description = "MGCF daemon",
+	.class_id = OSMO_STATS_CLASS_GLOBAL,
+	.num_ctr = ARRAY_SIZE(mgcfd_ctr_desc),
+	.ctr_desc = mgcfd_ctr_desc,
+};
+
+struct mgcfd {
+	void *ctx;
+	const char *config_file;
+	struct mgcfd_config *cfg;
+	struct log_target *log_target;
+	struct rate_ctr_group *ctrs;
+	bool quit;
+};
+
+static struct mgcfd g_mgcfd;
+
+static void print_help(const char *argv0)
+{
+	printf("Usage: %s [-c FILE] [--check-config] [-V] [-h]\n"
+	       "\n"
+	       "mgcfd bridges calls between SIP/IMS networks and ISUP trunks (an MGCF with its media gateway).\n"
+	       "\n"
+	       "  -c, --config-file FILE  configuration file (default " DEFAULT_CONFIG ")\n"
+	       "      --check-config      check the configuration file, print its errors, and exit\n"
+	       "  -V, --version           print the version and exit\n"
+	       "  -h, --help              print this help and exit\n"
+	       "\n"
+	       "Signals: SIGTERM/SIGINT stop, SIGHUP reloads the configuration, SIGUSR1 prints a memory report.\n",
+	       argv0);
+}
+
+/* Log targets and levels as the configuration says. */
+static int apply_logging(struct mgcfd *d, const struct mgcfd_config *cfg)
+{
+	const struct mgcfd_log_cfg *l = &cfg->log;
+	struct log_target *t;
+	unsigned int i;
+
+	switch (l->target) {
+	case MGCFD_LOG_SYSLOG:
+		t = log_target_create_syslog("mgcfd", LOG_PID, LOG_DAEMON);
+		break;
+	case MGCFD_LOG_FILE:
+		t = log_target_create_file(l->file);
+		break;
+	case MGCFD_LOG_STDERR:
+	default:
+		t = log_target_create_stderr();
+		break;
+	}
+	if (!t) {
+		LOGP(DMAIN, LOGL_ERROR, "cannot open the log target: %s\n", strerror(errno));
+		return -EIO;
+	}
+	if (d->log_target) {
+		log_target_destroy(d->log_target);
+	}
+	d->log_target = t;
+	log_set_print_category(t, l->print_category);
+	log_set_print_category_hex(t, 0);
+	log_set_use_color(t, l->target == MGCFD_LOG_STDERR && isatty(STDERR_FILENO));
+	log_set_print_level(t, 1);
+	log_set_print_filename2(t, LOG_FILENAME_NONE);
+	log_set_print_timestamp(t, l->timestamp);
+	log_set_all_filter(t, 1);
+	log_set_log_level(t, l->level);
+	for (i = 0; i < osmo_log_info->num_cat; i++)
+		log_set_category_filter(t, i, 1, l->level);
+	for (i = 0; i < l->num_cats; i++)
+		log_set_category_filter(t, l->cats[i].cat, 1, l->cats[i].level);
+	log_add_target(t);
+	return 0;
+}
+
+static void print_errors(const char *errors)
+{
+	fputs(errors, stderr);
+}
+
+/* SIGHUP: load the file again; only a file without errors replaces the running configuration. */
+static void reload(struct mgcfd *d)
+{
+	char *errors;
+	struct mgcfd_config *cfg = mgcfd_config_load(d->ctx, d->config_file, &errors);
+
+	if (!cfg) {
+		LOGP(DMAIN, LOGL_ERROR, "reload of %s refused, keeping the running configuration:\n%s",
+		     d->config_file, errors);
+		talloc_free(errors);
+		rate_ctr_inc(rate_ctr_group_get_ctr(d->ctrs, MGCFD_CTR_RELOAD_FAILED));
+		return;
+	}
+	/* The VTY address/port and the listeners are bound once; a change needs a restart. */
+	if (strcmp(cfg->vty.address, d->cfg->vty.address) || cfg->vty.port != d->cfg->vty.port)
+		LOGP(DMAIN, LOGL_NOTICE, "the VTY address changed; it takes effect at the next restart\n");
+	talloc_free(d->cfg);
+	d->cfg = cfg;
+	apply_logging(d, cfg);
+	mgcfd_config_apply_timers(cfg);
+	rate_ctr_inc(rate_ctr_group_get_ctr(d->ctrs, MGCFD_CTR_RELOAD_OK));
+	LOGP(DMAIN, LOGL_NOTICE, "configuration reloaded from %s\n", d->config_file);
+}
+
+static void signal_cb(struct osmo_signalfd *osfd, const struct signalfd_siginfo *fdsi)
+{
+	struct mgcfd *d = osfd->data;
+
+	switch (fdsi->ssi_signo) {
+	case SIGTERM:
+	case SIGINT:
+		LOGP(DMAIN, LOGL_NOTICE, "signal %u: stopping\n", fdsi->ssi_signo);
+		d->quit = true;
+		break;
+	case SIGHUP:
+		reload(d);
+		break;
+	case SIGUSR1:
+		talloc_report_full(d->ctx, stderr);
+		break;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option long_opts[] = {
+		{ "config-file", required_argument, NULL, 'c' },
+		{ "check-config", no_argument, NULL, 'C' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	struct mgcfd *d = &g_mgcfd;
+	struct osmo_signalfd *sfd;
+	bool check_only = false;
+	char *errors = NULL;
+	sigset_t set;
+	int c, rc;
+
+	d->config_file = DEFAULT_CONFIG;
+	while ((c = getopt_long(argc, argv, "c:Vh", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			d->config_file = optarg;
+			break;
+		case 'C':
+			check_only = true;
+			break;
+		case 'V':
+			printf("mgcfd %s\n", PACKAGE_VERSION);
+			return EXIT_SUCCESS;
+		case 'h':
+			print_help(argv[0]);
+			return EXIT_SUCCESS;
+		default:
+			fprintf(stderr, "Try '%s --help'.\n", argv[0]);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "%s: unexpected argument '%s'. Try '%s --help'.\n", argv[0], argv[optind], argv[0]);
+		return 2;
+	}
+
+	d->ctx = talloc_named_const(NULL, 0, "mgcfd");
+	msgb_talloc_ctx_init(d->ctx, 0);
+	osmo_init_logging2(d->ctx, &mgcf_log_info);
+	/* osmo_init_logging2 adds a stderr target; ours replaces it once the config is read */
+	log_target_destroy(osmo_stderr_target);
+	osmo_stderr_target = NULL;
+
+	d->cfg = mgcfd_config_load(d->ctx, d->config_file, &errors);
+	if (!d->cfg) {
+		print_errors(errors);
+		rc = 1;
+		goto out_free;
+	}
+	if (check_only) {
+		rc = 0;
+		goto out_free;
+	}
+	if (apply_logging(d, d->cfg) < 0) {
+		rc = 1;
+		goto out_free;
+	}
+	mgcfd_config_apply_timers(d->cfg);
+	d->ctrs = rate_ctr_group_alloc(d->ctx, &mgcfd_ctrg_desc, 0);
+
+	mgcfd_vty_init(d->ctx, "mgcfd", "Copyright (C) the mgcf authors. License AGPLv3+.\r\n");
+	rc = mgcfd_vty_listen(d->ctx, d->cfg->vty.address, d->cfg->vty.port);
+	if (rc < 0) {
+		LOGP(DMAIN, LOGL_FATAL, "cannot listen for the VTY on %s:%u: %s\n", d->cfg->vty.address,
+		     d->cfg->vty.port, strerror(-rc));
+		rc = 1;
+		goto out_vty;
+	}
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	sfd = osmo_signalfd_setup(d->ctx, set, signal_cb, d);
+	if (!sfd) {
+		LOGP(DMAIN, LOGL_FATAL, "cannot set up signal handling\n");
+		rc = 1;
+		goto out_vty;
+	}
+
+	LOGP(DMAIN, LOGL_NOTICE, "mgcfd %s started with %s, VTY on %s:%u\n", PACKAGE_VERSION, d->config_file,
+	     d->cfg->vty.address, d->cfg->vty.port);
+	while (!d->quit)
+		osmo_select_main_ctx(0);
+	LOGP(DMAIN, LOGL_NOTICE, "mgcfd stopped\n");
+
+	osmo_fd_unregister(&sfd->ofd);
+	close(sfd->ofd.fd);
+	talloc_free(sfd);
+	rc = 0;
+out_vty:
+	mgcfd_vty_close();
+	if (d->ctrs)
+		rate_ctr_group_free(d->ctrs);
+out_free:
+	if (d->log_target) {
+		log_target_destroy(d->log_target);
+	}
+	log_fini();
+	talloc_free(d->cfg);
+	talloc_free(errors);
+	talloc_free(d->ctx);
+	return rc;
+}

@@ -1,0 +1,42 @@
+# Helpers for the shell tests.  Source with: . "${top_srcdir}/tests/common/testlib.sh"
+# Tests get top_srcdir and top_builddir (absolute) from the harness.
+: "${top_srcdir:?run through make check}"
+: "${top_builddir:?run through make check}"
+
+VTYCMD="${top_builddir}/tests/common/vtycmd"
+
+# A TCP/UDP port that is free on 127.0.0.1 now (both protocols).
+free_port() {
+	"$VTYCMD" --free-port
+}
+
+# Wait until something listens on 127.0.0.1:$1 (up to $2 tenths of a second, default 50).
+wait_port() {
+	_i=0
+	while [ $_i -lt "${2:-50}" ]; do
+		"$VTYCMD" --probe "$1" 2>/dev/null && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	echo "nothing listens on 127.0.0.1:$1" >&2
+	return 1
+}
+
+# Run VTY commands on 127.0.0.1:$1; the output is on stdout.
+vty() {
+	_port=$1
+	shift
+	"$VTYCMD" "$_port" "$@"
+}
+
+# Wait for pid $1 to end, up to $2 tenths of a second; fails on time-out.  Then `wait $1` for its status.
+wait_gone() {
+	_i=0
+	while kill -0 "$1" 2>/dev/null && ! grep -q '^Z' "/proc/$1/stat" 2>/dev/null &&
+	      [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" != Z ]; do
+		[ $_i -ge "$2" ] && return 1
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 0
+}
