@@ -215,7 +215,7 @@ struct loader {
 /* libconfuse's error callback has no user pointer: the loader in progress is here. */
 static __thread struct loader *current_loader;
 
-static void add_error(struct loader *ld, int line, const char *fmt, va_list ap)
+static void __attribute__((format(printf, 3, 0))) add_error(struct loader *ld, int line, const char *fmt, va_list ap)
 {
 	char *msg = talloc_vasprintf(ld->ctx, fmt, ap);
 
@@ -251,7 +251,7 @@ static void __attribute__((format(printf, 3, 4))) err_at(struct loader *ld, cons
 	va_end(ap);
 }
 
-static void confuse_error(cfg_t *cfg, const char *fmt, va_list ap)
+static void __attribute__((format(printf, 2, 0))) confuse_error(cfg_t *cfg, const char *fmt, va_list ap)
 {
 	struct loader *ld = current_loader;
 	char *msg;

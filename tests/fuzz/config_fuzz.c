@@ -12,17 +12,22 @@
 #include <mgcf/log.h>
 #include "src/config.h"
 
+static void *root;
+static size_t root_blocks;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	root = talloc_named_const(NULL, 0, "fuzz");
+	log_init(&mgcf_log_info, root);
+	root_blocks = talloc_total_blocks(root);
+	return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static void *root;
 	struct mgcfd_config *cfg;
 	char path[64], *errors;
 	int fd;
-
-	if (!root) {
-		root = talloc_named_const(NULL, 0, "fuzz");
-		log_init(&mgcf_log_info, talloc_named_const(NULL, 0, "fuzz-log"));
-	}
 	fd = memfd_create("cfg", 0);
 	if (fd < 0)
 		return 0;
@@ -35,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	talloc_free(cfg);
 	talloc_free(errors);
 	close(fd);
-	if (talloc_total_blocks(root) != 1)
+	if (talloc_total_blocks(root) != root_blocks)
 		abort();	/* the loader leaked */
 	return 0;
 }
