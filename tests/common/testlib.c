@@ -24,15 +24,35 @@ static void capture_output(struct log_target *target, unsigned int level, const 
 	log_buf = talloc_strdup_append(log_buf, line);
 }
 
+static bool fake_time;
+
 void test_setup(void)
 {
+	test_setup_real_time();
+	fake_time = true;
+	osmo_clock_override_enable(CLOCK_MONOTONIC, true);
+	osmo_clock_override_enable(CLOCK_REALTIME, true);
+	struct timespec *ts = osmo_clock_override_gettimespec(CLOCK_MONOTONIC);
+	ts->tv_sec = 0;
+	ts->tv_nsec = 0;
+	ts = osmo_clock_override_gettimespec(CLOCK_REALTIME);
+	ts->tv_sec = 0;
+	ts->tv_nsec = 0;
+	/* libosmocore 1.7 timers (and so osmo_fsm timeouts) run on osmo_gettimeofday() */
+	osmo_gettimeofday_override = true;
+	osmo_gettimeofday_override_time = (struct timeval){ 0, 0 };
+}
+
+void test_setup_real_time(void)
+{
+	fake_time = false;
 	test_ctx = talloc_named_const(NULL, 0, "test");
 	log_ctx = talloc_named_const(NULL, 0, "test-log");
 	log_buf = talloc_strdup(log_ctx, "");
 
-	if (!osmo_log_info) {
-		log_init(&mgcf_log_info, log_ctx);
-	}
+	/* logging lives for the whole process (tests may run without fork) */
+	if (!osmo_log_info)
+		log_init(&mgcf_log_info, NULL);
 	capture = log_target_create();
 	ck_assert_ptr_nonnull(capture);
 	capture->output = capture_output;
@@ -42,16 +62,6 @@ void test_setup(void)
 	log_set_all_filter(capture, 1);
 	log_set_log_level(capture, LOGL_DEBUG);
 	log_add_target(capture);
-
-	osmo_clock_override_enable(CLOCK_MONOTONIC, true);
-	osmo_clock_override_enable(CLOCK_REALTIME, true);
-	struct timespec *ts = osmo_clock_override_gettimespec(CLOCK_MONOTONIC);
-	ts->tv_sec = 0;
-	ts->tv_nsec = 0;
-	ts = osmo_clock_override_gettimespec(CLOCK_REALTIME);
-	ts->tv_sec = 0;
-	ts->tv_nsec = 0;
-	osmo_gettimeofday_override = false;
 }
 
 void test_teardown(void)
@@ -69,8 +79,11 @@ void test_teardown(void)
 	log_buf = NULL;
 	talloc_free(test_ctx);
 	test_ctx = NULL;
-	osmo_clock_override_enable(CLOCK_MONOTONIC, false);
-	osmo_clock_override_enable(CLOCK_REALTIME, false);
+	if (fake_time) {
+		osmo_clock_override_enable(CLOCK_MONOTONIC, false);
+		osmo_clock_override_enable(CLOCK_REALTIME, false);
+		osmo_gettimeofday_override = false;
+	}
 	ck_assert_msg(blocks == 1, "talloc leak: %zu blocks left under the test context", blocks - 1);
 }
 
@@ -93,8 +106,10 @@ bool test_log_contains(const char *needle)
 
 void test_time_advance(unsigned int secs, unsigned int usecs)
 {
+	ck_assert_msg(fake_time, "test_time_advance() needs the test_setup() fixture");
 	osmo_clock_override_add(CLOCK_MONOTONIC, secs, usecs * 1000L);
 	osmo_clock_override_add(CLOCK_REALTIME, secs, usecs * 1000L);
+	osmo_gettimeofday_override_add(secs, usecs);
 	osmo_timers_prepare();
 	osmo_timers_update();
 }

@@ -3,8 +3,9 @@
  *
  *  - a talloc context per test, checked for leaks at teardown;
  *  - log capture into a buffer (test_log()), so tests can assert on log lines;
- *  - fake time: libosmocore's clock override, advanced by test_time_advance(),
- *    which also fires the osmo timers that became due.
+ *  - fake time: libosmocore's clock overrides (osmo_clock_gettime() and
+ *    osmo_gettimeofday(), which 1.7's timers and FSM timeouts use), advanced by
+ *    test_time_advance(), which also fires the osmo timers that became due.
  *
  * Use: tcase_add_checked_fixture(tc, test_setup, test_teardown);
  */
@@ -18,6 +19,8 @@ extern void *test_ctx;
 
 /*! \brief Fixture set-up: talloc context, log capture, fake time at 0. */
 void test_setup(void);
+/*! \brief Fixture set-up for tests on real sockets and real time: like test_setup() without fake time. */
+void test_setup_real_time(void);
 /*! \brief Fixture tear-down: fails the test if anything is left under test_ctx. */
 void test_teardown(void);
 
