@@ -146,6 +146,7 @@ struct parser {
 	struct sdp_parse_err *err;
 	unsigned int line;
 	struct sdp_media *m;	/* current media section, NULL at session level */
+	unsigned int media_line[SDP_MAX_MEDIA];	/* line number of each m= */
 };
 
 static int fail(struct parser *ps, int rc, const char *reason)
@@ -442,7 +443,7 @@ static int parse_media(struct parser *ps, struct cur *c)
 	}
 	if (!m->num_fmt)
 		return BAD("m= needs at least one format");
-	sdp->num_media++;
+	ps->media_line[sdp->num_media++] = ps->line;
 	ps->m = m;
 	return 0;
 }
@@ -939,8 +940,10 @@ int sdp_parse(struct sdp_session *sdp, const char *buf, size_t len, struct sdp_p
 		return fail(&ps, -EBADMSG, "t= missing");
 	/* RFC 4566 §5.7: every stream needs a c=, its own or the session's */
 	for (i = 0; i < sdp->num_media; i++) {
-		if (!sdp_media_conn(sdp, i))
+		if (!sdp_media_conn(sdp, i)) {
+			ps.line = ps.media_line[i];
 			return fail(&ps, -EBADMSG, "m= without c= at media or session level");
+		}
 	}
 	return 0;
 }

@@ -6,8 +6,7 @@
 set -eu
 test_file=$1
 name=$(basename "$test_file" .fuzz)
-dir=$(dirname "$test_file")
-bin="$dir/${name}_fuzz"
+bin="./fuzz/${name}_fuzz"	# built in the tests build directory, where tests run
 corpus="${top_srcdir}/tests/fuzz/corpus/$name"
 [ -x "$bin" ] || { echo "missing harness $bin" >&2; exit 1; }
 [ -d "$corpus" ] || { echo "missing seed corpus $corpus" >&2; exit 1; }
