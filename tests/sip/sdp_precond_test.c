@@ -92,7 +92,15 @@ START_TEST(test_rfc3312_e2e_flow)
 	/* SDP1: A's offer, nothing reserved */
 	sdp_precond_set_desired(&a->pc, 0, SDP_PC_E2E, SDP_PC_DIR_SENDRECV, SDP_PC_STR_MANDATORY);
 	sdp1 = ua_offer(a);
-	ck_assert_line(sdp1, "o=alice 1000 1 IN IP4 192.0.2.1");
+	ck_assert_str_eq(sdp1, "v=0\r\n"
+			       "o=alice 1000 1 IN IP4 192.0.2.1\r\n"
+			       "s=-\r\n"
+			       "c=IN IP4 192.0.2.1\r\n"
+			       "t=0 0\r\n"
+			       "m=audio 40000 RTP/AVP 0\r\n"
+			       "a=rtpmap:0 PCMU/8000\r\n"
+			       "a=curr:qos e2e none\r\n"
+			       "a=des:qos mandatory e2e sendrecv\r\n");
 	ck_assert_line(sdp1, "a=curr:qos e2e none");
 	ck_assert_line(sdp1, "a=des:qos mandatory e2e sendrecv");
 	ck_assert(!strstr(sdp1, "a=conf"));
@@ -110,6 +118,17 @@ START_TEST(test_rfc3312_e2e_flow)
 	/* SDP2: B's answer (183), asking for confirmation of its recv direction */
 	sdp_precond_request_confirm(&b->pc, 0, SDP_PC_E2E, SDP_PC_DIR_RECV);
 	sdp2 = ua_answer_finish(b, ans);
+	ck_assert_str_eq(sdp2, "v=0\r\n"
+			       "o=bob 1000 1 IN IP4 192.0.2.4\r\n"
+			       "s=-\r\n"
+			       "c=IN IP4 192.0.2.4\r\n"
+			       "t=0 0\r\n"
+			       "m=audio 30000 RTP/AVP 0\r\n"
+			       "a=rtpmap:0 PCMU/8000\r\n"
+			       "a=curr:qos e2e none\r\n"
+			       "a=des:qos mandatory e2e sendrecv\r\n"
+			       "a=conf:qos e2e recv\r\n"
+			       "a=sendrecv\r\n");
 	ck_assert_line(sdp2, "a=curr:qos e2e none");
 	ck_assert_line(sdp2, "a=des:qos mandatory e2e sendrecv");
 	ck_assert_line(sdp2, "a=conf:qos e2e recv");
