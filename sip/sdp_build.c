@@ -241,6 +241,9 @@ static bool bounds_ok(const struct sdp_session *sdp)
 	    || sdp->num_time > SDP_MAX_TIME || sdp->num_repeat > SDP_MAX_REPEAT || sdp->num_email > SDP_MAX_EP
 	    || sdp->num_phone > SDP_MAX_EP)
 		return false;
+	/* fields without which the text would not parse */
+	if (!sdp->origin.addr.len || (sdp->conn.type != SDP_ADDR_NONE && !sdp->conn.addr.len))
+		return false;
 	for (i = 0; i < sdp->num_media; i++) {
 		const struct sdp_media *m = &sdp->media[i];
 
@@ -248,6 +251,16 @@ static bool bounds_ok(const struct sdp_session *sdp)
 		    || m->num_fmtp > SDP_MAX_FMT || m->num_pc > SDP_MAX_PRECOND || m->num_attr > SDP_MAX_ATTR
 		    || m->num_bw > SDP_MAX_BW)
 			return false;
+		if (!m->type_str.len || !m->proto_str.len || (m->conn.type != SDP_ADDR_NONE && !m->conn.addr.len))
+			return false;
+		if (m->proto != SDP_PROTO_RTP_AVP && m->proto != SDP_PROTO_RTP_SAVP) {
+			unsigned int k;
+
+			for (k = 0; k < m->num_fmt; k++) {
+				if (!m->fmt[k].len)
+					return false;
+			}
+		}
 	}
 	return true;
 }

@@ -238,6 +238,22 @@ static bool answer_image(struct sdp_media *am, struct sdp_oa_stream *st, const s
 	return true;
 }
 
+/* RFC 3264 §8.4: c=0.0.0.0 is RFC 2543's hold: the offerer does not want to receive,
+ * which is what sendonly says (and recvonly becomes inactive). */
+static enum sdp_dir offered_dir(const struct sdp_session *offer, unsigned int i)
+{
+	const struct sdp_conn *c = sdp_media_conn(offer, i);
+	enum sdp_dir d = sdp_media_dir(offer, i);
+
+	if (c && c->type == SDP_ADDR_IP4 && sdp_str_eq(c->addr, "0.0.0.0")) {
+		if (d == SDP_DIR_SENDRECV)
+			return SDP_DIR_SENDONLY;
+		if (d == SDP_DIR_RECVONLY)
+			return SDP_DIR_INACTIVE;
+	}
+	return d;
+}
+
 int sdp_answer(struct sdp_session *answer, struct sdp_oa_result *res, const struct sdp_session *offer,
 	       const struct sdp_caps *caps, struct sdp_local_origin *lo)
 {
@@ -248,6 +264,8 @@ int sdp_answer(struct sdp_session *answer, struct sdp_oa_result *res, const stru
 		res = &tmp;
 	memset(answer, 0, sizeof(*answer));
 	memset(res, 0, sizeof(*res));
+	if (!caps->addr || !*caps->addr)
+		return -EINVAL;
 	fill_origin(answer, caps, lo);
 
 	answer->num_media = offer->num_media;
@@ -285,7 +303,7 @@ int sdp_answer(struct sdp_session *answer, struct sdp_oa_result *res, const stru
 			continue;
 		}
 		st->accepted = true;
-		st->dir = sdp_dir_answer(sdp_media_dir(offer, i));
+		st->dir = sdp_dir_answer(offered_dir(offer, i));
 		am->dir = st->dir;
 		set_remote(st, offer, i);
 		res->num_accepted++;
@@ -300,6 +318,8 @@ int sdp_offer(struct sdp_session *offer, const struct sdp_caps *caps, struct sdp
 	unsigned int i;
 
 	memset(offer, 0, sizeof(*offer));
+	if (!caps->addr || !*caps->addr)
+		return -EINVAL;
 	if (t38) {
 		m->type = SDP_MEDIA_IMAGE;
 		m->type_str = SDP_STR("image");

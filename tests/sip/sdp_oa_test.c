@@ -206,6 +206,12 @@ START_TEST(test_hold)
 	a = answer_text(OFFER_HDR "m=audio 49170 RTP/AVP 8\r\na=recvonly\r\n", &caps_all, &res, 0);
 	ck_assert_line(a, "a=sendonly");
 	ck_assert_int_eq(sdp_dir_answer(SDP_DIR_UNSPEC), SDP_DIR_SENDRECV);
+
+	/* RFC 2543-style hold: c=0.0.0.0 */
+	a = answer_text("v=0\r\no=a 1 2 IN IP4 198.51.100.1\r\ns=-\r\nc=IN IP4 0.0.0.0\r\nt=0 0\r\n"
+			"m=audio 49170 RTP/AVP 8\r\n", &caps_all, &res, 0);
+	ck_assert_line(a, "a=recvonly");
+	ck_assert_int_eq(res.s[0].dir, SDP_DIR_RECVONLY);
 }
 END_TEST
 
@@ -323,6 +329,15 @@ START_TEST(test_offer_t38)
 	ck_assert_int_eq(sdp_process_answer(&res, offer, ans), 0);
 	ck_assert(res.s[0].accepted);
 	ck_assert_uint_eq(res.s[0].t38.max_datagram, 200);
+
+	/* no address: nothing can be built */
+	{
+		struct sdp_caps c = caps_all;
+
+		c.addr = NULL;
+		ck_assert_int_eq(sdp_offer(offer, &c, &lo, false, SDP_DIR_SENDRECV), -EINVAL);
+		ck_assert_int_eq(sdp_answer(offer, &res, ans, &c, &lo), -EINVAL);
+	}
 
 	/* no audio codec: no offer */
 	{
