@@ -159,8 +159,10 @@ static void update_stream(struct sdp_pc_stream *s, const struct sdp_media *m)
 		struct sdp_pc_table *t = &s->tbl[st];
 
 		if (!sdp_str_eq(a->type, "qos")) {
-			/* RFC 3312 §9: an unknown precondition type */
+			/* RFC 3312 §9: an unknown precondition type; we cannot meet it if mandatory */
 			s->unknown_type = true;
+			if (a->kind == SDP_PC_DES && a->strength == SDP_PC_STR_MANDATORY)
+				s->unknown_mandatory = true;
 			continue;
 		}
 		use(s, st);
@@ -221,6 +223,8 @@ static bool stream_failed(const struct sdp_pc_stream *s)
 {
 	unsigned int st, r;
 
+	if (s->unknown_mandatory)
+		return true;
 	for (st = 0; st < _SDP_PC_STATUS_NUM; st++) {
 		if (!s->used[st])
 			continue;

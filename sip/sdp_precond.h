@@ -61,6 +61,7 @@ struct sdp_pc_stream {
 	bool used[_SDP_PC_STATUS_NUM];		/*!< status types in play on this stream */
 	struct sdp_pc_table tbl[_SDP_PC_STATUS_NUM];	/*!< indexed by enum sdp_pc_status */
 	bool unknown_type;			/*!< the peer used a precondition type other than qos */
+	bool unknown_mandatory;			/*!< ... and made it mandatory: we cannot meet it */
 };
 
 struct sdp_precond {
@@ -107,8 +108,9 @@ void sdp_precond_update(struct sdp_precond *pc, const struct sdp_session *remote
 /*! \brief All mandatory preconditions of all streams are met (and none failed). */
 bool sdp_precond_met(const struct sdp_precond *pc);
 
-/*! \brief A precondition cannot be met: a row is "failure", or a mandatory row got
- * "unknown" from the peer.  A UAS then answers 580 Precondition Failure. */
+/*! \brief A precondition cannot be met: a row is "failure", a mandatory row got
+ * "unknown" from the peer, or the peer made a precondition type we do not know
+ * (RFC 3312 §9) mandatory.  A UAS then answers 580 Precondition Failure. */
 bool sdp_precond_failed(const struct sdp_precond *pc);
 
 /*! \brief The peer asked for a confirmation that is now due (a row it asked about is

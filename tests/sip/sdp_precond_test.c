@@ -377,10 +377,15 @@ START_TEST(test_failure_and_unknown)
 
 	/* an unknown precondition type is noted, not used */
 	u = ua_alloc("u", "192.0.2.1", 1000);
-	ua_recv_answer(u, PC_HDR "a=des:foo mandatory e2e sendrecv\r\n");
+	ua_recv_answer(u, PC_HDR "a=des:foo optional e2e sendrecv\r\n");
 	ck_assert(u->pc.s[0].unknown_type);
 	ck_assert(!sdp_precond_in_use(&u->pc));
 	ck_assert(sdp_precond_met(&u->pc));
+	ck_assert(!sdp_precond_failed(&u->pc));
+	/* ... unless the peer makes it mandatory (RFC 3312 §9): 580 */
+	ua_recv_answer(u, PC_HDR "a=des:foo mandatory e2e sendrecv\r\n");
+	ck_assert(sdp_precond_failed(&u->pc));
+	ck_assert(!sdp_precond_met(&u->pc));
 }
 END_TEST
 
@@ -412,6 +417,34 @@ START_TEST(test_no_preconditions)
 }
 END_TEST
 
+/* Two streams: the session is met only when both are. */
+START_TEST(test_two_streams)
+{
+	struct ua *u = ua_alloc("u", "192.0.2.1", 1000);
+	struct sdp_session *ans;
+	char *text;
+
+	ans = ua_recv_offer(u, "v=0\r\no=x 1 1 IN IP4 10.0.0.1\r\ns=-\r\nc=IN IP4 10.0.0.1\r\nt=0 0\r\n"
+			       "m=audio 30000 RTP/AVP 0\r\na=curr:qos e2e none\r\na=des:qos mandatory e2e sendrecv\r\n"
+			       "m=audio 30002 RTP/AVP 0\r\na=curr:qos e2e sendrecv\r\n"
+			       "a=des:qos mandatory e2e sendrecv\r\n");
+	ck_assert_uint_eq(u->pc.num_streams, 2);
+	ck_assert(!sdp_precond_met(&u->pc));
+	sdp_precond_set_local_current(&u->pc, 1, SDP_PC_DIR_SENDRECV, true);
+	ck_assert(!sdp_precond_met(&u->pc));
+	/* e2e: our reservation covers what we send; the peer reports the other direction */
+	sdp_precond_set_local_current(&u->pc, 0, SDP_PC_DIR_SEND, true);
+	ck_assert(!sdp_precond_met(&u->pc));
+	text = ua_answer_finish(u, ans);
+	ck_assert_ptr_nonnull(strstr(text, "m=audio 1000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
+					   "a=curr:qos e2e send\r\n"));
+	ua_recv_answer(u, "v=0\r\no=x 1 2 IN IP4 10.0.0.1\r\ns=-\r\nc=IN IP4 10.0.0.1\r\nt=0 0\r\n"
+			  "m=audio 30000 RTP/AVP 0\r\na=curr:qos e2e send\r\n"
+			  "m=audio 30002 RTP/AVP 0\r\n");
+	ck_assert(sdp_precond_met(&u->pc));
+}
+END_TEST
+
 static Suite *sdp_precond_suite(void)
 {
 	Suite *s = suite_create("sdp_precond");
@@ -426,6 +459,7 @@ static Suite *sdp_precond_suite(void)
 	tcase_add_test(tc, test_direction_mirroring);
 	tcase_add_test(tc, test_failure_and_unknown);
 	tcase_add_test(tc, test_no_preconditions);
+	tcase_add_test(tc, test_two_streams);
 	suite_add_tcase(s, tc);
 	return s;
 }
