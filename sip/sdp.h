@@ -23,7 +23,7 @@
  *   sdp_precond_*() (sdp_precond.h) reads a=curr/des/conf from any parsed SDP and
  *   writes them into the media of an offer/answer before sdp_build().
  *
- * Memory: nothing here allocates.  struct sdp_session is large (some 40 kB: fixed
+ * Memory: nothing here allocates.  struct sdp_session is large (about 37 kB: fixed
  * bounded arrays, see SDP_MAX_*), so allocate it with talloc, not on a small stack.
  * A parsed session holds slices (struct sdp_str) into the parsed buffer, which must
  * outlive it; a session built by sdp_answer()/sdp_offer() holds slices into the

@@ -159,8 +159,10 @@ static void t38_negotiate(struct sdp_t38 *out, const struct sdp_t38 *off, const 
 	if (off->present & SDP_T38_UDP_EC) {
 		out->present |= SDP_T38_UDP_EC;
 		out->udp_ec = off->udp_ec;
-		if (off->udp_ec == SDP_T38_EC_FEC && (!(our->present & SDP_T38_UDP_EC) || our->udp_ec != SDP_T38_EC_FEC))
-			out->udp_ec = (our->present & SDP_T38_UDP_EC) ? our->udp_ec : SDP_T38_EC_REDUNDANCY;
+		bool our_ec = our->present & SDP_T38_UDP_EC;
+
+		if (off->udp_ec == SDP_T38_EC_FEC && (!our_ec || our->udp_ec != SDP_T38_EC_FEC))
+			out->udp_ec = our_ec ? our->udp_ec : SDP_T38_EC_REDUNDANCY;
 	}
 	if (off->present & SDP_T38_FILL_BIT_REMOVAL) {
 		out->present |= SDP_T38_FILL_BIT_REMOVAL;
@@ -357,7 +359,8 @@ int sdp_offer(struct sdp_session *offer, const struct sdp_caps *caps, struct sdp
 			add_fmt(m, pt, SDP_STR(""));
 			add_rtpmap(m, pt, c);
 			if (c == SDP_CODEC_TEL_EVENT)
-				m->fmtp[m->num_fmtp++] = (struct sdp_fmtp){ .pt = pt, .params = sdp_str_c(tel_event_fmtp) };
+				m->fmtp[m->num_fmtp++] = (struct sdp_fmtp){ .pt = pt,
+									    .params = sdp_str_c(tel_event_fmtp) };
 		}
 		if (!m->num_fmt || (m->num_fmt == 1 && caps_have(caps, SDP_CODEC_TEL_EVENT)))
 			return -EINVAL;

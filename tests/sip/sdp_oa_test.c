@@ -29,7 +29,8 @@ static const struct sdp_caps caps_all = {
 	.session_name = "mgcf",
 };
 
-#define OFFER_HDR "v=0\r\no=alice 2890844526 2890844526 IN IP4 198.51.100.1\r\ns=-\r\nc=IN IP4 198.51.100.1\r\nt=0 0\r\n"
+#define OFFER_HDR \
+	"v=0\r\no=alice 2890844526 2890844526 IN IP4 198.51.100.1\r\ns=-\r\nc=IN IP4 198.51.100.1\r\nt=0 0\r\n"
 
 /* Answer an offer text with caps; returns the built answer text, fills res. */
 static char *answer_text(const char *offer_text, const struct sdp_caps *caps, struct sdp_oa_result *res,
@@ -276,7 +277,8 @@ START_TEST(test_offer_and_answer)
 
 	/* baresip-style answer picking PCMU and keeping telephone-event */
 	ans = sdp_parse_ok("v=0\r\no=- 1 2 IN IP4 198.51.100.2\r\ns=-\r\nc=IN IP4 198.51.100.2\r\nt=0 0\r\n"
-			   "m=audio 10000 RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\n"
+			   "m=audio 10000 RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\n"
+			   "a=rtpmap:101 telephone-event/8000\r\n"
 			   "a=fmtp:101 0-15\r\na=recvonly\r\n");
 	ck_assert_int_eq(sdp_process_answer(&res, offer, ans), 0);
 	ck_assert_uint_eq(res.num_accepted, 1);

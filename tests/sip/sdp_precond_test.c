@@ -71,7 +71,8 @@ static void row_is(const struct ua *u, enum sdp_pc_status st, enum sdp_pc_row_id
 {
 	const struct sdp_pc_row *row = &u->pc.s[0].tbl[st].row[r];
 
-	ck_assert_msg(u->pc.s[0].used[st], "line %d: status type %s unused", line, get_value_string(sdp_pc_status_names, st));
+	ck_assert_msg(u->pc.s[0].used[st], "line %d: status type %s unused", line,
+		      get_value_string(sdp_pc_status_names, st));
 	ck_assert_msg(row->cur == cur, "line %d: current %d", line, row->cur);
 	ck_assert_msg(row->des == des, "line %d: desired %s", line, get_value_string(sdp_pc_strength_names, row->des));
 	ck_assert_msg(row->conf_peer == conf_peer, "line %d: conf_peer %d", line, row->conf_peer);

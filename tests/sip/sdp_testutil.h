@@ -68,4 +68,5 @@ static inline bool sdp_has_line(const char *sdp, const char *line)
 }
 
 #define ck_assert_line(sdp, line) ck_assert_msg(sdp_has_line(sdp, line), "missing line \"%s\" in:\n%s", line, sdp)
-#define ck_assert_no_line(sdp, line) ck_assert_msg(!sdp_has_line(sdp, line), "unexpected line \"%s\" in:\n%s", line, sdp)
+#define ck_assert_no_line(sdp, line) \
+	ck_assert_msg(!sdp_has_line(sdp, line), "unexpected line \"%s\" in:\n%s", line, sdp)
