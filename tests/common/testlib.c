@@ -62,8 +62,7 @@ void test_teardown(void)
 		fprintf(stderr, "talloc leak: %zu blocks left under the test context\n", blocks - 1);
 		talloc_report_full(test_ctx, stderr);
 	}
-	log_del_target(capture);
-	log_target_destroy(capture);
+	log_target_destroy(capture); /* also unlinks it */
 	capture = NULL;
 	talloc_free(log_ctx);
 	log_ctx = NULL;
