@@ -225,10 +225,12 @@ int m3ua_frame_len(const uint8_t *hdr, size_t hdr_len)
 {
 	uint32_t len;
 
-	if (hdr_len < M3UA_HDR_LEN || hdr[0] != M3UA_VERSION)
+	/* Only the length matters for framing: a wrong version or padding is answered with an ERR
+	 * by the decoder, whereas a bad length leaves no way to find the next message. */
+	if (hdr_len < M3UA_HDR_LEN)
 		return -EBADMSG;
 	len = osmo_load32be(hdr + 4);
-	if (len < M3UA_HDR_LEN || len > M3UA_MSG_MAX_LEN || (len % 4) != 0)
+	if (len < M3UA_HDR_LEN || len > M3UA_MSG_MAX_LEN)
 		return -EBADMSG;
 	return len;
 }

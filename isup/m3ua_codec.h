@@ -250,8 +250,8 @@ static inline const char *m3ua_err_code_name(uint32_t code)
 bool m3ua_msg_is_supported(uint8_t cls, uint8_t type);
 
 /*! \brief Length of a message from its first M3UA_HDR_LEN bytes (the TCP framing rule).
- *  \returns the total message length, or -EBADMSG if the header cannot start a valid message
- *  (wrong version, length < 8, > M3UA_MSG_MAX_LEN or not a multiple of 4). */
+ *  \returns the total message length, or -EBADMSG if the length is < 8 or > M3UA_MSG_MAX_LEN
+ *  (the stream cannot be resynchronised then).  Version and padding are the decoder's business. */
 int m3ua_frame_len(const uint8_t *hdr, size_t hdr_len);
 
 /*! \brief Decode one complete message.
