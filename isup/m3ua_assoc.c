@@ -3,11 +3,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <string.h>
 #include <unistd.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <linux/sctp.h>	/* kernel UAPI header, not libsctp: only for the default PPID */
 
 #include <talloc.h>
 #include <osmocom/core/bit32gen.h>
@@ -1168,14 +1170,19 @@ static void m3ua_log_sock_failure(const struct m3ua_assoc *a, const char *what, 
 	LOGA(a, LOGL_ERROR, "%s failed (%d)\n", what, rc);
 }
 
-/* Signalling wants each message out at once, not coalesced behind an unacknowledged one. */
-static void m3ua_set_nodelay(const struct m3ua_assoc *a, int fd)
+/* TCP: signalling wants each message out at once, not coalesced behind an unacknowledged one.
+ * SCTP: every message we send carries PPID 3 (RFC 4666 §1.4.7); plain send() then does the rest. */
+static void m3ua_sock_opts(const struct m3ua_assoc *a, int fd)
 {
+	struct sctp_sndrcvinfo sinfo = { .sinfo_ppid = htonl(M3UA_PPID) };
 	int one = 1;
 
-	if (a->cfg.transport == M3UA_TRANSPORT_TCP &&
-	    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) < 0)
-		LOGA(a, LOGL_NOTICE, "cannot set TCP_NODELAY: %s\n", strerror(errno));
+	if (a->cfg.transport == M3UA_TRANSPORT_TCP) {
+		if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) < 0)
+			LOGA(a, LOGL_NOTICE, "cannot set TCP_NODELAY: %s\n", strerror(errno));
+	} else if (setsockopt(fd, IPPROTO_SCTP, SCTP_DEFAULT_SEND_PARAM, &sinfo, sizeof(sinfo)) < 0) {
+		LOGA(a, LOGL_NOTICE, "cannot set the SCTP PPID: %s\n", strerror(errno));
+	}
 }
 
 static int m3ua_conn_connect_cb(struct osmo_fd *ofd, unsigned int what)
@@ -1219,7 +1226,7 @@ static int m3ua_asp_connect(struct m3ua_conn *c)
 		m3ua_log_sock_failure(a, "connect", fd);
 		return fd;
 	}
-	m3ua_set_nodelay(a, fd);
+	m3ua_sock_opts(a, fd);
 	LOGC(c, LOGL_INFO, "connecting over %s\n", get_value_string(m3ua_transport_names, cfg->transport));
 	osmo_fd_setup(&c->wq.bfd, fd, OSMO_FD_WRITE, m3ua_conn_connect_cb, c, 0);
 	if (osmo_fd_register(&c->wq.bfd) < 0) {
@@ -1251,7 +1258,7 @@ static int m3ua_sg_accept_cb(struct osmo_fd *ofd, unsigned int what)
 		close(fd);
 		return 0;
 	}
-	m3ua_set_nodelay(a, fd);
+	m3ua_sock_opts(a, fd);
 	osmo_sockaddr_to_str_and_uint(host, sizeof(host), &port, (struct sockaddr *)&ss);
 	snprintf(peer, sizeof(peer), "%s:%u", host, port);
 	c = m3ua_conn_alloc(a, peer);
@@ -1603,15 +1610,26 @@ uint64_t m3ua_assoc_ctr(const struct m3ua_assoc *a, enum m3ua_ctr ctr)
 	return rate_ctr_group_get_ctr(a->ctrs, ctr)->current;
 }
 
-static void m3ua_show_conn(const struct m3ua_conn *c, void (*out)(void *arg, const char *line), void *arg)
-{
-	char *line = talloc_asprintf(c, "  peer %s: %s%s", c->peer ? : "-",
-				     c->fi ? osmo_fsm_inst_state_name(c->fi) : "-",
-				     c->beat_outstanding ? ", BEAT outstanding" : "");
+typedef void (*m3ua_out_fn)(void *arg, const char *line);
 
+static void __attribute__((format(printf, 4, 5)))
+m3ua_show_line(m3ua_out_fn out, void *arg, void *tmp, const char *fmt, ...)
+{
+	va_list ap;
+	char *line;
+
+	va_start(ap, fmt);
+	line = talloc_vasprintf(tmp, fmt, ap);
+	va_end(ap);
 	if (line)
 		out(arg, line);
 	talloc_free(line);
+}
+
+static void m3ua_show_conn(const struct m3ua_conn *c, m3ua_out_fn out, void *arg, void *tmp)
+{
+	m3ua_show_line(out, arg, tmp, "  peer %s: %s%s", c->peer ? : "-", c->fi ? osmo_fsm_inst_state_name(c->fi) : "-",
+		       c->beat_outstanding ? ", BEAT outstanding" : "");
 }
 
 void m3ua_assoc_show(const struct m3ua_assoc *a, void (*out)(void *arg, const char *line), void *arg)
@@ -1624,37 +1642,37 @@ void m3ua_assoc_show(const struct m3ua_assoc *a, void (*out)(void *arg, const ch
 
 	if (!tmp)
 		return;
-	out(arg, talloc_asprintf(tmp, "M3UA association %s: role %s, transport %s, %s", cfg->name,
-				 get_value_string(m3ua_role_names, cfg->role),
-				 get_value_string(m3ua_transport_names, cfg->transport),
-				 m3ua_assoc_is_active(a) ? "ACTIVE" : "not active"));
-	out(arg, talloc_asprintf(tmp, "  local %s:%u, remote %s:%u, opc %u, adjacent pc %u, ni %u",
-				 cfg->local.ip[0] ? cfg->local.ip : "*", cfg->local.port,
-				 cfg->remote.ip[0] ? cfg->remote.ip : "*", cfg->remote.port, cfg->local_pc,
-				 cfg->adjacent_pc, cfg->network_indicator));
+	m3ua_show_line(out, arg, tmp, "M3UA association %s: role %s, transport %s, %s", cfg->name,
+			       get_value_string(m3ua_role_names, cfg->role),
+			       get_value_string(m3ua_transport_names, cfg->transport),
+			       m3ua_assoc_is_active(a) ? "ACTIVE" : "not active");
+	m3ua_show_line(out, arg, tmp, "  local %s:%u, remote %s:%u, opc %u, adjacent pc %u, ni %u",
+			       cfg->local.ip[0] ? cfg->local.ip : "*", cfg->local.port,
+			       cfg->remote.ip[0] ? cfg->remote.ip : "*", cfg->remote.port, cfg->local_pc,
+			       cfg->adjacent_pc, cfg->network_indicator);
 	if (cfg->routing_context_present)
-		out(arg, talloc_asprintf(tmp, "  routing context %u, traffic mode %s", cfg->routing_context,
-					 get_value_string(m3ua_traffic_mode_names, cfg->traffic_mode)));
+		m3ua_show_line(out, arg, tmp, "  routing context %u, traffic mode %s", cfg->routing_context,
+			       get_value_string(m3ua_traffic_mode_names, cfg->traffic_mode));
 	else
-		out(arg, talloc_asprintf(tmp, "  no routing context, traffic mode %s",
-					 get_value_string(m3ua_traffic_mode_names, cfg->traffic_mode)));
+		m3ua_show_line(out, arg, tmp, "  no routing context, traffic mode %s",
+			       get_value_string(m3ua_traffic_mode_names, cfg->traffic_mode));
 	if (m3ua_is_sg(a)) {
-		out(arg, talloc_asprintf(tmp, "  listening: %s, %u ASP connection(s)",
-					 a->listen_ofd.fd >= 0 ? "yes" : "no", llist_count(&a->conns)));
+		m3ua_show_line(out, arg, tmp, "  listening: %s, %u ASP connection(s)",
+			       a->listen_ofd.fd >= 0 ? "yes" : "no", llist_count(&a->conns));
 		llist_for_each_entry(c, &a->conns, list)
-			m3ua_show_conn(c, out, arg);
+			m3ua_show_conn(c, out, arg, tmp);
 	} else {
-		m3ua_show_conn(a->asp, out, arg);
+		m3ua_show_conn(a->asp, out, arg, tmp);
 		if (a->asp->fi->state == M3UA_ASP_ST_DOWN && a->started)
-			out(arg, talloc_asprintf(tmp, "  next reconnect back-off %lu ms", a->reconnect_ms));
+			m3ua_show_line(out, arg, tmp, "  next reconnect back-off %lu ms", a->reconnect_ms);
 	}
 	llist_for_each_entry(d, &a->dests, list)
-		out(arg, talloc_asprintf(tmp, "  destination %u/%u: %s%s%s, congestion %u", d->pc, d->mask,
-					 d->unavailable ? "unavailable" : "available",
-					 d->user_unavailable ? ", ISUP unavailable" : "",
-					 d->restricted ? ", restricted" : "", d->cong_level));
+		m3ua_show_line(out, arg, tmp, "  destination %u/%u: %s%s%s, congestion %u", d->pc, d->mask,
+			       d->unavailable ? "unavailable" : "available",
+			       d->user_unavailable ? ", ISUP unavailable" : "",
+			       d->restricted ? ", restricted" : "", d->cong_level);
 	for (i = 0; i < a->ctrs->desc->num_ctr; i++)
-		out(arg, talloc_asprintf(tmp, "  %s: %" PRIu64, a->ctrs->desc->ctr_desc[i].name,
-					 a->ctrs->ctr[i].current));
+		m3ua_show_line(out, arg, tmp, "  %s: %" PRIu64, a->ctrs->desc->ctr_desc[i].name,
+			       a->ctrs->ctr[i].current);
 	talloc_free(tmp);
 }

@@ -138,10 +138,17 @@ static bool run_until(cond_fn cond, void *arg, unsigned int step_ms, unsigned in
 	return false;
 }
 
+/* Run the loop until it has been idle for a few rounds in a row (loopback delivers synchronously,
+ * so idle means everything sent so far has been handled), and at least `rounds` rounds. */
 static void spin(unsigned int rounds)
 {
-	while (rounds--)
-		osmo_select_main(1);
+	unsigned int idle = 0, n = 0;
+	double deadline = real_now() + 2;
+
+	while ((n < rounds || idle < 10) && real_now() < deadline) {
+		idle = osmo_select_main(1) > 0 ? 0 : idle + 1;
+		n++;
+	}
 }
 
 static bool is_active(void *arg)
@@ -858,6 +865,120 @@ START_TEST(test_sctp_unsupported)
 }
 END_TEST
 
+/* Two ASPs on one SG; with override traffic mode the SG sends to the first active one. */
+START_TEST(test_sg_two_asps)
+{
+	struct seen ss = { 0 }, a1s = { 0 }, a2s = { 0 };
+	struct m3ua_assoc *sg = start_sg(0, &ss);
+	uint16_t port = m3ua_assoc_local_port(sg);
+	struct m3ua_assoc *a1 = start_asp(port, &a1s), *a2 = start_asp(port, &a2s);
+	struct two t1 = { sg, a1 }, t2 = { sg, a2 };
+	struct m3ua_data_hdr hdr = { .opc = 2, .dpc = 1, .si = M3UA_SI_ISUP, .ni = 2, .sls = 4 };
+
+	ck_assert(run_until(both_active, &t1, 10, 5000));
+	ck_assert(run_until(both_active, &t2, 10, 5000));
+	ck_assert_int_eq(m3ua_assoc_num_conns(sg), 2);
+	ck_assert_int_eq(ss.state_changes, 1);	/* the SG reports the aggregate once */
+
+	ck_assert_int_eq(m3ua_assoc_send_data(sg, &hdr, payload("to-one")), 0);
+	spin(20);
+	ck_assert_int_eq(a1s.data + a2s.data, 1);
+
+	/* data from either ASP reaches the SG user */
+	ck_assert_int_eq(m3ua_assoc_send_data(a1, &hdr, payload("a1")), 0);
+	ck_assert_int_eq(m3ua_assoc_send_data(a2, &hdr, payload("a2")), 0);
+	spin(20);
+	ck_assert_int_eq(ss.data, 2);
+
+	/* one ASP leaves: the SG stays active through the other */
+	m3ua_assoc_free(a1);
+	spin(20);
+	ck_assert_int_eq(m3ua_assoc_num_conns(sg), 1);
+	ck_assert(m3ua_assoc_is_active(sg));
+	a2s.data = 0;
+	ck_assert_int_eq(m3ua_assoc_send_data(sg, &hdr, payload("to-a2")), 0);
+	ck_assert(run_until(got_data, &a2s, 10, 1000));
+
+	m3ua_assoc_free(a2);
+	ck_assert(run_until(is_not_active, sg, 10, 1000));
+	ck_assert_int_eq(ss.state_changes, 2);
+	m3ua_assoc_free(sg);
+}
+END_TEST
+
+/* The user stops the SG from inside data_ind while a second message waits in the same read. */
+static struct m3ua_assoc *stop_me;
+
+static void cb_data_stop(struct m3ua_assoc *a, const struct m3ua_data_hdr *hdr, const uint8_t *data, size_t len,
+			 void *priv)
+{
+	struct seen *s = priv;
+
+	s->data++;
+	m3ua_assoc_stop(stop_me);
+}
+
+START_TEST(test_stop_from_callback)
+{
+	static const struct m3ua_assoc_ops stop_ops = { .data_ind = cb_data_stop };
+	static const uint8_t rc[] = { 0, 0, 0, 100 };
+	struct m3ua_assoc_cfg cfg = make_cfg(M3UA_ROLE_SG, 0);
+	struct seen ss = { 0 };
+	struct m3ua_assoc *sg = m3ua_assoc_alloc(test_ctx, &cfg, &stop_ops, &ss);
+	uint8_t buf[512], two[512];
+	struct m3ua_msg m;
+	size_t len;
+	int fd;
+
+	ck_assert_int_eq(m3ua_assoc_start(sg), 0);
+	stop_me = sg;
+	fd = raw_connect(m3ua_assoc_local_port(sg));
+	len = encode_simple(buf, sizeof(buf), M3UA_CLS_ASPSM, M3UA_ASPSM_UP);
+	raw_send(fd, buf, len);
+	expect_msg(fd, M3UA_CLS_ASPSM, M3UA_ASPSM_UP_ACK, &m, buf, sizeof(buf));
+
+	/* ASPAC with an unknown traffic mode: ERR, still inactive */
+	m3ua_msg_init(&m, M3UA_CLS_ASPTM, M3UA_ASPTM_ACTIVE);
+	m.presence = M3UA_PBIT(M3UA_P_TRAFFIC_MODE);
+	m.traffic_mode = 7;
+	len = encode(buf, sizeof(buf), &m);
+	raw_send(fd, buf, len);
+	expect_msg(fd, M3UA_CLS_MGMT, M3UA_MGMT_ERR, &m, buf, sizeof(buf));
+	ck_assert_uint_eq(m.error_code, M3UA_ERR_UNSUPP_TRAFFIC_MODE);
+
+	/* ASPAC for a routing context that is not ours: ERR */
+	{
+		static const uint8_t rc7[] = { 0, 0, 0, 7 };
+
+		m3ua_msg_init(&m, M3UA_CLS_ASPTM, M3UA_ASPTM_ACTIVE);
+		m.presence = M3UA_PBIT(M3UA_P_ROUTING_CTX);
+		m.routing_ctx = (struct m3ua_slice){ .data = rc7, .len = 4 };
+		len = encode(buf, sizeof(buf), &m);
+		raw_send(fd, buf, len);
+		expect_msg(fd, M3UA_CLS_MGMT, M3UA_MGMT_ERR, &m, buf, sizeof(buf));
+		ck_assert_uint_eq(m.error_code, M3UA_ERR_INVALID_ROUTING_CTX);
+		ck_assert(!m3ua_assoc_is_active(sg));
+	}
+
+	m3ua_msg_init(&m, M3UA_CLS_ASPTM, M3UA_ASPTM_ACTIVE);
+	m.presence = M3UA_PBIT(M3UA_P_ROUTING_CTX);
+	m.routing_ctx = (struct m3ua_slice){ .data = rc, .len = 4 };
+	len = encode(buf, sizeof(buf), &m);
+	raw_send(fd, buf, len);
+	expect_msg(fd, M3UA_CLS_ASPTM, M3UA_ASPTM_ACTIVE_ACK, &m, buf, sizeof(buf));
+	ck_assert(m3ua_assoc_is_active(sg));
+
+	len = encode_data(two, sizeof(two), "one");
+	len += encode_data(two + len, sizeof(two) - len, "two");
+	raw_send(fd, two, len);
+	ck_assert(raw_closed_by_peer(fd));
+	ck_assert_int_eq(ss.data, 1);	/* the second message died with the connection */
+	ck_assert_int_eq(m3ua_assoc_num_conns(sg), 0);
+	close(fd);
+	m3ua_assoc_free(sg);
+}
+END_TEST
+
 static void collect(void *arg, const char *line)
 {
 	char **all = arg;
@@ -922,6 +1043,8 @@ static Suite *m3ua_assoc_suite(void)
 	tcase_add_test(tc, test_ssnm);
 	tcase_add_test(tc, test_ssnm_ranges);
 	tcase_add_test(tc, test_sctp_unsupported);
+	tcase_add_test(tc, test_sg_two_asps);
+	tcase_add_test(tc, test_stop_from_callback);
 	tcase_add_test(tc, test_counters_and_show);
 	suite_add_tcase(s, tc);
 	return s;
