@@ -104,7 +104,9 @@ extern struct osmo_fsm m3ua_asp_fsm;
 extern const struct rate_ctr_group_desc m3ua_ctrg_desc;
 extern const struct value_string m3ua_asp_fsm_state_names[];
 
-/*! \brief Create an association (not started).  cfg is copied; tdefs default to m3ua_tdefs.
+/*! \brief Create an association (not started).  cfg is copied; tdefs default to m3ua_tdefs, which the
+ *  program initialises once with osmo_tdefs_reset() before applying its configuration (a table left
+ *  all-zero is reset by m3ua_assoc_start() with an error log).
  *  \returns NULL on allocation failure. */
 struct m3ua_assoc *m3ua_assoc_alloc(void *ctx, const struct m3ua_assoc_cfg *cfg, const struct m3ua_assoc_ops *ops,
 				    void *priv);

@@ -381,7 +381,8 @@ int m3ua_decode(struct m3ua_msg *msg, const uint8_t *buf, size_t len, struct m3u
 		iei = osmo_load16be(buf + off);
 		plen = osmo_load16be(buf + off + 2);
 		if (plen < M3UA_TLV_HDR_LEN)
-			return m3ua_fail(err, -EBADMSG, off + 2, "parameter length below 4", M3UA_ERR_PARAM_FIELD_ERROR);
+			return m3ua_fail(err, -EBADMSG, off + 2, "parameter length below 4",
+					 M3UA_ERR_PARAM_FIELD_ERROR);
 		if (plen > len - off)
 			return m3ua_fail(err, -EBADMSG, off + 2, "parameter overruns the message",
 					 M3UA_ERR_PARAM_FIELD_ERROR);

@@ -670,6 +670,67 @@ START_TEST(test_asp_framing_and_beat_loss)
 }
 END_TEST
 
+/* The SG takes the ASP down and inactive on its own; ASPAC is retransmitted on T(ack). */
+START_TEST(test_asp_sg_initiated_changes)
+{
+	struct seen as = { 0 };
+	uint16_t port;
+	int lfd = raw_listen(&port), fd;
+	struct m3ua_assoc *asp = start_asp(port, &as);
+	uint8_t buf[512];
+	struct m3ua_msg m;
+	size_t len;
+
+	fd = raw_accept(lfd);
+	expect_msg(fd, M3UA_CLS_ASPSM, M3UA_ASPSM_UP, &m, buf, sizeof(buf));
+	len = encode_simple(buf, sizeof(buf), M3UA_CLS_ASPSM, M3UA_ASPSM_UP_ACK);
+	raw_send(fd, buf, len);
+	expect_msg(fd, M3UA_CLS_ASPTM, M3UA_ASPTM_ACTIVE, &m, buf, sizeof(buf));
+
+	/* no ASPAC_ACK: ASPAC again after T(ack) = 2 s */
+	fake_advance(1900);
+	spin(5);
+	ck_assert_uint_eq(m3ua_assoc_ctr(asp, M3UA_CTR_ACK_TIMEOUTS), 0);
+	fake_advance(200);
+	expect_msg(fd, M3UA_CLS_ASPTM, M3UA_ASPTM_ACTIVE, &m, buf, sizeof(buf));
+	ck_assert_uint_eq(m3ua_assoc_ctr(asp, M3UA_CTR_ACK_TIMEOUTS), 1);
+	len = encode_simple(buf, sizeof(buf), M3UA_CLS_ASPTM, M3UA_ASPTM_ACTIVE_ACK);
+	raw_send(fd, buf, len);
+	ck_assert(run_until(is_active, asp, 1, 100));
+
+	/* an unsolicited ASPIA_ACK: inactive, and ASPAC again after T(ack) */
+	len = encode_simple(buf, sizeof(buf), M3UA_CLS_ASPTM, M3UA_ASPTM_INACTIVE_ACK);
+	raw_send(fd, buf, len);
+	ck_assert(run_until(is_not_active, asp, 1, 100));
+	ck_assert_int_eq(as.state_changes, 2);
+	fake_advance(2100);
+	expect_msg(fd, M3UA_CLS_ASPTM, M3UA_ASPTM_ACTIVE, &m, buf, sizeof(buf));
+	len = encode_simple(buf, sizeof(buf), M3UA_CLS_ASPTM, M3UA_ASPTM_ACTIVE_ACK);
+	raw_send(fd, buf, len);
+	ck_assert(run_until(is_active, asp, 1, 100));
+
+	/* an unsolicited ASPDN_ACK: back to ASPUP */
+	len = encode_simple(buf, sizeof(buf), M3UA_CLS_ASPSM, M3UA_ASPSM_DOWN_ACK);
+	raw_send(fd, buf, len);
+	expect_msg(fd, M3UA_CLS_ASPSM, M3UA_ASPSM_UP, &m, buf, sizeof(buf));
+	ck_assert(!m3ua_assoc_is_active(asp));
+	ck_assert_int_eq(m3ua_assoc_state(asp), M3UA_ASP_ST_WAIT_UP_ACK);
+
+	/* a duplicate ASPUP_ACK after ASPAC went out is unexpected (ERR), not fatal */
+	len = encode_simple(buf, sizeof(buf), M3UA_CLS_ASPSM, M3UA_ASPSM_UP_ACK);
+	raw_send(fd, buf, len);
+	expect_msg(fd, M3UA_CLS_ASPTM, M3UA_ASPTM_ACTIVE, &m, buf, sizeof(buf));
+	raw_send(fd, buf, encode_simple(buf, sizeof(buf), M3UA_CLS_ASPSM, M3UA_ASPSM_UP_ACK));
+	expect_msg(fd, M3UA_CLS_MGMT, M3UA_MGMT_ERR, &m, buf, sizeof(buf));
+	ck_assert_uint_eq(m.error_code, M3UA_ERR_UNEXPECTED_MSG);
+	ck_assert_int_eq(m3ua_assoc_state(asp), M3UA_ASP_ST_WAIT_AC_ACK);
+
+	close(fd);
+	m3ua_assoc_free(asp);
+	close(lfd);
+}
+END_TEST
+
 static bool dest_changed(void *arg)
 {
 	return ((struct seen *)arg)->dest_changes > 0;
@@ -1040,6 +1101,7 @@ static Suite *m3ua_assoc_suite(void)
 	tcase_add_test(tc, test_asp_sg_full);
 	tcase_add_test(tc, test_sg_rejects_data_before_active);
 	tcase_add_test(tc, test_asp_framing_and_beat_loss);
+	tcase_add_test(tc, test_asp_sg_initiated_changes);
 	tcase_add_test(tc, test_ssnm);
 	tcase_add_test(tc, test_ssnm_ranges);
 	tcase_add_test(tc, test_sctp_unsupported);
