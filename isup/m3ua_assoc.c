@@ -746,8 +746,9 @@ static void m3ua_conn_rx_msg(struct m3ua_conn *c, const uint8_t *buf, size_t len
 				a->ops->error(a, m.error_code, a->priv);
 		} else {
 			LOGC(c, LOGL_INFO, "rx NTFY %s %s\n", get_value_string(m3ua_status_type_names, m.status_type),
-			     m.status_type == M3UA_STATUS_AS_STATE_CHANGE
-				     ? get_value_string(m3ua_as_state_info_names, m.status_info) : "");
+			     get_value_string(m.status_type == M3UA_STATUS_AS_STATE_CHANGE ? m3ua_as_state_info_names
+										    : m3ua_other_info_names,
+					      m.status_info));
 			CTR_INC(a, M3UA_CTR_RX_NTFY);
 			if (a->ops && a->ops->notify)
 				a->ops->notify(a, m.status_type, m.status_info, a->priv);
@@ -1454,6 +1455,17 @@ static void m3ua_assoc_update_active(struct m3ua_assoc *a)
 		return;
 	a->reported_active = active;
 	LOGA(a, LOGL_NOTICE, "association %s\n", active ? "active" : "inactive");
+	if (m3ua_is_sg(a)) {
+		struct m3ua_conn *c;
+
+		/* RFC 4666 §4.3.4.3/§4.3.4.4: the ASPs that are up but not active learn the AS state.
+		 * Without a recovery timer T(r) the AS goes straight to AS-INACTIVE, never AS-PENDING. */
+		llist_for_each_entry(c, &a->conns, list) {
+			if (c->fi && c->fi->state == M3UA_ASP_ST_INACTIVE)
+				m3ua_send_ntfy(c, M3UA_STATUS_AS_STATE_CHANGE,
+					       active ? M3UA_AS_STATE_ACTIVE : M3UA_AS_STATE_INACTIVE);
+		}
+	}
 	if (a->ops && a->ops->state_changed)
 		a->ops->state_changed(a, active, a->priv);
 }

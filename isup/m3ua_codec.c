@@ -72,6 +72,13 @@ const struct value_string m3ua_as_state_info_names[] = {
 	{ 0, NULL }
 };
 
+const struct value_string m3ua_other_info_names[] = {
+	{ M3UA_OTHER_INSUFFICIENT_ASP, "Insufficient ASP resources active in AS" },
+	{ M3UA_OTHER_ALTERNATE_ASP_ACTIVE, "Alternate ASP Active" },
+	{ M3UA_OTHER_ASP_FAILURE, "ASP Failure" },
+	{ 0, NULL }
+};
+
 const struct value_string m3ua_dupu_cause_names[] = {
 	{ M3UA_DUPU_CAUSE_UNKNOWN, "unknown" },
 	{ M3UA_DUPU_CAUSE_UNEQUIPPED, "unequipped remote user" },

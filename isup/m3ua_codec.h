@@ -226,6 +226,7 @@ extern const struct value_string m3ua_iei_names[];
 extern const struct value_string m3ua_err_code_names[];
 extern const struct value_string m3ua_status_type_names[];
 extern const struct value_string m3ua_as_state_info_names[];
+extern const struct value_string m3ua_other_info_names[];
 extern const struct value_string m3ua_dupu_cause_names[];
 
 /*! \brief Name of a message class ("ASPSM"). */

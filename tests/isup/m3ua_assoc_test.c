@@ -547,6 +547,8 @@ START_TEST(test_sg_rejects_data_before_active)
 	len = encode_simple(buf, sizeof(buf), M3UA_CLS_ASPTM, M3UA_ASPTM_INACTIVE);
 	raw_send(fd, buf, len);
 	expect_msg(fd, M3UA_CLS_ASPTM, M3UA_ASPTM_INACTIVE_ACK, &m, buf, sizeof(buf));
+	expect_msg(fd, M3UA_CLS_MGMT, M3UA_MGMT_NTFY, &m, buf, sizeof(buf));
+	ck_assert_uint_eq(m.status_info, M3UA_AS_STATE_INACTIVE);
 	ck_assert(!m3ua_assoc_is_active(sg));
 	ck_assert_int_eq(ss.state_changes, 2);
 	len = encode_simple(buf, sizeof(buf), M3UA_CLS_ASPSM, M3UA_ASPSM_DOWN);

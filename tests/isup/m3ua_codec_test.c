@@ -519,6 +519,8 @@ START_TEST(test_names)
 	ck_assert_str_eq(m3ua_iei_name(M3UA_IEI_PROTOCOL_DATA), "Protocol Data");
 	ck_assert_str_eq(m3ua_err_code_name(M3UA_ERR_UNEXPECTED_MSG), "Unexpected Message");
 	ck_assert_str_eq(get_value_string(m3ua_as_state_info_names, M3UA_AS_STATE_PENDING), "AS-PENDING");
+	ck_assert_str_eq(get_value_string(m3ua_other_info_names, M3UA_OTHER_ALTERNATE_ASP_ACTIVE),
+			 "Alternate ASP Active");
 }
 END_TEST
 
