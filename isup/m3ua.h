@@ -142,6 +142,11 @@ int m3ua_assoc_send_daud(struct m3ua_assoc *a, const uint32_t *pcs, size_t num);
  *  also answers later DAUDs and is repeated to ASPs that become active.  \returns 0 or negative errno. */
 int m3ua_assoc_sg_set_dest(struct m3ua_assoc *a, uint32_t pc, bool available);
 
+/*! \brief SG role: serve an ASP over an already connected stream socket (e.g. one end of a socketpair, or
+ *  a connection the caller accepted itself).  On success the association owns fd.
+ *  \returns 0, -EINVAL for the ASP role, or another negative errno (fd then stays the caller's). */
+int m3ua_assoc_sg_adopt_fd(struct m3ua_assoc *a, int fd, const char *peer);
+
 /*! \brief Name of the association (from its configuration). */
 const char *m3ua_assoc_name(const struct m3ua_assoc *a);
 /*! \brief SG role: the local port actually listened on (useful with port 0); negative errno otherwise. */

@@ -1240,13 +1240,43 @@ static int m3ua_asp_connect(struct m3ua_conn *c)
 
 /* ------------------------------------------------------------------ SG transport */
 
+static int m3ua_sg_add_conn(struct m3ua_assoc *a, int fd, const char *peer)
+{
+	struct m3ua_conn *c;
+
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0)
+		return -errno;
+	m3ua_sock_opts(a, fd);
+	c = m3ua_conn_alloc(a, peer);
+	if (c)
+		c->fi = osmo_fsm_inst_alloc(&m3ua_asp_fsm, c, c, LOGL_DEBUG, NULL);
+	if (!c || !c->fi) {
+		LOGA(a, LOGL_ERROR, "out of memory accepting %s\n", peer);
+		talloc_free(c);
+		return -ENOMEM;
+	}
+	osmo_fsm_inst_update_id_f_sanitize(c->fi, '-', "%s-%u", a->cfg.name, a->next_conn_id++);
+	osmo_fd_setup(&c->wq.bfd, fd, OSMO_FD_READ, osmo_wqueue_bfd_cb, c, 0);
+	if (osmo_fd_register(&c->wq.bfd) < 0) {
+		c->wq.bfd.fd = -1;
+		osmo_fsm_inst_term(c->fi, OSMO_FSM_TERM_ERROR, NULL);
+		talloc_free(c);
+		return -EIO;
+	}
+	llist_add_tail(&c->list, &a->conns);
+	CTR_INC(a, M3UA_CTR_ACCEPTS);
+	LOGC(c, LOGL_INFO, "accepted\n");
+	osmo_fsm_inst_state_chg(c->fi, M3UA_ASP_ST_ASP_DOWN, 0, 0);
+	m3ua_beat_start(c);
+	return 0;
+}
+
 static int m3ua_sg_accept_cb(struct osmo_fd *ofd, unsigned int what)
 {
 	struct m3ua_assoc *a = ofd->data;
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
 	char peer[INET6_ADDRSTRLEN + 8], host[INET6_ADDRSTRLEN];
-	struct m3ua_conn *c;
 	uint16_t port = 0;
 	int fd;
 
@@ -1255,37 +1285,18 @@ static int m3ua_sg_accept_cb(struct osmo_fd *ofd, unsigned int what)
 		LOGA(a, LOGL_ERROR, "accept failed: %s\n", strerror(errno));
 		return 0;
 	}
-	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0) {
-		close(fd);
-		return 0;
-	}
-	m3ua_sock_opts(a, fd);
 	osmo_sockaddr_to_str_and_uint(host, sizeof(host), &port, (struct sockaddr *)&ss);
 	snprintf(peer, sizeof(peer), "%s:%u", host, port);
-	c = m3ua_conn_alloc(a, peer);
-	if (c)
-		c->fi = osmo_fsm_inst_alloc(&m3ua_asp_fsm, c, c, LOGL_DEBUG, NULL);
-	if (!c || !c->fi) {
-		LOGA(a, LOGL_ERROR, "out of memory accepting %s\n", peer);
-		talloc_free(c);
+	if (m3ua_sg_add_conn(a, fd, peer) < 0)
 		close(fd);
-		return 0;
-	}
-	osmo_fsm_inst_update_id_f_sanitize(c->fi, '-', "%s-%u", a->cfg.name, a->next_conn_id++);
-	osmo_fd_setup(&c->wq.bfd, fd, OSMO_FD_READ, osmo_wqueue_bfd_cb, c, 0);
-	if (osmo_fd_register(&c->wq.bfd) < 0) {
-		c->wq.bfd.fd = -1;
-		close(fd);
-		osmo_fsm_inst_term(c->fi, OSMO_FSM_TERM_ERROR, NULL);
-		talloc_free(c);
-		return 0;
-	}
-	llist_add_tail(&c->list, &a->conns);
-	CTR_INC(a, M3UA_CTR_ACCEPTS);
-	LOGC(c, LOGL_INFO, "accepted\n");
-	osmo_fsm_inst_state_chg(c->fi, M3UA_ASP_ST_ASP_DOWN, 0, 0);
-	m3ua_beat_start(c);
 	return 0;
+}
+
+int m3ua_assoc_sg_adopt_fd(struct m3ua_assoc *a, int fd, const char *peer)
+{
+	if (!m3ua_is_sg(a))
+		return -EINVAL;
+	return m3ua_sg_add_conn(a, fd, peer ? : "adopted");
 }
 
 static void m3ua_sg_listen_retry(void *data)
