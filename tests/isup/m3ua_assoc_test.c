@@ -1,7 +1,6 @@
 /* M3UA associations over real TCP sockets on 127.0.0.1, driven by the osmo select loop with fake time:
  * ASP <-> SG bring-up, DATA both ways, BEAT, SG restart with reconnect back-off, SSNM, framing,
  * unexpected and unsupported messages, SCTP without kernel support. */
-#define _GNU_SOURCE	/* accept4() */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -103,11 +102,9 @@ static double real_now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* libosmocore 1.7.0 runs osmo timers on osmo_gettimeofday(), not on the clock that testlib fakes,
- * so fake time has to move both. */
+/* Fake time (the harness moves osmo_gettimeofday(), which libosmocore 1.7.0 timers run on). */
 static void fake_advance(unsigned int ms)
 {
-	osmo_gettimeofday_override_add(ms / 1000, (ms % 1000) * 1000);
 	test_time_advance(ms / 1000, (ms % 1000) * 1000);
 }
 
@@ -1084,12 +1081,10 @@ static void fake_time_setup(void)
 {
 	osmo_tdefs_reset(m3ua_tdefs);
 	osmo_gettimeofday_override_time = (struct timeval){ .tv_sec = 1000 };
-	osmo_gettimeofday_override = true;
 }
 
 static void fake_time_teardown(void)
 {
-	osmo_gettimeofday_override = false;
 }
 
 static Suite *m3ua_assoc_suite(void)
