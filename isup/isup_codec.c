@@ -294,7 +294,7 @@ static int dec_opt(struct isup_msg *m, uint8_t code, const uint8_t *v, uint8_t l
 int isup_decode(struct isup_msg *m, const uint8_t *buf, size_t len, struct isup_decode_err *err)
 {
 	const struct isup_msg_def *md;
-	size_t p, ptr_base, var_start;
+	size_t p, ptr_base, var_start, var_end;
 	unsigned int i;
 	int rc;
 
@@ -344,6 +344,7 @@ int isup_decode(struct isup_msg *m, const uint8_t *buf, size_t len, struct isup_
 	var_start = p + md->n_var + md->opt;
 	if (var_start > len)
 		FAIL(len, "truncated in pointers");
+	var_end = var_start;
 
 	/* mandatory variable part */
 	for (i = 0; i < md->n_var; i++) {
@@ -363,6 +364,8 @@ int isup_decode(struct isup_msg *m, const uint8_t *buf, size_t len, struct isup_
 			FAIL(target, "parameter length beyond end of message");
 		if (l < vd->min || l > vd->max)
 			FAIL(target, "mandatory variable parameter length out of range");
+		if (target + 1 + l > var_end)
+			var_end = target + 1 + l;
 		if (isup_param_defs[vd->code].dec) {
 			rc = dec_typed(m, vd->code, buf + target + 1, l, target + 1, err);
 			if (rc)
@@ -378,8 +381,8 @@ int isup_decode(struct isup_msg *m, const uint8_t *buf, size_t len, struct isup_
 		size_t pp = ptr_base + md->n_var;
 		size_t q = pp + buf[pp];
 
-		if (q < var_start)
-			FAIL(pp, "optional part pointer into fixed part or pointers");
+		if (q < var_end)
+			FAIL(pp, "optional part pointer into fixed part, pointers or mandatory variable part");
 		for (;;) {
 			uint8_t code, l;
 
