@@ -392,7 +392,7 @@ START_TEST(test_builders_bytes)
 	ck_assert(!memcmp(buf, e, elen));
 
 	isup_build_con(m, 2, &bci);
-	ck_assert_int_eq(enc(m, buf, sizeof(buf)), 5);
+	ck_assert_int_eq(enc(m, buf, sizeof(buf)), 6);
 	ck_assert_int_eq(buf[2], ISUP_CON);
 
 	isup_build_anm(m, 2);
