@@ -191,28 +191,6 @@ char isup_digit_char(uint8_t code)
 	return digit_chars[code & 0x0f];
 }
 
-int isup_digit_code(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	switch (c) {
-	case 'A': case 'a':
-		return 0xa;
-	case '*': case 'B': case 'b':
-		return 0xb;
-	case '#': case 'C': case 'c':
-		return 0xc;
-	case 'D': case 'd':
-		return 0xd;
-	case 'E': case 'e':
-		return 0xe;
-	case 'F': case 'f':
-		return 0xf;
-	default:
-		return -EINVAL;
-	}
-}
-
 uint8_t isup_number_digit(const struct isup_number *n, unsigned int idx)
 {
 	if (n->ascii) {
@@ -245,7 +223,7 @@ int isup_number_get_digits(const struct isup_number *n, char *dst, size_t dst_le
 		return -EBADMSG; \
 	} while (0)
 
-static int dec_typed(struct isup_msg *m, uint8_t code, const uint8_t *v, uint8_t len, size_t off,
+static inline __attribute__((always_inline)) int dec_typed(struct isup_msg *m, uint8_t code, const uint8_t *v, uint8_t len, size_t off,
 		     struct isup_decode_err *err)
 {
 	const struct isup_param_def *pd = &isup_param_defs[code];
@@ -260,7 +238,7 @@ static int dec_typed(struct isup_msg *m, uint8_t code, const uint8_t *v, uint8_t
 	return rc;
 }
 
-static int dec_opt(struct isup_msg *m, uint8_t code, const uint8_t *v, uint8_t len, size_t off,
+static inline __attribute__((always_inline)) int dec_opt(struct isup_msg *m, uint8_t code, const uint8_t *v, uint8_t len, size_t off,
 		   struct isup_decode_err *err)
 {
 	const struct isup_param_def *pd = &isup_param_defs[code];
@@ -298,7 +276,14 @@ int isup_decode(struct isup_msg *m, const uint8_t *buf, size_t len, struct isup_
 	unsigned int i;
 	int rc;
 
-	memset(m, 0, offsetof(struct isup_msg, raw));
+	/* Only the bookkeeping is cleared: typed fields are written by their decoders and are valid only when
+	 * flagged present, which keeps decoding cheap (a whole-struct memset would dominate the cost). */
+	memset(m->present, 0, sizeof(m->present));
+	memset(m->mand, 0, sizeof(m->mand));
+	m->body.data = NULL;
+	m->body.len = 0;
+	m->n_generic = 0;
+	m->n_raw = 0;
 	m->n_order = 0;
 	if (len < 3)
 		FAIL(len, "truncated before message type");
@@ -437,7 +422,7 @@ static int enc_mand(const struct isup_msg *m, unsigned int idx, uint8_t code, ui
 }
 
 /* One optional parameter (name, length, value) at buf[*p]. */
-static int put_opt(uint8_t *buf, size_t room, size_t *p, uint8_t code, const struct isup_msg *m, unsigned int idx,
+static inline __attribute__((always_inline)) int put_opt(uint8_t *buf, size_t room, size_t *p, uint8_t code, const struct isup_msg *m, unsigned int idx,
 		   const struct isup_slice *raw)
 {
 	const struct isup_param_def *pd = &isup_param_defs[code];
@@ -468,20 +453,15 @@ static int put_opt(uint8_t *buf, size_t room, size_t *p, uint8_t code, const str
 	return 0;
 }
 
-static int enc_optional(const struct isup_msg *m, const struct isup_msg_def *md, uint8_t *buf, size_t room,
-			size_t *p)
+/* mand: the mandatory parameters (all have codes below 64), which are not repeated in the optional part */
+static int enc_optional(const struct isup_msg *m, uint64_t mand, uint8_t *buf, size_t room, size_t *p)
 {
-	uint32_t done[8] = { 0 };
+	uint32_t done[8] = { (uint32_t)mand, mand >> 32 };
 	unsigned int i, c, r = 0, gen = 0;
 	int rc;
 
 #define DONE(code)	(done[(code) >> 5] & (1u << ((code) & 31)))
 #define SET_DONE(code)	(done[(code) >> 5] |= 1u << ((code) & 31))
-	/* mandatory parameters are not repeated in the optional part */
-	for (i = 0; i < md->n_fixed; i++)
-		SET_DONE(md->fixed[i]);
-	for (i = 0; i < md->n_var; i++)
-		SET_DONE(md->var[i].code);
 
 	/* first in the order they were received, so that pass-on keeps the peer's order */
 	for (i = 0; i < m->n_order; i++) {
@@ -502,26 +482,27 @@ static int enc_optional(const struct isup_msg *m, const struct isup_msg_def *md,
 		if (rc)
 			return rc;
 	}
-	/* then typed parameters set by the caller, in code order */
-	for (c = 1; c < 256; c++) {
-		const struct isup_param_def *pd = &isup_param_defs[c];
+	/* then typed parameters set by the caller, in code order (walking the set bits only) */
+	for (i = 0; i < 8; i++) {
+		uint32_t bits = m->present[i] & ~done[i];
 
-		if (!pd->enc || !isup_msg_has(m, c))
-			continue;
-		if (c == ISUP_P_GENERIC_NUMBER) {
-			while (gen < m->n_generic) {
-				rc = put_opt(buf, room, p, c, m, gen++, NULL);
-				if (rc)
-					return rc;
+		while (bits) {
+			c = i * 32 + __builtin_ctz(bits);
+			bits &= bits - 1;
+			if (!isup_param_defs[c].enc)
+				continue;
+			if (c == ISUP_P_GENERIC_NUMBER) {
+				while (gen < m->n_generic) {
+					rc = put_opt(buf, room, p, c, m, gen++, NULL);
+					if (rc)
+						return rc;
+				}
+				continue;
 			}
-			continue;
+			rc = put_opt(buf, room, p, c, m, 0, NULL);
+			if (rc)
+				return rc;
 		}
-		if (DONE(c))
-			continue;
-		SET_DONE(c);
-		rc = put_opt(buf, room, p, c, m, 0, NULL);
-		if (rc)
-			return rc;
 	}
 	/* then raw parameters not placed yet */
 	for (; r < m->n_raw; r++) {
@@ -534,33 +515,30 @@ static int enc_optional(const struct isup_msg *m, const struct isup_msg_def *md,
 	return 0;
 }
 
-/* Whether m carries anything that would go into an optional part. */
-static bool has_optional(const struct isup_msg *m, const struct isup_msg_def *md)
+/* Whether m carries anything that would go into an optional part, given the mandatory parameter mask. */
+static bool has_optional(const struct isup_msg *m, uint64_t mand)
 {
-	uint32_t mand[8] = { 0 };
-	unsigned int i;
+	uint64_t low = (m->present[0] | (uint64_t)m->present[1] << 32) & ~mand;
 
-	if (m->n_raw)
-		return true;
-	for (i = 0; i < md->n_fixed; i++)
-		mand[md->fixed[i] >> 5] |= 1u << (md->fixed[i] & 31);
-	for (i = 0; i < md->n_var; i++)
-		mand[md->var[i].code >> 5] |= 1u << (md->var[i].code & 31);
-	for (i = 0; i < 8; i++)
-		if (m->present[i] & ~mand[i])
-			return true;
-	return false;
+	return low || m->present[2] || m->present[3] || m->present[4] || m->present[5] || m->present[6] ||
+	       m->present[7] || m->n_raw;
 }
 
 int isup_encode_buf(uint8_t *buf, size_t room, const struct isup_msg *m)
 {
 	const struct isup_msg_def *md = &isup_msg_defs[m->type];
+	uint64_t mand = 0;
 	size_t p, ptr_base;
 	unsigned int i;
 	int rc;
 
 	if (!md->known || m->cic > 0x0fff)
 		return -EINVAL;
+	/* every mandatory parameter of Q.763 has a code below 64 (checked by the unit test) */
+	for (i = 0; i < md->n_fixed; i++)
+		mand |= 1ull << md->fixed[i];
+	for (i = 0; i < md->n_var; i++)
+		mand |= 1ull << md->var[i].code;
 	if (room < 3)
 		return -EMSGSIZE;
 	buf[0] = m->cic & 0xff;
@@ -616,18 +594,18 @@ int isup_encode_buf(uint8_t *buf, size_t room, const struct isup_msg *m)
 	}
 
 	if (!md->opt) {
-		if (has_optional(m, md))
+		if (has_optional(m, mand))
 			return -EINVAL;
 		return p;
 	}
-	if (!has_optional(m, md)) {
+	if (!has_optional(m, mand)) {
 		buf[ptr_base + md->n_var] = 0;
 		return p;
 	}
 	if (p - (ptr_base + md->n_var) > 255)
 		return -EMSGSIZE;
 	buf[ptr_base + md->n_var] = p - (ptr_base + md->n_var);
-	rc = enc_optional(m, md, buf, room, &p);
+	rc = enc_optional(m, mand, buf, room, &p);
 	if (rc)
 		return rc;
 	if (room - p < 1)

@@ -301,6 +301,20 @@ static int enc_redir_info(const struct isup_msg *m, const struct isup_param_def 
 	return 2;
 }
 
+/* character -> address signal code + 1; 0 for characters that are not digits */
+static const uint8_t digit_codes[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
+	['A'] = 11, ['a'] = 11, ['*'] = 12, ['B'] = 12, ['b'] = 12, ['#'] = 13, ['C'] = 13, ['c'] = 13,
+	['D'] = 14, ['d'] = 14, ['E'] = 15, ['e'] = 15, ['F'] = 16, ['f'] = 16,
+};
+
+int isup_digit_code(char c)
+{
+	uint8_t v = digit_codes[(uint8_t)c];
+
+	return v ? v - 1 : -EINVAL;
+}
+
 /* ---- numbers (Q.763 §3.9 called, §3.10 calling, §3.26 generic, §3.51 subsequent, ...) ---- */
 
 struct isup_number *isup_number_field(struct isup_msg *m, uint8_t code)
@@ -441,19 +455,26 @@ static int enc_number(const struct isup_msg *m, const struct isup_param_def *pd,
 			dst[p] |= n->screening;
 		p++;
 	}
-	for (i = 0; i < nd; i++) {
-		int c;
-		if (n->ascii) {
-			c = isup_digit_code(n->ascii[i]);
-			if (c < 0)
-				return -EINVAL;
-		} else {
-			c = isup_number_digit(n, i);
+	if (!n->ascii) {
+		/* already packed: copy, and clear the filler nibble of an odd count */
+		if (nd) {
+			memcpy(dst + p, n->bcd, (nd + 1) / 2);
+			if (nd & 1)
+				dst[p + nd / 2] &= 0x0f;
 		}
-		if (i & 1)
-			dst[p + i / 2] |= c << 4;
-		else
-			dst[p + i / 2] = c;
+		return need;
+	}
+	for (i = 0; i + 1 < nd; i += 2) {
+		uint8_t lo = digit_codes[(uint8_t)n->ascii[i]], hi = digit_codes[(uint8_t)n->ascii[i + 1]];
+		if (!lo || !hi)
+			return -EINVAL;
+		dst[p + i / 2] = (lo - 1) | (hi - 1) << 4;
+	}
+	if (nd & 1) {
+		uint8_t lo = digit_codes[(uint8_t)n->ascii[nd - 1]];
+		if (!lo)
+			return -EINVAL;
+		dst[p + nd / 2] = lo - 1;
 	}
 	return need;
 }

@@ -324,6 +324,18 @@ START_TEST(test_roundtrip_all_types)
 }
 END_TEST
 
+static bool msg_known_by_list(unsigned int type)
+{
+	switch (type) {
+#define ISUP_X_(abbr, code, name) case code:
+	ISUP_MSG_LIST(ISUP_X_)
+#undef ISUP_X_
+		return true;
+	default:
+		return false;
+	}
+}
+
 START_TEST(test_supported_set)
 {
 	static const uint8_t full[] = { ISUP_IAM, ISUP_SAM, ISUP_INR, ISUP_INF, ISUP_COT, ISUP_CCR, ISUP_ACM,
@@ -347,8 +359,18 @@ START_TEST(test_supported_set)
 	/* name tables agree with the O(1) helpers */
 	for (i = 0; isup_param_names[i].str; i++)
 		ck_assert_str_eq(isup_param_names[i].str, isup_param_name(isup_param_names[i].value));
-	for (i = 0; i < 256; i++)
+	for (i = 0; i < 256; i++) {
+		const struct isup_msg_def *md = &isup_msg_defs[i];
+		unsigned int j;
+
 		ck_assert(!isup_param_typed(i) || isup_param_known(i));
+		/* the encoder keeps the mandatory parameters in a 64-bit mask */
+		for (j = 0; j < md->n_fixed; j++)
+			ck_assert_int_lt(md->fixed[j], 64);
+		for (j = 0; j < md->n_var; j++)
+			ck_assert_int_lt(md->var[j].code, 64);
+		ck_assert_int_eq(md->known, msg_known_by_list(i));
+	}
 }
 END_TEST
 
