@@ -172,6 +172,27 @@ bool isup_msg_supported(uint8_t type)
 	return isup_msg_defs[type].supported;
 }
 
+int isup_msg_mandatory(uint8_t type, uint8_t *codes, size_t n)
+{
+	const struct isup_msg_def *md = &isup_msg_defs[type];
+	unsigned int i;
+
+	if ((size_t)(md->n_fixed + md->n_var) > n)
+		return -EMSGSIZE;
+	for (i = 0; i < md->n_fixed; i++)
+		codes[i] = md->fixed[i];
+	for (i = 0; i < md->n_var; i++)
+		codes[md->n_fixed + i] = md->var[i].code;
+	return md->n_fixed + md->n_var;
+}
+
+const struct isup_number *isup_msg_number(const struct isup_msg *m, uint8_t code, unsigned int idx)
+{
+	if (code == ISUP_P_GENERIC_NUMBER)
+		return idx < m->n_generic ? &m->generic[idx] : NULL;
+	return isup_number_field((struct isup_msg *)m, code);
+}
+
 bool isup_param_known(uint8_t code)
 {
 	return isup_param_defs[code].known;

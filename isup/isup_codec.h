@@ -493,6 +493,12 @@ const char *isup_param_name(uint8_t code);
 bool isup_msg_known(uint8_t type);
 /*! \brief Whether a message type is fully supported (typed and used by call control) rather than opaque. */
 bool isup_msg_supported(uint8_t type);
+/*! \brief The mandatory parameters of a message type, fixed then variable, in Q.763 order.
+ *  \returns their number (0 for unknown types), or -EMSGSIZE if codes[] is too small. */
+int isup_msg_mandatory(uint8_t type, uint8_t *codes, size_t n);
+/*! \brief The number field of a message for a number parameter code (idx: which generic number).
+ *  \returns NULL if code is not a number parameter or idx is out of range. */
+const struct isup_number *isup_msg_number(const struct isup_msg *m, uint8_t code, unsigned int idx);
 /*! \brief Whether a parameter code is in the parameter table. */
 bool isup_param_known(uint8_t code);
 /*! \brief Whether a parameter has a typed decoder (i.e. lands in a field, not in raw[]). */
