@@ -423,7 +423,7 @@ int isup_decode(struct isup_msg *m, const uint8_t *buf, size_t len, struct isup_
 /* ---- encode ---- */
 
 /* Write mandatory parameter idx (fixed then variable) of m. */
-static int enc_mand(const struct isup_msg *m, unsigned int idx, uint8_t code, uint8_t *dst, size_t room)
+static inline __attribute__((always_inline)) int enc_mand(const struct isup_msg *m, unsigned int idx, uint8_t code, uint8_t *dst, size_t room)
 {
 	const struct isup_param_def *pd = &isup_param_defs[code];
 	const struct isup_slice *s = &m->mand[idx];

@@ -22,6 +22,7 @@ struct isup_param_def {
 	uint8_t min;			/*!< value length limits (Q.763 length minus name and length octets) */
 	uint8_t max;
 	int8_t num_kind;		/*!< enum isup_number_kind + 1, 0 if not a number */
+	uint16_t num_off;		/*!< numbers other than generic: offset of the field in struct isup_msg */
 	isup_param_dec_fn dec;		/*!< NULL: untyped */
 	isup_param_enc_fn enc;
 };

@@ -5,6 +5,7 @@
  * table's min/max; each encoder writes one value and reports its length.  Spare bits are written as 0.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "isup/isup_codec.h"
@@ -301,18 +302,22 @@ static int enc_redir_info(const struct isup_msg *m, const struct isup_param_def 
 	return 2;
 }
 
-/* character -> address signal code + 1; 0 for characters that are not digits */
+/* character -> 0x10 | address signal code; 0 for characters that are not digits (the 0x10 flag lets a packing
+ * loop check validity with one AND over all digits) */
+#define DC(c)	(0x10 | (c))
 static const uint8_t digit_codes[256] = {
-	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
-	['A'] = 11, ['a'] = 11, ['*'] = 12, ['B'] = 12, ['b'] = 12, ['#'] = 13, ['C'] = 13, ['c'] = 13,
-	['D'] = 14, ['d'] = 14, ['E'] = 15, ['e'] = 15, ['F'] = 16, ['f'] = 16,
+	['0'] = DC(0), ['1'] = DC(1), ['2'] = DC(2), ['3'] = DC(3), ['4'] = DC(4), ['5'] = DC(5), ['6'] = DC(6),
+	['7'] = DC(7), ['8'] = DC(8), ['9'] = DC(9), ['A'] = DC(0xa), ['a'] = DC(0xa), ['*'] = DC(0xb),
+	['B'] = DC(0xb), ['b'] = DC(0xb), ['#'] = DC(0xc), ['C'] = DC(0xc), ['c'] = DC(0xc), ['D'] = DC(0xd),
+	['d'] = DC(0xd), ['E'] = DC(0xe), ['e'] = DC(0xe), ['F'] = DC(0xf), ['f'] = DC(0xf),
 };
+#undef DC
 
 int isup_digit_code(char c)
 {
 	uint8_t v = digit_codes[(uint8_t)c];
 
-	return v ? v - 1 : -EINVAL;
+	return v ? v & 0x0f : -EINVAL;
 }
 
 /* ---- numbers (Q.763 §3.9 called, §3.10 calling, §3.26 generic, §3.51 subsequent, ...) ---- */
@@ -373,7 +378,7 @@ static int dec_number(struct isup_msg *m, const struct isup_param_def *pd, const
 			return -ENOSPC;
 		n = &m->generic[m->n_generic];
 	} else {
-		n = isup_number_field(m, pd - isup_param_defs);
+		n = (struct isup_number *)((uint8_t *)m + pd->num_off);
 	}
 	memset(n, 0, sizeof(*n));
 	if (lay & NF_NQI)
@@ -422,7 +427,7 @@ static int enc_number(const struct isup_msg *m, const struct isup_param_def *pd,
 			return -EINVAL;
 		n = &m->generic[idx];
 	} else {
-		n = isup_number_field((struct isup_msg *)m, pd - isup_param_defs);
+		n = (const struct isup_number *)((const uint8_t *)m + pd->num_off);
 	}
 	if (n->ascii) {
 		size_t sl = strlen(n->ascii);
@@ -464,17 +469,23 @@ static int enc_number(const struct isup_msg *m, const struct isup_param_def *pd,
 		}
 		return need;
 	}
-	for (i = 0; i + 1 < nd; i += 2) {
-		uint8_t lo = digit_codes[(uint8_t)n->ascii[i]], hi = digit_codes[(uint8_t)n->ascii[i + 1]];
-		if (!lo || !hi)
+	{
+		/* locals so that the stores through dst are not taken to alias the digit string */
+		const uint8_t *a = (const uint8_t *)n->ascii;
+		uint8_t *d = dst + p, ok = 0x10;
+
+		for (i = 0; i + 1 < nd; i += 2) {
+			uint8_t lo = digit_codes[a[i]], hi = digit_codes[a[i + 1]];
+			ok &= lo & hi;
+			*d++ = (lo & 0x0f) | hi << 4;
+		}
+		if (nd & 1) {
+			uint8_t lo = digit_codes[a[nd - 1]];
+			ok &= lo;
+			*d = lo & 0x0f;
+		}
+		if (!(ok & 0x10))
 			return -EINVAL;
-		dst[p + i / 2] = (lo - 1) | (hi - 1) << 4;
-	}
-	if (nd & 1) {
-		uint8_t lo = digit_codes[(uint8_t)n->ascii[nd - 1]];
-		if (!lo)
-			return -EINVAL;
-		dst[p + nd / 2] = lo - 1;
 	}
 	return need;
 }
@@ -781,6 +792,7 @@ int isup_pci_lookup(const struct isup_msg *m, uint8_t param, struct isup_instr *
 
 #define TYPED(d, e)		.known = true, .dec = dec_##d, .enc = enc_##d
 #define NUMBER(k)		.known = true, .num_kind = (k) + 1, .dec = dec_number, .enc = enc_number
+#define AT(field)		.num_off = offsetof(struct isup_msg, field)
 #define LEN(a, b)		.min = (a), .max = (b)
 #define OPAQUE(a, b)		.known = true, LEN(a, b)
 
@@ -789,15 +801,15 @@ const struct isup_param_def isup_param_defs[256] = {
 	[ISUP_P_CALL_REFERENCE] = { OPAQUE(5, 5) },			/* §3.8 */
 	[ISUP_P_TMR] = { TYPED(tmr, tmr), LEN(1, 1) },			/* §3.54 */
 	[ISUP_P_ACCESS_TRANSPORT] = { TYPED(at, at), LEN(1, 255) },	/* §3.3 */
-	[ISUP_P_CALLED_NUMBER] = { NUMBER(ISUP_NUM_CALLED), LEN(3, 255) },	/* §3.9 */
-	[ISUP_P_SUBSEQUENT_NUMBER] = { NUMBER(ISUP_NUM_SUBSEQUENT), LEN(2, 255) },	/* §3.51 */
+	[ISUP_P_CALLED_NUMBER] = { NUMBER(ISUP_NUM_CALLED), AT(called), LEN(3, 255) },	/* §3.9 */
+	[ISUP_P_SUBSEQUENT_NUMBER] = { NUMBER(ISUP_NUM_SUBSEQUENT), AT(subsequent), LEN(2, 255) },	/* §3.51 */
 	[ISUP_P_NCI] = { TYPED(nci, nci), LEN(1, 1) },			/* §3.35 */
 	[ISUP_P_FCI] = { TYPED(fci, fci), LEN(2, 2) },			/* §3.23 */
 	[ISUP_P_OFCI] = { TYPED(ofci, ofci), LEN(1, 1) },		/* §3.38 */
 	[ISUP_P_CPC] = { TYPED(cpc, cpc), LEN(1, 1) },			/* §3.11 */
-	[ISUP_P_CALLING_NUMBER] = { NUMBER(ISUP_NUM_CALLING), LEN(2, 255) },	/* §3.10 */
-	[ISUP_P_REDIRECTING_NUMBER] = { NUMBER(ISUP_NUM_REDIRECTING), LEN(2, 255) },	/* §3.44 */
-	[ISUP_P_REDIRECTION_NUMBER] = { NUMBER(ISUP_NUM_REDIRECTION), LEN(3, 255) },	/* §3.46 */
+	[ISUP_P_CALLING_NUMBER] = { NUMBER(ISUP_NUM_CALLING), AT(calling), LEN(2, 255) },	/* §3.10 */
+	[ISUP_P_REDIRECTING_NUMBER] = { NUMBER(ISUP_NUM_REDIRECTING), AT(redirecting), LEN(2, 255) },	/* §3.44 */
+	[ISUP_P_REDIRECTION_NUMBER] = { NUMBER(ISUP_NUM_REDIRECTION), AT(redirection), LEN(3, 255) },	/* §3.46 */
 	[ISUP_P_CONNECTION_REQUEST] = { OPAQUE(5, 7) },			/* §3.17 */
 	[ISUP_P_INR_IND] = { OPAQUE(2, 2) },				/* §3.29 */
 	[ISUP_P_INF_IND] = { OPAQUE(2, 2) },				/* §3.28 */
@@ -812,14 +824,14 @@ const struct isup_param_def isup_param_defs[256] = {
 	[ISUP_P_USI] = { TYPED(usi, usi), LEN(2, 11) },			/* §3.57 */
 	[ISUP_P_SIGNALLING_PC] = { OPAQUE(2, 2) },			/* §3.50 */
 	[ISUP_P_UUI] = { OPAQUE(1, 129) },				/* §3.61 */
-	[ISUP_P_CONNECTED_NUMBER] = { NUMBER(ISUP_NUM_CONNECTED), LEN(2, 255) },	/* §3.16 */
+	[ISUP_P_CONNECTED_NUMBER] = { NUMBER(ISUP_NUM_CONNECTED), AT(connected), LEN(2, 255) },	/* §3.16 */
 	[ISUP_P_SUS_RES_IND] = { TYPED(sri, sri), LEN(1, 1) },		/* §3.52 */
 	[ISUP_P_TNS] = { OPAQUE(2, 255) },				/* §3.53 */
 	[ISUP_P_EVENT_INFO] = { TYPED(event, event), LEN(1, 1) },	/* §3.21 */
 	[ISUP_P_CIRCUIT_ASSIGN_MAP] = { OPAQUE(4, 5) },			/* §3.69 */
 	[ISUP_P_CIRCUIT_STATE_IND] = { OPAQUE(1, 32) },			/* §3.14 */
 	[ISUP_P_ACL] = { OPAQUE(1, 1) },				/* §3.4 */
-	[ISUP_P_ORIGINAL_CALLED_NUMBER] = { NUMBER(ISUP_NUM_REDIRECTING), LEN(2, 255) },	/* §3.39 */
+	[ISUP_P_ORIGINAL_CALLED_NUMBER] = { NUMBER(ISUP_NUM_REDIRECTING), AT(original_called), LEN(2, 255) },	/* §3.39 */
 	[ISUP_P_OBCI] = { TYPED(obci, obci), LEN(1, 1) },		/* §3.37 */
 	[ISUP_P_UU_IND] = { OPAQUE(1, 1) },				/* §3.60 */
 	[ISUP_P_ORIG_ISC_PC] = { OPAQUE(2, 2) },			/* §3.40 */
@@ -842,7 +854,7 @@ const struct isup_param_def isup_param_defs[256] = {
 	[ISUP_P_MCID_RESP] = { OPAQUE(1, 1) },				/* §3.32 */
 	[ISUP_P_HOP_COUNTER] = { TYPED(hop, hop), LEN(1, 1) },		/* §3.80 */
 	[ISUP_P_TMR_PRIME] = { OPAQUE(1, 1) },				/* §3.55 */
-	[ISUP_P_LOCATION_NUMBER] = { NUMBER(ISUP_NUM_LOCATION), LEN(2, 255) },	/* §3.30 */
+	[ISUP_P_LOCATION_NUMBER] = { NUMBER(ISUP_NUM_LOCATION), AT(location), LEN(2, 255) },	/* §3.30 */
 	[ISUP_P_REDIRECTION_NUMBER_RESTR] = { OPAQUE(1, 1) },		/* §3.47 */
 	[ISUP_P_CALL_TRANSFER_REF] = { OPAQUE(1, 1) },			/* §3.65 */
 	[ISUP_P_LOOP_PREVENTION] = { OPAQUE(1, 1) },			/* §3.67 */
