@@ -11,6 +11,9 @@
 #include "isup/isup_codec.h"
 #include "isup/isup_codec_int.h"
 
+/* The walker's per-parameter helpers sit on the hot path of every message. */
+#define HOT static inline __attribute__((always_inline))
+
 /* ---- names ---- */
 
 const struct value_string isup_msg_type_names[] = {
@@ -244,8 +247,8 @@ int isup_number_get_digits(const struct isup_number *n, char *dst, size_t dst_le
 		return -EBADMSG; \
 	} while (0)
 
-static inline __attribute__((always_inline)) int dec_typed(struct isup_msg *m, uint8_t code, const uint8_t *v, uint8_t len, size_t off,
-		     struct isup_decode_err *err)
+HOT int dec_typed(struct isup_msg *m, uint8_t code, const uint8_t *v, uint8_t len, size_t off,
+		  struct isup_decode_err *err)
 {
 	const struct isup_param_def *pd = &isup_param_defs[code];
 	const char *reason = "invalid parameter";
@@ -259,8 +262,8 @@ static inline __attribute__((always_inline)) int dec_typed(struct isup_msg *m, u
 	return rc;
 }
 
-static inline __attribute__((always_inline)) int dec_opt(struct isup_msg *m, uint8_t code, const uint8_t *v, uint8_t len, size_t off,
-		   struct isup_decode_err *err)
+HOT int dec_opt(struct isup_msg *m, uint8_t code, const uint8_t *v, uint8_t len, size_t off,
+		struct isup_decode_err *err)
 {
 	const struct isup_param_def *pd = &isup_param_defs[code];
 	struct isup_raw_param *r;
@@ -423,7 +426,7 @@ int isup_decode(struct isup_msg *m, const uint8_t *buf, size_t len, struct isup_
 /* ---- encode ---- */
 
 /* Write mandatory parameter idx (fixed then variable) of m. */
-static inline __attribute__((always_inline)) int enc_mand(const struct isup_msg *m, unsigned int idx, uint8_t code, uint8_t *dst, size_t room)
+HOT int enc_mand(const struct isup_msg *m, unsigned int idx, uint8_t code, uint8_t *dst, size_t room)
 {
 	const struct isup_param_def *pd = &isup_param_defs[code];
 	const struct isup_slice *s = &m->mand[idx];
@@ -443,8 +446,8 @@ static inline __attribute__((always_inline)) int enc_mand(const struct isup_msg 
 }
 
 /* One optional parameter (name, length, value) at buf[*p]. */
-static inline __attribute__((always_inline)) int put_opt(uint8_t *buf, size_t room, size_t *p, uint8_t code, const struct isup_msg *m, unsigned int idx,
-		   const struct isup_slice *raw)
+HOT int put_opt(uint8_t *buf, size_t room, size_t *p, uint8_t code, const struct isup_msg *m, unsigned int idx,
+		const struct isup_slice *raw)
 {
 	const struct isup_param_def *pd = &isup_param_defs[code];
 	size_t avail;

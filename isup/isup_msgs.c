@@ -1,7 +1,8 @@
 /*! \file isup_msgs.c
  * Q.763 Table 4 message layouts: mandatory fixed parameters (their lengths come from the parameter table),
  * mandatory variable parameters with the value-length limits printed for that message, and whether the message
- * has a pointer to an optional part, per Q.763 §4 message tables as digested in standards.md §1.2.  Lengths here are value octets (Q.763's V lengths minus the length octet).
+ * has a pointer to an optional part, per the Q.763 message tables as digested in shared/docs/standards.md §1.2.
+ * Lengths here are value octets (Q.763's V lengths minus the length octet).
  */
 #include "isup/isup_codec.h"
 #include "isup/isup_codec_int.h"

@@ -831,7 +831,8 @@ const struct isup_param_def isup_param_defs[256] = {
 	[ISUP_P_CIRCUIT_ASSIGN_MAP] = { OPAQUE(4, 5) },			/* §3.69 */
 	[ISUP_P_CIRCUIT_STATE_IND] = { OPAQUE(1, 32) },			/* §3.14 */
 	[ISUP_P_ACL] = { OPAQUE(1, 1) },				/* §3.4 */
-	[ISUP_P_ORIGINAL_CALLED_NUMBER] = { NUMBER(ISUP_NUM_REDIRECTING), AT(original_called), LEN(2, 255) },	/* §3.39 */
+	/* §3.39 */
+	[ISUP_P_ORIGINAL_CALLED_NUMBER] = { NUMBER(ISUP_NUM_REDIRECTING), AT(original_called), LEN(2, 255) },
 	[ISUP_P_OBCI] = { TYPED(obci, obci), LEN(1, 1) },		/* §3.37 */
 	[ISUP_P_UU_IND] = { OPAQUE(1, 1) },				/* §3.60 */
 	[ISUP_P_ORIG_ISC_PC] = { OPAQUE(2, 2) },			/* §3.40 */
