@@ -756,6 +756,7 @@ bool isup_msg_equal(const struct isup_msg *a, const struct isup_msg *b)
 		return false;
 	if (HAS(ISUP_P_RANGE_STATUS) &&
 	    (a->rs.range != b->rs.range || a->rs.status_len != b->rs.status_len ||
+	     a->rs.status_len > sizeof(a->rs.status) ||
 	     memcmp(a->rs.status, b->rs.status, a->rs.status_len)))
 		return false;
 	if (HAS(ISUP_P_SUS_RES_IND) && a->sus_res_network != b->sus_res_network)
