@@ -54,4 +54,12 @@ paste -d'|' "$work/expected" "$work/got" | while IFS='|' read -r id cic type cal
 	fi
 done
 [ ! -e "$work/failed" ] || { echo "$(wc -l < "$work/failed") message(s) failed" >&2; exit 1; }
+
+# and our own M3UA-level decoder reads every one of them back
+dec="${top_builddir}/src/isupdecode"
+if [ -x "$dec" ]; then
+	for f in "$work"/*.bin; do
+		od -An -tx1 -v "$f" | "$dec" --m3ua > /dev/null || { echo "isupdecode --m3ua failed on $(basename "$f")" >&2; exit 1; }
+	done
+fi
 echo "all $n messages dissected by tshark as encoded"
