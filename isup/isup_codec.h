@@ -201,7 +201,7 @@ enum isup_param_code {
 };
 
 /*! Limits that follow from the wire format (a parameter is at most 255 octets, an MSU SIF at most 272). */
-#define ISUP_MAX_MAND		4	/*!< most mandatory parameters of any message (IAM: 4 fixed + 1 variable) */
+#define ISUP_MAX_MAND		5	/*!< most mandatory parameters of any message (IAM: 4 fixed + 1 variable) */
 #define ISUP_MAX_OPT		136	/*!< each optional parameter takes >= 2 octets of a <= 272 octet SIF */
 #define ISUP_MAX_GENERIC	8	/*!< generic numbers beyond this are kept in raw[] (still passed on) */
 

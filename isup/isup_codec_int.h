@@ -41,7 +41,7 @@ struct isup_msg_def {
 	bool opaque_body;		/*!< no Q.763 structure after the type (PAM, CRG) */
 	uint8_t n_fixed;
 	uint8_t n_var;
-	uint8_t fixed[ISUP_MAX_MAND];
+	uint8_t fixed[4];		/*!< IAM has the most: 4 */
 	struct isup_var_def var[2];
 };
 

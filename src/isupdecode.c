@@ -371,7 +371,7 @@ static void print_msg(int d, const struct isup_msg *m)
 {
 	unsigned int i, r = 0, gen = 0;
 	uint32_t done[8] = { 0 };
-	uint8_t mand[ISUP_MAX_MAND + 2];
+	uint8_t mand[ISUP_MAX_MAND];
 	int n_mand;
 
 	out(d, "cic: %u", m->cic);

@@ -257,6 +257,8 @@ START_TEST(test_supported_set)
 		unsigned int j;
 
 		ck_assert(!isup_param_typed(i) || isup_param_known(i));
+		ck_assert_int_le(md->n_fixed + md->n_var, ISUP_MAX_MAND);
+		ck_assert_int_le(md->n_fixed, ARRAY_SIZE(md->fixed));
 		/* the encoder keeps the mandatory parameters in a 64-bit mask */
 		for (j = 0; j < md->n_fixed; j++)
 			ck_assert_int_lt(md->fixed[j], 64);
