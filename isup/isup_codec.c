@@ -412,7 +412,7 @@ int isup_decode(struct isup_msg *m, const uint8_t *buf, size_t len, struct isup_
 		}
 	}
 
-	/* Q.764 §2.9.5.2: instructions for the parameters we do not know */
+	/* Q.764 §2.9.5: instructions for the parameters we do not know */
 	if (isup_msg_has(m, ISUP_P_PCI)) {
 		for (i = 0; i < m->n_raw; i++) {
 			struct isup_raw_param *r = &m->raw[i];
@@ -453,6 +453,8 @@ HOT int put_opt(uint8_t *buf, size_t room, size_t *p, uint8_t code, const struct
 	size_t avail;
 	int rc;
 
+	if (code == ISUP_P_END_OF_OPTIONAL)
+		return -EINVAL;
 	if (room - *p < 2)
 		return -EMSGSIZE;
 	avail = room - *p - 2;

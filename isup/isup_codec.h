@@ -22,7 +22,7 @@
  * Decoded structs point into the decoded buffer: keep the buffer alive while the struct is used.
  * Typed parameters are flagged in a presence bitmap (isup_msg_has()); every other parameter (known but untyped,
  * or unknown) is kept in wire order in raw[] for pass-on, and unknown ones carry the instructions found for them
- * in the message's parameter compatibility information (Q.764 §2.9.5.2).  The wire order of the optional part is
+ * in the message's parameter compatibility information (Q.764 §2.9.5).  The wire order of the optional part is
  * remembered in order[] so that encode(decode(bytes)) reproduces the bytes.
  */
 #pragma once

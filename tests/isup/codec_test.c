@@ -689,6 +689,14 @@ START_TEST(test_encode_errors)
 	isup_msg_set(m, ISUP_P_HOP_COUNTER);
 	ck_assert_int_eq(enc(m, buf, sizeof(buf)), -EINVAL);
 
+	/* a raw parameter named like the end of the optional part would cut the message short */
+	isup_build_anm(m, 1);
+	ck_assert_int_eq(isup_msg_add_raw(m, ISUP_P_END_OF_OPTIONAL, NULL, 0), -EMSGSIZE);
+	m->raw[0].code = ISUP_P_END_OF_OPTIONAL;
+	m->raw[0].val.len = 0;
+	m->n_raw = 1;
+	ck_assert_int_eq(enc(m, buf, sizeof(buf)), -EINVAL);
+
 	/* no room: every size short of the full message fails and leaves the msgb as it was */
 	ck_assert_int_eq(isup_build_iam(m, 1, &ia), 0);
 	{
