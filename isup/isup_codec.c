@@ -668,7 +668,9 @@ int isup_msg_add_raw(struct isup_msg *m, uint8_t code, const uint8_t *val, uint8
 {
 	struct isup_raw_param *r;
 
-	if (m->n_raw >= ISUP_MAX_OPT || code == ISUP_P_END_OF_OPTIONAL)
+	if (code == ISUP_P_END_OF_OPTIONAL)
+		return -EINVAL;
+	if (m->n_raw >= ISUP_MAX_OPT)
 		return -EMSGSIZE;
 	r = &m->raw[m->n_raw++];
 	memset(r, 0, sizeof(*r));

@@ -448,7 +448,7 @@ bool isup_msg_equal(const struct isup_msg *a, const struct isup_msg *b);
 void isup_msg_init(struct isup_msg *m, uint8_t type, uint16_t cic);
 
 /*! \brief Append an untyped parameter to the optional part (for pass-on or opaque parameters).
- *  \returns 0 or -EMSGSIZE. */
+ *  \returns 0, -EINVAL for code 0 (end of optional parameters) or -EMSGSIZE when raw[] is full. */
 int isup_msg_add_raw(struct isup_msg *m, uint8_t code, const uint8_t *val, uint8_t len);
 
 /*! \brief Instructions for a parameter named in the message's parameter compatibility information.

@@ -691,7 +691,7 @@ START_TEST(test_encode_errors)
 
 	/* a raw parameter named like the end of the optional part would cut the message short */
 	isup_build_anm(m, 1);
-	ck_assert_int_eq(isup_msg_add_raw(m, ISUP_P_END_OF_OPTIONAL, NULL, 0), -EMSGSIZE);
+	ck_assert_int_eq(isup_msg_add_raw(m, ISUP_P_END_OF_OPTIONAL, NULL, 0), -EINVAL);
 	m->raw[0].code = ISUP_P_END_OF_OPTIONAL;
 	m->raw[0].val.len = 0;
 	m->n_raw = 1;
