@@ -1,0 +1,900 @@
+/*! \file isup_params.c
+ * Q.763 §3 parameter table and the typed parameter decoders/encoders.
+ *
+ * Each decoder reads exactly one parameter value whose length the walker has already checked against the
+ * table's min/max; each encoder writes one value and reports its length.  Spare bits are written as 0.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "isup/isup_codec.h"
+#include "isup/isup_codec_int.h"
+
+#define BIT(v, n)	(((v) >> (n)) & 1)
+
+/* Guards for encoder inputs: a value that does not fit its bit field is a caller bug, not something to mask. */
+#define CHECK_MAX(x, max) do { if ((x) > (max)) return -EINVAL; } while (0)
+#define NEED(room, n) do { if ((room) < (size_t)(n)) return -EMSGSIZE; } while (0)
+
+/* ---- one-octet and two-octet indicator parameters ---- */
+
+/* Q.763 §3.35 */
+static int dec_nci(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
+		   const char **reason)
+{
+	m->nci.satellite = v[0] & 3;
+	m->nci.continuity = (v[0] >> 2) & 3;
+	m->nci.echo_device = BIT(v[0], 4);
+	return 0;
+}
+
+static int enc_nci(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
+		   size_t room)
+{
+	CHECK_MAX(m->nci.satellite, 3);
+	CHECK_MAX(m->nci.continuity, 3);
+	NEED(room, 1);
+	dst[0] = m->nci.satellite | m->nci.continuity << 2 | m->nci.echo_device << 4;
+	return 1;
+}
+
+/* Q.763 §3.23 */
+static int dec_fci(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
+		   const char **reason)
+{
+	struct isup_fci *f = &m->fci;
+
+	f->international = BIT(v[0], 0);
+	f->e2e_method = (v[0] >> 1) & 3;
+	f->interworking = BIT(v[0], 3);
+	f->e2e_info = BIT(v[0], 4);
+	f->isup_all_the_way = BIT(v[0], 5);
+	f->isup_pref = (v[0] >> 6) & 3;
+	f->isdn_access = BIT(v[1], 0);
+	f->sccp_method = (v[1] >> 1) & 3;
+	f->national = v[1] >> 3;
+	return 0;
+}
+
+static int enc_fci(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
+		   size_t room)
+{
+	const struct isup_fci *f = &m->fci;
+
+	CHECK_MAX(f->e2e_method, 3);
+	CHECK_MAX(f->isup_pref, 3);
+	CHECK_MAX(f->sccp_method, 3);
+	CHECK_MAX(f->national, 31);
+	NEED(room, 2);
+	dst[0] = f->international | f->e2e_method << 1 | f->interworking << 3 | f->e2e_info << 4 |
+		 f->isup_all_the_way << 5 | f->isup_pref << 6;
+	dst[1] = f->isdn_access | f->sccp_method << 1 | f->national << 3;
+	return 2;
+}
+
+/* Q.763 §3.5 */
+static int dec_bci(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
+		   const char **reason)
+{
+	struct isup_bci *b = &m->bci;
+
+	b->charge = v[0] & 3;
+	b->called_status = (v[0] >> 2) & 3;
+	b->called_category = (v[0] >> 4) & 3;
+	b->e2e_method = (v[0] >> 6) & 3;
+	b->interworking = BIT(v[1], 0);
+	b->e2e_info = BIT(v[1], 1);
+	b->isup_all_the_way = BIT(v[1], 2);
+	b->holding = BIT(v[1], 3);
+	b->isdn_access = BIT(v[1], 4);
+	b->echo_device = BIT(v[1], 5);
+	b->sccp_method = (v[1] >> 6) & 3;
+	return 0;
+}
+
+static int enc_bci(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
+		   size_t room)
+{
+	const struct isup_bci *b = &m->bci;
+
+	CHECK_MAX(b->charge, 3);
+	CHECK_MAX(b->called_status, 3);
+	CHECK_MAX(b->called_category, 3);
+	CHECK_MAX(b->e2e_method, 3);
+	CHECK_MAX(b->sccp_method, 3);
+	NEED(room, 2);
+	dst[0] = b->charge | b->called_status << 2 | b->called_category << 4 | b->e2e_method << 6;
+	dst[1] = b->interworking | b->e2e_info << 1 | b->isup_all_the_way << 2 | b->holding << 3 |
+		 b->isdn_access << 4 | b->echo_device << 5 | b->sccp_method << 6;
+	return 2;
+}
+
+/* Q.763 §3.37 */
+static int dec_obci(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
+		    const char **reason)
+{
+	m->obci.inband = BIT(v[0], 0);
+	m->obci.diversion_may_occur = BIT(v[0], 1);
+	m->obci.simple_segmentation = BIT(v[0], 2);
+	m->obci.mlpp_user = BIT(v[0], 3);
+	m->obci.national = v[0] >> 4;
+	return 0;
+}
+
+static int enc_obci(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
+		    size_t room)
+{
+	CHECK_MAX(m->obci.national, 15);
+	NEED(room, 1);
+	dst[0] = m->obci.inband | m->obci.diversion_may_occur << 1 | m->obci.simple_segmentation << 2 |
+		 m->obci.mlpp_user << 3 | m->obci.national << 4;
+	return 1;
+}
+
+/* Q.763 §3.38 */
+static int dec_ofci(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
+		    const char **reason)
+{
+	m->ofci.cug = v[0] & 3;
+	m->ofci.simple_segmentation = BIT(v[0], 2);
+	m->ofci.connected_line_id_req = BIT(v[0], 7);
+	return 0;
+}
+
+static int enc_ofci(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
+		    size_t room)
+{
+	CHECK_MAX(m->ofci.cug, 3);
+	NEED(room, 1);
+	dst[0] = m->ofci.cug | m->ofci.simple_segmentation << 2 | m->ofci.connected_line_id_req << 7;
+	return 1;
+}
+
+/* Q.763 §3.11 calling party's category, §3.54 transmission medium requirement: whole-octet codes */
+static int dec_cpc(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
+		   const char **reason)
+{
+	m->cpc = v[0];
+	return 0;
+}
+
+static int enc_cpc(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
+		   size_t room)
+{
+	NEED(room, 1);
+	dst[0] = m->cpc;
+	return 1;
+}
+
+static int dec_tmr(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
+		   const char **reason)
+{
+	m->tmr = v[0];
+	return 0;
+}
+
+static int enc_tmr(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
+		   size_t room)
+{
+	NEED(room, 1);
+	dst[0] = m->tmr;
+	return 1;
+}
+
+/* Q.763 §3.21 */
+static int dec_event(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
+		     const char **reason)
+{
+	m->event.event = v[0] & 0x7f;
+	m->event.presentation_restricted = BIT(v[0], 7);
+	return 0;
+}
+
+static int enc_event(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
+		     size_t room)
+{
+	CHECK_MAX(m->event.event, 0x7f);
+	NEED(room, 1);
+	dst[0] = m->event.event | m->event.presentation_restricted << 7;
+	return 1;
+}
+
+/* Q.763 §3.47 hop counter: bits E-A */
+static int dec_hop(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
+		   const char **reason)
+{
+	m->hop_counter = v[0] & 0x1f;
+	return 0;
+}
+
+static int enc_hop(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
+		   size_t room)
+{
+	CHECK_MAX(m->hop_counter, 31);
+	NEED(room, 1);
+	dst[0] = m->hop_counter;
+	return 1;
+}
+
+/* Q.763 §3.13 circuit group supervision message type: bits B A */
+static int dec_cgsmt(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
+		     const char **reason)
+{
+	m->cgsmt = v[0] & 3;
+	return 0;
+}
+
+static int enc_cgsmt(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
+		     size_t room)
+{
+	CHECK_MAX(m->cgsmt, 3);
+	NEED(room, 1);
+	dst[0] = m->cgsmt;
+	return 1;
+}
+
+/* Q.763 §3.52 suspend/resume indicators: bit A */
+static int dec_sri(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
+		   const char **reason)
+{
+	m->sus_res_network = BIT(v[0], 0);
+	return 0;
+}
+
+static int enc_sri(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
+		   size_t room)
+{
+	NEED(room, 1);
+	dst[0] = m->sus_res_network;
+	return 1;
+}
+
+/* Q.763 §3.18 continuity indicators: bit A */
+static int dec_cont(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
+		    const char **reason)
+{
+	m->continuity_ok = BIT(v[0], 0);
+	return 0;
+}
+
+static int enc_cont(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
+		    size_t room)
+{
+	NEED(room, 1);
+	dst[0] = m->continuity_ok;
+	return 1;
+}
+
+/* Q.763 §3.45 redirection information: 1 or 2 octets */
+static int dec_redir_info(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
+			  const char **reason)
+{
+	struct isup_redir_info *r = &m->redir_info;
+
+	r->indicator = v[0] & 7;
+	r->orig_reason = v[0] >> 4;
+	r->has_octet2 = len > 1;
+	if (r->has_octet2) {
+		r->counter = v[1] & 7;
+		r->reason = v[1] >> 4;
+	} else {
+		r->counter = 0;
+		r->reason = 0;
+	}
+	return 0;
+}
+
+static int enc_redir_info(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx,
+			  uint8_t *dst, size_t room)
+{
+	const struct isup_redir_info *r = &m->redir_info;
+
+	CHECK_MAX(r->indicator, 7);
+	CHECK_MAX(r->orig_reason, 15);
+	CHECK_MAX(r->counter, 7);
+	CHECK_MAX(r->reason, 15);
+	NEED(room, r->has_octet2 ? 2 : 1);
+	dst[0] = r->indicator | r->orig_reason << 4;
+	if (!r->has_octet2)
+		return 1;
+	dst[1] = r->counter | r->reason << 4;
+	return 2;
+}
+
+/* character -> 0x10 | address signal code; 0 for characters that are not digits (the 0x10 flag lets a packing
+ * loop check validity with one AND over all digits) */
+#define DC(c)	(0x10 | (c))
+static const uint8_t digit_codes[256] = {
+	['0'] = DC(0), ['1'] = DC(1), ['2'] = DC(2), ['3'] = DC(3), ['4'] = DC(4), ['5'] = DC(5), ['6'] = DC(6),
+	['7'] = DC(7), ['8'] = DC(8), ['9'] = DC(9), ['A'] = DC(0xa), ['a'] = DC(0xa), ['*'] = DC(0xb),
+	['B'] = DC(0xb), ['b'] = DC(0xb), ['#'] = DC(0xc), ['C'] = DC(0xc), ['c'] = DC(0xc), ['D'] = DC(0xd),
+	['d'] = DC(0xd), ['E'] = DC(0xe), ['e'] = DC(0xe), ['F'] = DC(0xf), ['f'] = DC(0xf),
+};
+#undef DC
+
+int isup_digit_code(char c)
+{
+	uint8_t v = digit_codes[(uint8_t)c];
+
+	return v ? v & 0x0f : -EINVAL;
+}
+
+/* ---- numbers (Q.763 §3.9 called, §3.10 calling, §3.26 generic, §3.51 subsequent, ...) ---- */
+
+struct isup_number *isup_number_field(struct isup_msg *m, uint8_t code)
+{
+	switch (code) {
+	case ISUP_P_CALLED_NUMBER:
+		return &m->called;
+	case ISUP_P_SUBSEQUENT_NUMBER:
+		return &m->subsequent;
+	case ISUP_P_CALLING_NUMBER:
+		return &m->calling;
+	case ISUP_P_CONNECTED_NUMBER:
+		return &m->connected;
+	case ISUP_P_REDIRECTING_NUMBER:
+		return &m->redirecting;
+	case ISUP_P_ORIGINAL_CALLED_NUMBER:
+		return &m->original_called;
+	case ISUP_P_REDIRECTION_NUMBER:
+		return &m->redirection;
+	case ISUP_P_LOCATION_NUMBER:
+		return &m->location;
+	default:
+		return NULL;
+	}
+}
+
+/* Which subfields each kind has in its second (indicator) octet. */
+#define NF_OCT2		0x01	/* has the INN/NI + NPI octet */
+#define NF_APRI		0x02
+#define NF_SCREEN	0x04
+#define NF_INN		0x08	/* bit H is INN or NI (otherwise spare) */
+#define NF_NQI		0x10
+
+static const uint8_t number_layout[] = {
+	[ISUP_NUM_CALLED] = NF_OCT2 | NF_INN,
+	[ISUP_NUM_SUBSEQUENT] = 0,
+	[ISUP_NUM_CALLING] = NF_OCT2 | NF_INN | NF_APRI | NF_SCREEN,
+	[ISUP_NUM_REDIRECTING] = NF_OCT2 | NF_APRI,
+	[ISUP_NUM_CONNECTED] = NF_OCT2 | NF_APRI | NF_SCREEN,
+	[ISUP_NUM_REDIRECTION] = NF_OCT2 | NF_INN,
+	[ISUP_NUM_LOCATION] = NF_OCT2 | NF_INN | NF_APRI | NF_SCREEN,
+	[ISUP_NUM_GENERIC] = NF_NQI | NF_OCT2 | NF_INN | NF_APRI | NF_SCREEN,
+};
+
+static int dec_number(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
+		      const char **reason)
+{
+	enum isup_number_kind kind = pd->num_kind - 1;
+	uint8_t lay = number_layout[kind];
+	struct isup_number *n;
+	unsigned int p = 0, n_oct;
+	bool odd;
+
+	if (kind == ISUP_NUM_GENERIC) {
+		if (m->n_generic >= ISUP_MAX_GENERIC)
+			return -ENOSPC;
+		n = &m->generic[m->n_generic];
+	} else {
+		n = (struct isup_number *)((uint8_t *)m + pd->num_off);
+	}
+	memset(n, 0, sizeof(*n));
+	if (lay & NF_NQI)
+		n->nqi = v[p++];
+	odd = BIT(v[p], 7);
+	if (kind != ISUP_NUM_SUBSEQUENT)
+		n->nai = v[p] & 0x7f;
+	p++;
+	if (lay & NF_OCT2) {
+		if (p >= len) {
+			*reason = "number indicator octet missing";
+			return -EBADMSG;
+		}
+		if (lay & NF_INN)
+			n->inn_ni = BIT(v[p], 7);
+		n->npi = (v[p] >> 4) & 7;
+		if (lay & NF_APRI)
+			n->apri = (v[p] >> 2) & 3;
+		if (lay & NF_SCREEN)
+			n->screening = v[p] & 3;
+		p++;
+	}
+	n_oct = len - p;
+	if (odd && n_oct == 0) {
+		*reason = "odd number of digits but no digit octets";
+		return -EBADMSG;
+	}
+	n->n_digits = 2 * n_oct - odd;
+	n->bcd = v + p;
+	if (kind == ISUP_NUM_GENERIC)
+		m->n_generic++;
+	return 0;
+}
+
+static int enc_number(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
+		      size_t room)
+{
+	enum isup_number_kind kind = pd->num_kind - 1;
+	uint8_t lay = number_layout[kind];
+	const struct isup_number *n;
+	unsigned int p = 0, i, nd;
+	size_t need;
+
+	if (kind == ISUP_NUM_GENERIC) {
+		if (idx >= m->n_generic)
+			return -EINVAL;
+		n = &m->generic[idx];
+	} else {
+		n = (const struct isup_number *)((const uint8_t *)m + pd->num_off);
+	}
+	if (n->ascii) {
+		size_t sl = strlen(n->ascii);
+		if (sl > 2 * 255)
+			return -EMSGSIZE;
+		nd = sl;
+	} else {
+		nd = n->n_digits;
+		if (nd && !n->bcd)
+			return -EINVAL;
+	}
+	CHECK_MAX(n->nai, 0x7f);
+	CHECK_MAX(n->npi, 7);
+	CHECK_MAX(n->apri, 3);
+	CHECK_MAX(n->screening, 3);
+	need = !!(lay & NF_NQI) + 1 + !!(lay & NF_OCT2) + (nd + 1) / 2;
+	if (need > 255)
+		return -EMSGSIZE;
+	NEED(room, need);
+	if (lay & NF_NQI)
+		dst[p++] = n->nqi;
+	dst[p++] = (nd & 1) << 7 | (kind == ISUP_NUM_SUBSEQUENT ? 0 : n->nai);
+	if (lay & NF_OCT2) {
+		dst[p] = n->npi << 4;
+		if (lay & NF_INN)
+			dst[p] |= n->inn_ni << 7;
+		if (lay & NF_APRI)
+			dst[p] |= n->apri << 2;
+		if (lay & NF_SCREEN)
+			dst[p] |= n->screening;
+		p++;
+	}
+	if (!n->ascii) {
+		/* already packed: copy, and clear the filler nibble of an odd count */
+		if (nd) {
+			memcpy(dst + p, n->bcd, (nd + 1) / 2);
+			if (nd & 1)
+				dst[p + nd / 2] &= 0x0f;
+		}
+		return need;
+	}
+	{
+		/* locals so that the stores through dst are not taken to alias the digit string */
+		const uint8_t *a = (const uint8_t *)n->ascii;
+		uint8_t *d = dst + p, ok = 0x10;
+
+		for (i = 0; i + 1 < nd; i += 2) {
+			uint8_t lo = digit_codes[a[i]], hi = digit_codes[a[i + 1]];
+			ok &= lo & hi;
+			*d++ = (lo & 0x0f) | hi << 4;
+		}
+		if (nd & 1) {
+			uint8_t lo = digit_codes[a[nd - 1]];
+			ok &= lo;
+			*d = lo & 0x0f;
+		}
+		if (!(ok & 0x10))
+			return -EINVAL;
+	}
+	return need;
+}
+
+int isup_number_kind_of(uint8_t code)
+{
+	if (!isup_param_defs[code].num_kind)
+		return -ENOENT;
+	return isup_param_defs[code].num_kind - 1;
+}
+
+bool isup_number_equal(const struct isup_number *a, const struct isup_number *b, enum isup_number_kind kind)
+{
+	uint8_t lay = number_layout[kind];
+	unsigned int na = a->ascii ? strlen(a->ascii) : a->n_digits;
+	unsigned int nb = b->ascii ? strlen(b->ascii) : b->n_digits;
+	unsigned int i;
+
+	if (na != nb)
+		return false;
+	if ((lay & NF_NQI) && a->nqi != b->nqi)
+		return false;
+	if (kind != ISUP_NUM_SUBSEQUENT && a->nai != b->nai)
+		return false;
+	if ((lay & NF_INN) && a->inn_ni != b->inn_ni)
+		return false;
+	if ((lay & NF_OCT2) && a->npi != b->npi)
+		return false;
+	if ((lay & NF_APRI) && a->apri != b->apri)
+		return false;
+	if ((lay & NF_SCREEN) && a->screening != b->screening)
+		return false;
+	for (i = 0; i < na; i++)
+		if (isup_number_digit(a, i) != isup_number_digit(b, i))
+			return false;
+	return true;
+}
+
+/* ---- cause (Q.763 §3.12 -> Q.850 §2.2.5) ---- */
+
+static int dec_cause(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
+		     const char **reason)
+{
+	struct isup_cause *c = &m->cause;
+	unsigned int p = 1;
+
+	c->coding_std = (v[0] >> 5) & 3;
+	c->location = v[0] & 0x0f;
+	c->has_recommendation = !BIT(v[0], 7);
+	c->recommendation = 0;
+	if (c->has_recommendation) {
+		if (len < 3) {
+			*reason = "cause value missing after recommendation octet";
+			return -EBADMSG;
+		}
+		c->recommendation = v[p++] & 0x7f;
+	}
+	c->value = v[p++] & 0x7f;
+	c->diag.data = v + p;
+	c->diag.len = len - p;
+	return 0;
+}
+
+static int enc_cause(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
+		     size_t room)
+{
+	const struct isup_cause *c = &m->cause;
+	unsigned int p = 0;
+	size_t need = 2 + c->has_recommendation + c->diag.len;
+
+	CHECK_MAX(c->coding_std, 3);
+	CHECK_MAX(c->location, 15);
+	CHECK_MAX(c->value, 0x7f);
+	CHECK_MAX(c->recommendation, 0x7f);
+	if (need > 255)
+		return -EMSGSIZE;
+	NEED(room, need);
+	dst[p++] = (c->has_recommendation ? 0 : 0x80) | c->coding_std << 5 | c->location;
+	if (c->has_recommendation)
+		dst[p++] = 0x80 | c->recommendation;
+	dst[p++] = 0x80 | c->value;
+	if (c->diag.len)
+		memcpy(dst + p, c->diag.data, c->diag.len);
+	return need;
+}
+
+/* ---- range and status (Q.763 §3.43) ---- */
+
+static int dec_rs(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
+		  const char **reason)
+{
+	struct isup_range_status *rs = &m->rs;
+
+	rs->range = v[0];
+	rs->status_len = len - 1;
+	if (rs->status_len && rs->status_len != (rs->range + 8) / 8) {
+		*reason = "status length does not match range";
+		return -EBADMSG;
+	}
+	if (rs->status_len > sizeof(rs->status)) {
+		*reason = "status too long";
+		return -EBADMSG;
+	}
+	memcpy(rs->status, v + 1, rs->status_len);
+	return 0;
+}
+
+static int enc_rs(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
+		  size_t room)
+{
+	const struct isup_range_status *rs = &m->rs;
+
+	if (rs->status_len > sizeof(rs->status))
+		return -EINVAL;
+	NEED(room, 1 + rs->status_len);
+	dst[0] = rs->range;
+	memcpy(dst + 1, rs->status, rs->status_len);
+	return 1 + rs->status_len;
+}
+
+/* ---- user service information (Q.763 §3.57: Q.931 bearer capability from octet 3) ---- */
+
+static int dec_usi(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
+		   const char **reason)
+{
+	struct isup_usi *u = &m->usi;
+	unsigned int p = 2;
+
+	u->ext3 = BIT(v[0], 7);
+	u->coding_std = (v[0] >> 5) & 3;
+	u->itc = v[0] & 0x1f;
+	u->ext4 = BIT(v[1], 7);
+	u->transfer_mode = (v[1] >> 5) & 3;
+	u->itr = v[1] & 0x1f;
+	u->has_l1 = false;
+	u->l1_proto = 0;
+	/* A plain layer-1 octet (ext 1, layer id 01) is typed; anything else stays in the tail as it came. */
+	if (u->ext4 && len > 2 && (v[2] & 0xe0) == 0xa0) {
+		u->has_l1 = true;
+		u->l1_proto = v[2] & 0x1f;
+		p = 3;
+	}
+	u->tail.data = v + p;
+	u->tail.len = len - p;
+	return 0;
+}
+
+static int enc_usi(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
+		   size_t room)
+{
+	const struct isup_usi *u = &m->usi;
+	unsigned int p = 0;
+	size_t need = 2 + u->has_l1 + u->tail.len;
+
+	CHECK_MAX(u->coding_std, 3);
+	CHECK_MAX(u->itc, 0x1f);
+	CHECK_MAX(u->transfer_mode, 3);
+	CHECK_MAX(u->itr, 0x1f);
+	CHECK_MAX(u->l1_proto, 0x1f);
+	if (u->has_l1 && !u->ext4)
+		return -EINVAL;
+	if (need > 255)
+		return -EMSGSIZE;
+	NEED(room, need);
+	dst[p++] = u->ext3 << 7 | u->coding_std << 5 | u->itc;
+	dst[p++] = u->ext4 << 7 | u->transfer_mode << 5 | u->itr;
+	if (u->has_l1)
+		dst[p++] = 0xa0 | u->l1_proto;
+	if (u->tail.len)
+		memcpy(dst + p, u->tail.data, u->tail.len);
+	return need;
+}
+
+/* ---- opaque-but-typed: access transport (Q.763 §3.3, Q.931 IEs carried end to end) ---- */
+
+static int dec_at(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
+		  const char **reason)
+{
+	m->access_transport.data = v;
+	m->access_transport.len = len;
+	return 0;
+}
+
+static int enc_at(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
+		  size_t room)
+{
+	NEED(room, m->access_transport.len);
+	if (m->access_transport.len)
+		memcpy(dst, m->access_transport.data, m->access_transport.len);
+	return m->access_transport.len;
+}
+
+/* ---- compatibility information (Q.763 §3.33 message, §3.41 parameter) ---- */
+
+static void instr_from_octets(struct isup_instr *in, const uint8_t *v, size_t len, bool param)
+{
+	memset(in, 0, sizeof(*in));
+	in->transit = BIT(v[0], 0);
+	in->release_call = BIT(v[0], 1);
+	in->send_notification = BIT(v[0], 2);
+	in->discard_msg = BIT(v[0], 3);
+	if (param) {
+		in->discard_param = BIT(v[0], 4);
+		in->pass_on_not_possible = (v[0] >> 5) & 3;
+		if (!BIT(v[0], 7) && len > 1) {
+			in->has_bni = true;
+			in->bni = v[1] & 3;
+		}
+	} else {
+		in->pass_on_not_possible = BIT(v[0], 4);
+		in->has_bni = true;
+		in->bni = (v[0] >> 5) & 3;
+	}
+}
+
+static int dec_mci(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
+		   const char **reason)
+{
+	bool last = BIT(v[0], 7);
+
+	if (last != (len == 1)) {
+		*reason = "message compatibility information extension bits inconsistent with length";
+		return -EBADMSG;
+	}
+	instr_from_octets(&m->mci, v, len, false);
+	m->mci_more.data = v + 1;
+	m->mci_more.len = len - 1;
+	return 0;
+}
+
+static int enc_mci(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
+		   size_t room)
+{
+	const struct isup_instr *in = &m->mci;
+
+	CHECK_MAX(in->pass_on_not_possible, 1);
+	CHECK_MAX(in->bni, 3);
+	NEED(room, 1 + m->mci_more.len);
+	dst[0] = in->transit | in->release_call << 1 | in->send_notification << 2 | in->discard_msg << 3 |
+		 in->pass_on_not_possible << 4 | in->bni << 5 | (m->mci_more.len ? 0 : 0x80);
+	if (m->mci_more.len)
+		memcpy(dst + 1, m->mci_more.data, m->mci_more.len);
+	return 1 + m->mci_more.len;
+}
+
+/* Validates the (parameter name, instruction octets up to ext=1) sequence. */
+static int dec_pci(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
+		   const char **reason)
+{
+	unsigned int p = 0;
+
+	while (p < len) {
+		p++;		/* parameter name */
+		if (p >= len) {
+			*reason = "parameter compatibility entry without instruction indicators";
+			return -EBADMSG;
+		}
+		while (p < len && !BIT(v[p], 7))
+			p++;
+		if (p >= len) {
+			*reason = "parameter compatibility instruction indicators not terminated";
+			return -EBADMSG;
+		}
+		p++;
+	}
+	m->pci.data = v;
+	m->pci.len = len;
+	return 0;
+}
+
+static int enc_pci(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
+		   size_t room)
+{
+	NEED(room, m->pci.len);
+	if (m->pci.len)
+		memcpy(dst, m->pci.data, m->pci.len);
+	return m->pci.len;
+}
+
+int isup_pci_lookup(const struct isup_msg *m, uint8_t param, struct isup_instr *out)
+{
+	const uint8_t *v = m->pci.data;
+	unsigned int p = 0, len = m->pci.len;
+
+	if (!isup_msg_has(m, ISUP_P_PCI))
+		return -ENOENT;
+	while (p + 1 < len) {
+		uint8_t code = v[p++];
+		unsigned int start = p;
+		while (p < len && !BIT(v[p], 7))
+			p++;
+		if (p >= len)
+			return -ENOENT;
+		p++;
+		if (code == param) {
+			instr_from_octets(out, v + start, p - start, true);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/* ---- the table ---- */
+
+#define TYPED(d, e)		.known = true, .dec = dec_##d, .enc = enc_##d
+#define NUMBER(k)		.known = true, .num_kind = (k) + 1, .dec = dec_number, .enc = enc_number
+#define AT(field)		.num_off = offsetof(struct isup_msg, field)
+#define LEN(a, b)		.min = (a), .max = (b)
+#define OPAQUE(a, b)		.known = true, LEN(a, b)
+
+/* Lengths are value octets: Q.763's optional-part lengths minus 2 (name, length), variable minus 1. */
+const struct isup_param_def isup_param_defs[256] = {
+	[ISUP_P_CALL_REFERENCE] = { OPAQUE(5, 5) },			/* §3.8 */
+	[ISUP_P_TMR] = { TYPED(tmr, tmr), LEN(1, 1) },			/* §3.54 */
+	[ISUP_P_ACCESS_TRANSPORT] = { TYPED(at, at), LEN(1, 255) },	/* §3.3 */
+	[ISUP_P_CALLED_NUMBER] = { NUMBER(ISUP_NUM_CALLED), AT(called), LEN(3, 255) },	/* §3.9 */
+	[ISUP_P_SUBSEQUENT_NUMBER] = { NUMBER(ISUP_NUM_SUBSEQUENT), AT(subsequent), LEN(2, 255) },	/* §3.51 */
+	[ISUP_P_NCI] = { TYPED(nci, nci), LEN(1, 1) },			/* §3.35 */
+	[ISUP_P_FCI] = { TYPED(fci, fci), LEN(2, 2) },			/* §3.23 */
+	[ISUP_P_OFCI] = { TYPED(ofci, ofci), LEN(1, 1) },		/* §3.38 */
+	[ISUP_P_CPC] = { TYPED(cpc, cpc), LEN(1, 1) },			/* §3.11 */
+	[ISUP_P_CALLING_NUMBER] = { NUMBER(ISUP_NUM_CALLING), AT(calling), LEN(2, 255) },	/* §3.10 */
+	[ISUP_P_REDIRECTING_NUMBER] = { NUMBER(ISUP_NUM_REDIRECTING), AT(redirecting), LEN(2, 255) },	/* §3.44 */
+	[ISUP_P_REDIRECTION_NUMBER] = { NUMBER(ISUP_NUM_REDIRECTION), AT(redirection), LEN(3, 255) },	/* §3.46 */
+	[ISUP_P_CONNECTION_REQUEST] = { OPAQUE(5, 7) },			/* §3.17 */
+	[ISUP_P_INR_IND] = { OPAQUE(2, 2) },				/* §3.29 */
+	[ISUP_P_INF_IND] = { OPAQUE(2, 2) },				/* §3.28 */
+	[ISUP_P_CONTINUITY_IND] = { TYPED(cont, cont), LEN(1, 1) },	/* §3.18 */
+	[ISUP_P_BCI] = { TYPED(bci, bci), LEN(2, 2) },			/* §3.5 */
+	[ISUP_P_CAUSE] = { TYPED(cause, cause), LEN(2, 255) },		/* §3.12 */
+	[ISUP_P_REDIRECTION_INFO] = { TYPED(redir_info, redir_info), LEN(1, 2) },	/* §3.45 */
+	[ISUP_P_CGSMT] = { TYPED(cgsmt, cgsmt), LEN(1, 1) },		/* §3.13 */
+	[ISUP_P_RANGE_STATUS] = { TYPED(rs, rs), LEN(1, 33) },		/* §3.43 */
+	[ISUP_P_FACILITY_IND] = { OPAQUE(1, 1) },			/* §3.22 */
+	[ISUP_P_CUG_INTERLOCK] = { OPAQUE(4, 4) },			/* §3.15 */
+	[ISUP_P_USI] = { TYPED(usi, usi), LEN(2, 11) },			/* §3.57 */
+	[ISUP_P_SIGNALLING_PC] = { OPAQUE(2, 2) },			/* §3.50 */
+	[ISUP_P_UUI] = { OPAQUE(1, 129) },				/* §3.61 */
+	[ISUP_P_CONNECTED_NUMBER] = { NUMBER(ISUP_NUM_CONNECTED), AT(connected), LEN(2, 255) },	/* §3.16 */
+	[ISUP_P_SUS_RES_IND] = { TYPED(sri, sri), LEN(1, 1) },		/* §3.52 */
+	[ISUP_P_TNS] = { OPAQUE(2, 255) },				/* §3.53 */
+	[ISUP_P_EVENT_INFO] = { TYPED(event, event), LEN(1, 1) },	/* §3.21 */
+	[ISUP_P_CIRCUIT_ASSIGN_MAP] = { OPAQUE(4, 5) },			/* §3.69 */
+	[ISUP_P_CIRCUIT_STATE_IND] = { OPAQUE(1, 32) },			/* §3.14 */
+	[ISUP_P_ACL] = { OPAQUE(1, 1) },				/* §3.4 */
+	/* §3.39 */
+	[ISUP_P_ORIGINAL_CALLED_NUMBER] = { NUMBER(ISUP_NUM_REDIRECTING), AT(original_called), LEN(2, 255) },
+	[ISUP_P_OBCI] = { TYPED(obci, obci), LEN(1, 1) },		/* §3.37 */
+	[ISUP_P_UU_IND] = { OPAQUE(1, 1) },				/* §3.60 */
+	[ISUP_P_ORIG_ISC_PC] = { OPAQUE(2, 2) },			/* §3.40 */
+	[ISUP_P_GNI] = { OPAQUE(1, 1) },				/* §3.25 */
+	[ISUP_P_CALL_HISTORY] = { OPAQUE(2, 2) },			/* §3.7 */
+	[ISUP_P_ACCESS_DELIVERY] = { OPAQUE(1, 1) },			/* §3.2 */
+	[ISUP_P_NSF] = { OPAQUE(2, 255) },				/* §3.36 */
+	[ISUP_P_USI_PRIME] = { OPAQUE(2, 11) },				/* §3.58 */
+	[ISUP_P_PROPAGATION_DELAY] = { OPAQUE(2, 2) },			/* §3.42 */
+	[ISUP_P_REMOTE_OPERATIONS] = { OPAQUE(6, 255) },		/* §3.48 */
+	[ISUP_P_SERVICE_ACTIVATION] = { OPAQUE(1, 255) },		/* §3.49 */
+	[ISUP_P_USER_TELESERVICE] = { OPAQUE(2, 3) },			/* §3.59 */
+	[ISUP_P_TMU] = { OPAQUE(1, 1) },				/* §3.56 */
+	[ISUP_P_CALL_DIVERSION_INFO] = { OPAQUE(1, 1) },		/* §3.6 */
+	[ISUP_P_ECHO_CONTROL_INFO] = { OPAQUE(1, 1) },			/* §3.19 */
+	[ISUP_P_MCI] = { TYPED(mci, mci), LEN(1, 255) },		/* §3.33 */
+	[ISUP_P_PCI] = { TYPED(pci, pci), LEN(2, 255) },		/* §3.41 */
+	[ISUP_P_MLPP_PRECEDENCE] = { OPAQUE(6, 6) },			/* §3.34 */
+	[ISUP_P_MCID_REQ] = { OPAQUE(1, 1) },				/* §3.31 */
+	[ISUP_P_MCID_RESP] = { OPAQUE(1, 1) },				/* §3.32 */
+	[ISUP_P_HOP_COUNTER] = { TYPED(hop, hop), LEN(1, 1) },		/* §3.80 */
+	[ISUP_P_TMR_PRIME] = { OPAQUE(1, 1) },				/* §3.55 */
+	[ISUP_P_LOCATION_NUMBER] = { NUMBER(ISUP_NUM_LOCATION), AT(location), LEN(2, 255) },	/* §3.30 */
+	[ISUP_P_REDIRECTION_NUMBER_RESTR] = { OPAQUE(1, 1) },		/* §3.47 */
+	[ISUP_P_CALL_TRANSFER_REF] = { OPAQUE(1, 1) },			/* §3.65 */
+	[ISUP_P_LOOP_PREVENTION] = { OPAQUE(1, 1) },			/* §3.67 */
+	[ISUP_P_CALL_TRANSFER_NUMBER] = { OPAQUE(2, 255) },		/* §3.64 */
+	[ISUP_P_CCSS] = { OPAQUE(1, 255) },				/* §3.63 */
+	[ISUP_P_FORWARD_GVNS] = { OPAQUE(3, 24) },			/* §3.66 */
+	[ISUP_P_BACKWARD_GVNS] = { OPAQUE(1, 255) },			/* §3.62 */
+	[ISUP_P_REDIRECT_CAPABILITY] = { OPAQUE(1, 255) },		/* §3.96 */
+	[ISUP_P_NETWORK_MGMT_CONTROLS] = { OPAQUE(1, 255) },		/* §3.68 */
+	[ISUP_P_CORRELATION_ID] = { OPAQUE(1, 255) },			/* §3.70 */
+	[ISUP_P_SCF_ID] = { OPAQUE(1, 255) },				/* §3.71 */
+	[ISUP_P_CALL_DIVERSION_TREATMENT] = { OPAQUE(1, 255) },		/* §3.72 */
+	[ISUP_P_CALLED_IN_NUMBER] = { OPAQUE(2, 255) },			/* §3.73 */
+	[ISUP_P_CALL_OFFERING_TREATMENT] = { OPAQUE(1, 255) },		/* §3.74 */
+	[ISUP_P_CHARGED_PARTY_ID] = { OPAQUE(1, 255) },			/* §3.75 */
+	[ISUP_P_CONFERENCE_TREATMENT] = { OPAQUE(1, 255) },		/* §3.76 */
+	[ISUP_P_DISPLAY_INFO] = { OPAQUE(1, 255) },			/* §3.77 */
+	[ISUP_P_UID_ACTION] = { OPAQUE(1, 255) },			/* §3.78 */
+	[ISUP_P_UID_CAPABILITY] = { OPAQUE(1, 255) },			/* §3.79 */
+	[ISUP_P_REDIRECT_COUNTER] = { OPAQUE(1, 1) },			/* §3.97 */
+	[ISUP_P_APP_TRANSPORT] = { OPAQUE(3, 255) },			/* §3.82 */
+	[ISUP_P_COLLECT_CALL_REQ] = { OPAQUE(1, 1) },			/* §3.81 */
+	[ISUP_P_CCNR_POSSIBLE] = { OPAQUE(1, 1) },			/* §3.83 */
+	[ISUP_P_PIVOT_CAPABILITY] = { OPAQUE(1, 1) },			/* §3.84 */
+	[ISUP_P_PIVOT_ROUTING_IND] = { OPAQUE(1, 1) },			/* §3.85 */
+	[ISUP_P_CALLED_DIRECTORY_NUMBER] = { OPAQUE(3, 255) },		/* §3.86 */
+	[ISUP_P_ORIGINAL_CALLED_IN_NUMBER] = { OPAQUE(2, 255) },	/* §3.87 */
+	[ISUP_P_CALLING_GEODETIC_LOCATION] = { OPAQUE(1, 255) },	/* §3.88 (length unverified: lenient) */
+	[ISUP_P_HTR_INFO] = { OPAQUE(2, 255) },				/* §3.89 */
+	[ISUP_P_NETWORK_ROUTING_NUMBER] = { OPAQUE(2, 255) },		/* §3.90 */
+	[ISUP_P_QOR_CAPABILITY] = { OPAQUE(1, 1) },			/* §3.91 */
+	[ISUP_P_PIVOT_STATUS] = { OPAQUE(1, 255) },			/* §3.92 */
+	[ISUP_P_PIVOT_COUNTER] = { OPAQUE(1, 1) },			/* §3.93 */
+	[ISUP_P_PIVOT_ROUTING_FWD] = { OPAQUE(1, 255) },		/* §3.94 */
+	[ISUP_P_PIVOT_ROUTING_BWD] = { OPAQUE(1, 255) },		/* §3.95 */
+	[ISUP_P_REDIRECT_STATUS] = { OPAQUE(1, 1) },			/* §3.98 */
+	[ISUP_P_REDIRECT_FWD_INFO] = { OPAQUE(1, 255) },		/* §3.99 */
+	[ISUP_P_REDIRECT_BWD_INFO] = { OPAQUE(1, 255) },		/* §3.100 */
+	[ISUP_P_NP_FWD_INFO] = { OPAQUE(1, 255) },			/* §3.101 */
+	[ISUP_P_GENERIC_NUMBER] = { NUMBER(ISUP_NUM_GENERIC), LEN(3, 255) },	/* §3.26 */
+	[ISUP_P_GENERIC_DIGITS] = { OPAQUE(2, 255) },			/* §3.24 */
+};
