@@ -291,6 +291,9 @@ static int take_params(const char *p, const char *end, struct sip_str *params)
 	if (*p != ';')
 		return -EBADMSG;
 	*params = (struct sip_str){ p + 1, end - p - 1 };
+	/* SEMI must be followed by a parameter */
+	if (sip_skip_ws(p + 1, end) == end)
+		return -EBADMSG;
 	return sip_params_valid(*params) ? 0 : -EBADMSG;
 }
 
