@@ -15,11 +15,12 @@ enum {
 	SIPC_WORD = 1 << 5,	/* word (Call-ID): token chars plus ( ) < > : \ DQUOTE / [ ] ? { } */
 	SIPC_WS = 1 << 6,	/* SP, HTAB, CR, LF: LWS including folding */
 	SIPC_HOST = 1 << 7,	/* hostname / IPv4: alphanum "-" "." (and "_", seen in the wild) */
+	SIPC_LIST = 1 << 8,	/* what the comma splitter must look at: "," DQUOTE "<" ">" */
 };
 
 #define SIPC_ALNUM (SIPC_TOKEN | SIPC_UNRES | SIPC_WORD | SIPC_HOST)
 
-static const uint8_t sip_chars[256] = {
+static const uint16_t sip_chars[256] = {
 	['0' ... '9'] = SIPC_ALNUM,
 	['A' ... 'Z'] = SIPC_ALNUM,
 	['a' ... 'z'] = SIPC_ALNUM,
@@ -38,17 +39,17 @@ static const uint8_t sip_chars[256] = {
 	['&'] = SIPC_USER | SIPC_PARAM,
 	['='] = SIPC_USER,
 	['$'] = SIPC_USER | SIPC_PARAM | SIPC_HNV,
-	[','] = SIPC_USER,
+	[','] = SIPC_USER | SIPC_LIST,
 	[';'] = SIPC_USER,
 	['?'] = SIPC_USER | SIPC_HNV | SIPC_WORD,
 	['/'] = SIPC_USER | SIPC_PARAM | SIPC_HNV | SIPC_WORD,
 	['['] = SIPC_PARAM | SIPC_HNV | SIPC_WORD,
 	[']'] = SIPC_PARAM | SIPC_HNV | SIPC_WORD,
 	[':'] = SIPC_PARAM | SIPC_HNV | SIPC_WORD,
-	['<'] = SIPC_WORD,
-	['>'] = SIPC_WORD,
+	['<'] = SIPC_WORD | SIPC_LIST,
+	['>'] = SIPC_WORD | SIPC_LIST,
 	['\\'] = SIPC_WORD,
-	['"'] = SIPC_WORD,
+	['"'] = SIPC_WORD | SIPC_LIST,
 	['{'] = SIPC_WORD,
 	['}'] = SIPC_WORD,
 	[' '] = SIPC_WS,
@@ -57,7 +58,7 @@ static const uint8_t sip_chars[256] = {
 	['\n'] = SIPC_WS,
 };
 
-static inline bool sipc(char c, uint8_t cls)
+static inline bool sipc(char c, uint16_t cls)
 {
 	return sip_chars[(uint8_t)c] & cls;
 }

@@ -7,55 +7,53 @@
 struct hdr_desc {
 	const char *name;
 	uint8_t len;
-	char compact;		/* RFC 3261 §7.3.3 and the extension RFCs, 0 if none */
 	bool list;		/* header = name HCOLON value *(COMMA value) */
 };
 
-#define H(id_, name_, compact_, list_) \
-	[id_] = { .name = name_, .len = sizeof(name_) - 1, .compact = compact_, .list = list_ }
+#define H(id_, name_, list_) [id_] = { .name = name_, .len = sizeof(name_) - 1, .list = list_ }
 
 static const struct hdr_desc hdr_descs[_NUM_SIP_HDR] = {
-	H(SIP_HDR_ACCEPT, "Accept", 0, true),				/* RFC 3261 §20.1 */
-	H(SIP_HDR_ACCEPT_CONTACT, "Accept-Contact", 'a', true),		/* RFC 3841 §9.2 */
-	H(SIP_HDR_ALLOW, "Allow", 0, true),				/* RFC 3261 §20.5 */
-	H(SIP_HDR_ALLOW_EVENTS, "Allow-Events", 'u', true),		/* RFC 6665 §8.2.2 */
-	H(SIP_HDR_CALL_ID, "Call-ID", 'i', false),			/* RFC 3261 §20.8 */
-	H(SIP_HDR_CONTACT, "Contact", 'm', true),			/* RFC 3261 §20.10 */
-	H(SIP_HDR_CONTENT_DISPOSITION, "Content-Disposition", 0, false),	/* RFC 3261 §20.11 */
-	H(SIP_HDR_CONTENT_ENCODING, "Content-Encoding", 'e', true),	/* RFC 3261 §20.12 */
-	H(SIP_HDR_CONTENT_LENGTH, "Content-Length", 'l', false),	/* RFC 3261 §20.14 */
-	H(SIP_HDR_CONTENT_TYPE, "Content-Type", 'c', false),		/* RFC 3261 §20.15 */
-	H(SIP_HDR_CSEQ, "CSeq", 0, false),				/* RFC 3261 §20.16 */
-	H(SIP_HDR_DATE, "Date", 0, false),				/* RFC 3261 §20.17 */
-	H(SIP_HDR_EVENT, "Event", 'o', false),				/* RFC 6665 §8.2.1 */
-	H(SIP_HDR_EXPIRES, "Expires", 0, false),			/* RFC 3261 §20.19 */
-	H(SIP_HDR_FROM, "From", 'f', false),				/* RFC 3261 §20.20 */
-	H(SIP_HDR_IDENTITY, "Identity", 'y', false),			/* RFC 8224 §4 */
-	H(SIP_HDR_MAX_FORWARDS, "Max-Forwards", 0, false),		/* RFC 3261 §20.22 */
-	H(SIP_HDR_MIN_SE, "Min-SE", 0, false),				/* RFC 4028 §5 */
-	H(SIP_HDR_P_ASSERTED_IDENTITY, "P-Asserted-Identity", 0, true),	/* RFC 3325 §9.1 */
-	H(SIP_HDR_P_PREFERRED_IDENTITY, "P-Preferred-Identity", 0, true),	/* RFC 3325 §9.2 */
-	H(SIP_HDR_PRIVACY, "Privacy", 0, false),			/* RFC 3323 §4.2 */
-	H(SIP_HDR_PROXY_REQUIRE, "Proxy-Require", 0, true),		/* RFC 3261 §20.29 */
-	H(SIP_HDR_RACK, "RAck", 0, false),				/* RFC 3262 §7.2 */
-	H(SIP_HDR_REASON, "Reason", 0, true),				/* RFC 3326 §2 */
-	H(SIP_HDR_RECORD_ROUTE, "Record-Route", 0, true),		/* RFC 3261 §20.30 */
-	H(SIP_HDR_REFER_TO, "Refer-To", 'r', false),			/* RFC 3515 §2.1 */
-	H(SIP_HDR_REFERRED_BY, "Referred-By", 'b', false),		/* RFC 3892 §3 */
-	H(SIP_HDR_REJECT_CONTACT, "Reject-Contact", 'j', true),		/* RFC 3841 §9.2 */
-	H(SIP_HDR_REQUEST_DISPOSITION, "Request-Disposition", 'd', true),	/* RFC 3841 §9.1 */
-	H(SIP_HDR_REQUIRE, "Require", 0, true),				/* RFC 3261 §20.32 */
-	H(SIP_HDR_RETRY_AFTER, "Retry-After", 0, false),		/* RFC 3261 §20.33 */
-	H(SIP_HDR_ROUTE, "Route", 0, true),				/* RFC 3261 §20.34 */
-	H(SIP_HDR_RSEQ, "RSeq", 0, false),				/* RFC 3262 §7.1 */
-	H(SIP_HDR_SESSION_EXPIRES, "Session-Expires", 'x', false),	/* RFC 4028 §4 */
-	H(SIP_HDR_SUBJECT, "Subject", 's', false),			/* RFC 3261 §20.36 */
-	H(SIP_HDR_SUPPORTED, "Supported", 'k', true),			/* RFC 3261 §20.37 */
-	H(SIP_HDR_TO, "To", 't', false),				/* RFC 3261 §20.39 */
-	H(SIP_HDR_UNSUPPORTED, "Unsupported", 0, true),			/* RFC 3261 §20.40 */
-	H(SIP_HDR_USER_AGENT, "User-Agent", 0, false),			/* RFC 3261 §20.41 */
-	H(SIP_HDR_VIA, "Via", 'v', true),				/* RFC 3261 §20.42 */
-	H(SIP_HDR_WARNING, "Warning", 0, true),				/* RFC 3261 §20.43 */
+	H(SIP_HDR_ACCEPT, "Accept", true),				/* RFC 3261 §20.1 */
+	H(SIP_HDR_ACCEPT_CONTACT, "Accept-Contact", true),		/* RFC 3841 §9.2 */
+	H(SIP_HDR_ALLOW, "Allow", true),				/* RFC 3261 §20.5 */
+	H(SIP_HDR_ALLOW_EVENTS, "Allow-Events", true),		/* RFC 6665 §8.2.2 */
+	H(SIP_HDR_CALL_ID, "Call-ID", false),			/* RFC 3261 §20.8 */
+	H(SIP_HDR_CONTACT, "Contact", true),			/* RFC 3261 §20.10 */
+	H(SIP_HDR_CONTENT_DISPOSITION, "Content-Disposition", false),	/* RFC 3261 §20.11 */
+	H(SIP_HDR_CONTENT_ENCODING, "Content-Encoding", true),	/* RFC 3261 §20.12 */
+	H(SIP_HDR_CONTENT_LENGTH, "Content-Length", false),	/* RFC 3261 §20.14 */
+	H(SIP_HDR_CONTENT_TYPE, "Content-Type", false),		/* RFC 3261 §20.15 */
+	H(SIP_HDR_CSEQ, "CSeq", false),				/* RFC 3261 §20.16 */
+	H(SIP_HDR_DATE, "Date", false),				/* RFC 3261 §20.17 */
+	H(SIP_HDR_EVENT, "Event", false),				/* RFC 6665 §8.2.1 */
+	H(SIP_HDR_EXPIRES, "Expires", false),			/* RFC 3261 §20.19 */
+	H(SIP_HDR_FROM, "From", false),				/* RFC 3261 §20.20 */
+	H(SIP_HDR_IDENTITY, "Identity", false),			/* RFC 8224 §4 */
+	H(SIP_HDR_MAX_FORWARDS, "Max-Forwards", false),		/* RFC 3261 §20.22 */
+	H(SIP_HDR_MIN_SE, "Min-SE", false),				/* RFC 4028 §5 */
+	H(SIP_HDR_P_ASSERTED_IDENTITY, "P-Asserted-Identity", true),	/* RFC 3325 §9.1 */
+	H(SIP_HDR_P_PREFERRED_IDENTITY, "P-Preferred-Identity", true),	/* RFC 3325 §9.2 */
+	H(SIP_HDR_PRIVACY, "Privacy", false),			/* RFC 3323 §4.2 */
+	H(SIP_HDR_PROXY_REQUIRE, "Proxy-Require", true),		/* RFC 3261 §20.29 */
+	H(SIP_HDR_RACK, "RAck", false),				/* RFC 3262 §7.2 */
+	H(SIP_HDR_REASON, "Reason", true),				/* RFC 3326 §2 */
+	H(SIP_HDR_RECORD_ROUTE, "Record-Route", true),		/* RFC 3261 §20.30 */
+	H(SIP_HDR_REFER_TO, "Refer-To", false),			/* RFC 3515 §2.1 */
+	H(SIP_HDR_REFERRED_BY, "Referred-By", false),		/* RFC 3892 §3 */
+	H(SIP_HDR_REJECT_CONTACT, "Reject-Contact", true),		/* RFC 3841 §9.2 */
+	H(SIP_HDR_REQUEST_DISPOSITION, "Request-Disposition", true),	/* RFC 3841 §9.1 */
+	H(SIP_HDR_REQUIRE, "Require", true),				/* RFC 3261 §20.32 */
+	H(SIP_HDR_RETRY_AFTER, "Retry-After", false),		/* RFC 3261 §20.33 */
+	H(SIP_HDR_ROUTE, "Route", true),				/* RFC 3261 §20.34 */
+	H(SIP_HDR_RSEQ, "RSeq", false),				/* RFC 3262 §7.1 */
+	H(SIP_HDR_SESSION_EXPIRES, "Session-Expires", false),	/* RFC 4028 §4 */
+	H(SIP_HDR_SUBJECT, "Subject", false),			/* RFC 3261 §20.36 */
+	H(SIP_HDR_SUPPORTED, "Supported", true),			/* RFC 3261 §20.37 */
+	H(SIP_HDR_TO, "To", false),				/* RFC 3261 §20.39 */
+	H(SIP_HDR_UNSUPPORTED, "Unsupported", true),			/* RFC 3261 §20.40 */
+	H(SIP_HDR_USER_AGENT, "User-Agent", false),			/* RFC 3261 §20.41 */
+	H(SIP_HDR_VIA, "Via", true),				/* RFC 3261 §20.42 */
+	H(SIP_HDR_WARNING, "Warning", true),				/* RFC 3261 §20.43 */
 };
 
 const struct value_string sip_hdr_id_names[] = {
@@ -130,27 +128,77 @@ const struct value_string sip_se_refresher_names[] = {
 	{ 0, NULL }
 };
 
+/* Candidates by first letter: the lookup compares a name only with the few rows that share its first letter and
+ * length.  The test suite checks that every row of hdr_descs is reachable from its own name. */
+static const uint8_t ids_a[] = { SIP_HDR_ACCEPT, SIP_HDR_ACCEPT_CONTACT, SIP_HDR_ALLOW, SIP_HDR_ALLOW_EVENTS, 0 };
+static const uint8_t ids_c[] = { SIP_HDR_CALL_ID, SIP_HDR_CONTACT, SIP_HDR_CONTENT_DISPOSITION, SIP_HDR_CONTENT_ENCODING,
+				 SIP_HDR_CONTENT_LENGTH, SIP_HDR_CONTENT_TYPE, SIP_HDR_CSEQ, 0 };
+static const uint8_t ids_d[] = { SIP_HDR_DATE, 0 };
+static const uint8_t ids_e[] = { SIP_HDR_EVENT, SIP_HDR_EXPIRES, 0 };
+static const uint8_t ids_f[] = { SIP_HDR_FROM, 0 };
+static const uint8_t ids_i[] = { SIP_HDR_IDENTITY, 0 };
+static const uint8_t ids_m[] = { SIP_HDR_MAX_FORWARDS, SIP_HDR_MIN_SE, 0 };
+static const uint8_t ids_p[] = { SIP_HDR_P_ASSERTED_IDENTITY, SIP_HDR_P_PREFERRED_IDENTITY, SIP_HDR_PRIVACY,
+				 SIP_HDR_PROXY_REQUIRE, 0 };
+static const uint8_t ids_r[] = { SIP_HDR_RACK, SIP_HDR_REASON, SIP_HDR_RECORD_ROUTE, SIP_HDR_REFER_TO, SIP_HDR_REFERRED_BY,
+				 SIP_HDR_REJECT_CONTACT, SIP_HDR_REQUEST_DISPOSITION, SIP_HDR_REQUIRE,
+				 SIP_HDR_RETRY_AFTER, SIP_HDR_ROUTE, SIP_HDR_RSEQ, 0 };
+static const uint8_t ids_s[] = { SIP_HDR_SESSION_EXPIRES, SIP_HDR_SUBJECT, SIP_HDR_SUPPORTED, 0 };
+static const uint8_t ids_t[] = { SIP_HDR_TO, 0 };
+static const uint8_t ids_u[] = { SIP_HDR_UNSUPPORTED, SIP_HDR_USER_AGENT, 0 };
+static const uint8_t ids_v[] = { SIP_HDR_VIA, 0 };
+static const uint8_t ids_w[] = { SIP_HDR_WARNING, 0 };
+
+static const uint8_t *const ids_by_letter[26] = {
+	['a' - 'a'] = ids_a, ['c' - 'a'] = ids_c, ['d' - 'a'] = ids_d, ['e' - 'a'] = ids_e, ['f' - 'a'] = ids_f,
+	['i' - 'a'] = ids_i, ['m' - 'a'] = ids_m, ['p' - 'a'] = ids_p, ['r' - 'a'] = ids_r, ['s' - 'a'] = ids_s,
+	['t' - 'a'] = ids_t, ['u' - 'a'] = ids_u, ['v' - 'a'] = ids_v, ['w' - 'a'] = ids_w,
+};
+
+/* RFC 3261 §7.3.3 and the extension RFCs cited in hdr_descs */
+static const uint8_t compact_ids[26] = {
+	['a' - 'a'] = SIP_HDR_ACCEPT_CONTACT, ['b' - 'a'] = SIP_HDR_REFERRED_BY, ['c' - 'a'] = SIP_HDR_CONTENT_TYPE,
+	['d' - 'a'] = SIP_HDR_REQUEST_DISPOSITION, ['e' - 'a'] = SIP_HDR_CONTENT_ENCODING, ['f' - 'a'] = SIP_HDR_FROM,
+	['i' - 'a'] = SIP_HDR_CALL_ID, ['j' - 'a'] = SIP_HDR_REJECT_CONTACT, ['k' - 'a'] = SIP_HDR_SUPPORTED,
+	['l' - 'a'] = SIP_HDR_CONTENT_LENGTH, ['m' - 'a'] = SIP_HDR_CONTACT, ['o' - 'a'] = SIP_HDR_EVENT,
+	['r' - 'a'] = SIP_HDR_REFER_TO, ['s' - 'a'] = SIP_HDR_SUBJECT, ['t' - 'a'] = SIP_HDR_TO,
+	['u' - 'a'] = SIP_HDR_ALLOW_EVENTS, ['v' - 'a'] = SIP_HDR_VIA, ['x' - 'a'] = SIP_HDR_SESSION_EXPIRES,
+	['y' - 'a'] = SIP_HDR_IDENTITY,
+};
+
+/* Case-insensitive equality of header-name tokens: OR-ing 0x20 folds letters and maps no two token characters
+ * onto each other. */
+static inline bool token_caseeq(const char *a, const char *b, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if ((a[i] | 0x20) != (b[i] | 0x20))
+			return false;
+	}
+	return true;
+}
+
 enum sip_hdr_id sip_hdr_lookup(const char *name, size_t len)
 {
+	const uint8_t *ids;
 	char c0;
-	int i;
 
 	if (!len)
 		return SIP_HDR_OTHER;
 	c0 = name[0] | 0x20;
-	if (len == 1) {
-		for (i = 1; i < _NUM_SIP_HDR; i++) {
-			if (hdr_descs[i].compact == c0)
-				return i;
-		}
+	if (c0 < 'a' || c0 > 'z')
 		return SIP_HDR_OTHER;
-	}
-	/* Length and first character reject almost every row before the string comparison. */
-	for (i = 1; i < _NUM_SIP_HDR; i++) {
-		const struct hdr_desc *d = &hdr_descs[i];
+	if (len == 1)
+		return compact_ids[c0 - 'a'];
+	ids = ids_by_letter[c0 - 'a'];
+	if (!ids)
+		return SIP_HDR_OTHER;
+	for (; *ids; ids++) {
+		const struct hdr_desc *d = &hdr_descs[*ids];
 
-		if (d->len == len && (d->name[0] | 0x20) == c0 && strncasecmp(d->name, name, len) == 0)
-			return i;
+		if (d->len == len && token_caseeq(d->name, name, len))
+			return *ids;
 	}
 	return SIP_HDR_OTHER;
 }
@@ -171,9 +219,13 @@ enum sip_method sip_method_lookup(struct sip_str s)
 {
 	int i;
 
-	/* Methods are case-sensitive (RFC 3261 §7.1). */
+	/* Methods are case-sensitive (RFC 3261 §7.1); the names are 3 to 9 characters long. */
+	if (s.len < 3 || s.len > 9)
+		return SIP_METHOD_UNKNOWN;
 	for (i = SIP_METHOD_INVITE; i < _NUM_SIP_METHOD; i++) {
-		if (sip_str_eq(s, sip_method_names[i].str))
+		const char *n = sip_method_names[i].str;
+
+		if (n[0] == s.p[0] && strncmp(n, s.p, s.len) == 0 && n[s.len] == '\0')
 			return i;
 	}
 	return SIP_METHOD_UNKNOWN;
@@ -199,6 +251,8 @@ int sip_list_next(struct sip_str *rest, struct sip_str *elem)
 		return 0;
 	}
 	for (start = p; p < end; p++) {
+		if (!sipc(*p, SIPC_LIST))
+			continue;
 		if (*p == '"') {
 			p = sip_skip_quoted(p, end);
 			if (!p)
@@ -280,8 +334,8 @@ static const char *expect_sep(const char *p, const char *end, char c)
 	return sip_skip_ws(p + 1, end);
 }
 
-/* After a value: nothing, or [LWS] ";" params. */
-static int take_params(const char *p, const char *end, struct sip_str *params)
+/* After a value: nothing, or [LWS] ";" params; validate=false when the caller walks the params anyway. */
+static int take_params_v(const char *p, const char *end, struct sip_str *params, bool validate)
 {
 	p = sip_skip_ws(p, end);
 	if (p == end) {
@@ -294,7 +348,12 @@ static int take_params(const char *p, const char *end, struct sip_str *params)
 	/* SEMI must be followed by a parameter */
 	if (sip_skip_ws(p + 1, end) == end)
 		return -EBADMSG;
-	return sip_params_valid(*params) ? 0 : -EBADMSG;
+	return (!validate || sip_params_valid(*params)) ? 0 : -EBADMSG;
+}
+
+static int take_params(const char *p, const char *end, struct sip_str *params)
+{
+	return take_params_v(p, end, params, true);
 }
 
 static int parse_port(struct sip_str s, uint16_t *port)
@@ -355,10 +414,10 @@ int sip_via_parse(struct sip_via *via, struct sip_str s)
 		via->has_port = true;
 		p = h;
 	}
-	if ((rc = take_params(p, end, &via->params)) < 0)
+	if ((rc = take_params_v(p, end, &via->params, false)) < 0)
 		return rc;
 	rest = via->params;
-	while (sip_param_next(&rest, &prm) > 0) {
+	while ((rc = sip_param_next(&rest, &prm)) > 0) {
 		uint32_t v;
 
 		if (sip_str_caseeq(prm.name, "branch")) {
@@ -390,7 +449,7 @@ int sip_via_parse(struct sip_via *via, struct sip_str s)
 			via->ttl = (uint8_t)v;
 		}
 	}
-	return 0;
+	return rc;
 }
 
 bool sip_via_branch_is_rfc3261(const struct sip_via *via)
@@ -398,6 +457,23 @@ bool sip_via_branch_is_rfc3261(const struct sip_via *via)
 	size_t n = sizeof(SIP_BRANCH_COOKIE) - 1;
 
 	return via->has_branch && via->branch.len > n && memcmp(via->branch.p, SIP_BRANCH_COOKIE, n) == 0;
+}
+
+/* Header parameters of a name-addr: checked in one walk that also picks up the tag. */
+static int name_addr_params(struct sip_name_addr *na, const char *p, const char *end)
+{
+	struct sip_param prm;
+	struct sip_str rest;
+	int rc;
+
+	if ((rc = take_params_v(p, end, &na->params, false)) < 0)
+		return rc;
+	rest = na->params;
+	while ((rc = sip_param_next(&rest, &prm)) > 0) {
+		if (prm.name.len == 3 && sip_mem_caseeq(prm.name.p, "tag", 3))
+			na->tag = prm.value;
+	}
+	return rc;
 }
 
 int sip_name_addr_parse(struct sip_name_addr *na, struct sip_str s, bool allow_wildcard)
@@ -414,7 +490,7 @@ int sip_name_addr_parse(struct sip_name_addr *na, struct sip_str s, bool allow_w
 	if (allow_wildcard && *p == '*') {
 		na->wildcard = true;
 		na->uri = (struct sip_str){ p, 1 };
-		return take_params(p + 1, end, &na->params);
+		return name_addr_params(na, p + 1, end);
 	}
 	if (*p == '"') {
 		q = sip_skip_quoted(p, end);
@@ -443,7 +519,7 @@ int sip_name_addr_parse(struct sip_name_addr *na, struct sip_str s, bool allow_w
 		na->uri = (struct sip_str){ p + 1, q - p - 1 };
 		if (sip_uri_parse(&uri, na->uri, NULL) < 0)
 			return -EBADMSG;
-		return take_params(q + 1, end, &na->params);
+		return name_addr_params(na, q + 1, end);
 	}
 	/* addr-spec: the URI ends at the first ';' (its parameters are header parameters) or at LWS */
 	for (q = p; q < end && *q != ';' && !sipc(*q, SIPC_WS); q++)
@@ -454,17 +530,15 @@ int sip_name_addr_parse(struct sip_name_addr *na, struct sip_str s, bool allow_w
 	/* an addr-spec URI must not carry headers, else it had to be a name-addr (RFC 3261 §20.10) */
 	if (uri.headers.len || memchr(na->uri.p, '?', na->uri.len))
 		return -EBADMSG;
-	return take_params(q, end, &na->params);
+	return name_addr_params(na, q, end);
 }
 
 bool sip_name_addr_tag(const struct sip_name_addr *na, struct sip_str *tag)
 {
-	struct sip_str v = { 0 };
-
-	if (!sip_param_find(na->params, "tag", &v) || !v.len)
+	if (!na->tag.len)
 		return false;
 	if (tag)
-		*tag = v;
+		*tag = na->tag;
 	return true;
 }
 

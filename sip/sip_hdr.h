@@ -60,7 +60,7 @@ enum sip_hdr_id {
 	SIP_HDR_USER_AGENT,
 	SIP_HDR_VIA,
 	SIP_HDR_WARNING,
-	_NUM_SIP_HDR
+	_NUM_SIP_HDR	/* at most 64: sip_msg.c keeps sets of ids in a uint64_t */
 };
 
 extern const struct value_string sip_hdr_id_names[];
@@ -167,6 +167,7 @@ struct sip_name_addr {
 	bool wildcard;			/*!< Contact: * (RFC 3261 §10.2.2) */
 	struct sip_str uri;		/*!< the URI text, for sip_uri_parse() */
 	struct sip_str params;		/*!< header parameters after the URI (without the first ';') */
+	struct sip_str tag;		/*!< value of the tag parameter, empty if absent */
 };
 
 /*! \brief Parse a name-addr or addr-spec followed by header params.  In the addr-spec form the URI ends at the

@@ -45,7 +45,7 @@ static void fail(struct pstate *st, int rc, uint16_t status, const char *reason,
 
 static bool version_ok(struct sip_str v)
 {
-	return v.len == 7 && strncasecmp(v.p, "SIP/", 4) == 0 && memcmp(v.p + 4, "2.0", 3) == 0;
+	return v.len == 7 && sip_mem_caseeq(v.p, "SIP/", 4) && memcmp(v.p + 4, "2.0", 3) == 0;
 }
 
 /* "SIP/" 1*DIGIT "." 1*DIGIT: some SIP version, possibly one we do not support */
@@ -53,7 +53,7 @@ static bool version_like(struct sip_str v)
 {
 	size_t i;
 
-	if (v.len < 7 || strncasecmp(v.p, "SIP/", 4) != 0)
+	if (v.len < 7 || !sip_mem_caseeq(v.p, "SIP/", 4))
 		return false;
 	for (i = 4; i < v.len; i++) {
 		if ((v.p[i] < '0' || v.p[i] > '9') && v.p[i] != '.')
@@ -127,6 +127,11 @@ struct seen {
 	bool bad_via;
 };
 
+/* The headers sip_msg_parse() checks and decodes itself; the others are parsed on demand. */
+#define TYPED_HDRS ((1ULL << SIP_HDR_VIA) | (1ULL << SIP_HDR_FROM) | (1ULL << SIP_HDR_TO) | (1ULL << SIP_HDR_CALL_ID) | \
+		    (1ULL << SIP_HDR_CSEQ) | (1ULL << SIP_HDR_MAX_FORWARDS) | (1ULL << SIP_HDR_CONTENT_LENGTH) | \
+		    (1ULL << SIP_HDR_CONTACT))
+
 static void typed_header(struct pstate *st, struct sip_msg *msg, struct seen *seen, struct sip_hdr *h)
 {
 	struct sip_str elem, rest = h->value;
@@ -162,7 +167,7 @@ static void typed_header(struct pstate *st, struct sip_msg *msg, struct seen *se
 			break;
 		}
 		seen->from_ok = true;
-		sip_name_addr_tag(&msg->from, &msg->from_tag);
+		msg->from_tag = msg->from.tag;
 		break;
 	case SIP_HDR_TO:
 		if (seen->to) {
@@ -176,7 +181,7 @@ static void typed_header(struct pstate *st, struct sip_msg *msg, struct seen *se
 			break;
 		}
 		seen->to_ok = true;
-		sip_name_addr_tag(&msg->to, &msg->to_tag);
+		msg->to_tag = msg->to.tag;
 		break;
 	case SIP_HDR_CALL_ID:
 		if (seen->call_id) {
@@ -343,7 +348,8 @@ int sip_msg_parse(struct sip_msg *msg, const char *buf, size_t len, const struct
 			else
 				msg->hdrs[last[id]].next = (int16_t)msg->num_hdrs;
 			last[id] = (int16_t)msg->num_hdrs;
-			typed_header(&st, msg, &seen, h);
+			if ((1ULL << id) & TYPED_HDRS)
+				typed_header(&st, msg, &seen, h);
 		}
 		msg->num_hdrs++;
 		p = nl + 1;

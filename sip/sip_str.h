@@ -10,7 +10,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-#include <strings.h>
 
 struct sip_str {
 	const char *p;
@@ -37,18 +36,36 @@ static inline bool sip_str_eq(struct sip_str s, const char *c)
 	return s.len == n && (n == 0 || memcmp(s.p, c, n) == 0);
 }
 
+/*! \brief ASCII case-insensitive equality of n bytes (no locale, no NUL handling: slices may contain NUL). */
+static inline bool sip_mem_caseeq(const char *a, const char *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		char x = a[i], y = b[i];
+
+		if (x >= 'A' && x <= 'Z')
+			x += 'a' - 'A';
+		if (y >= 'A' && y <= 'Z')
+			y += 'a' - 'A';
+		if (x != y)
+			return false;
+	}
+	return true;
+}
+
 /*! \brief Case-insensitive comparison of a slice with a C string (tokens, header and parameter names). */
 static inline bool sip_str_caseeq(struct sip_str s, const char *c)
 {
 	size_t n = strlen(c);
 
-	return s.len == n && (n == 0 || strncasecmp(s.p, c, n) == 0);
+	return s.len == n && sip_mem_caseeq(s.p, c, n);
 }
 
 /*! \brief Case-insensitive comparison of two slices. */
 static inline bool sip_str_caseeq_str(struct sip_str a, struct sip_str b)
 {
-	return a.len == b.len && (a.len == 0 || strncasecmp(a.p, b.p, a.len) == 0);
+	return a.len == b.len && sip_mem_caseeq(a.p, b.p, a.len);
 }
 
 /*! \brief Whether a slice is empty (also true for the zero-initialised slice). */

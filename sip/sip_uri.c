@@ -14,7 +14,7 @@ const struct value_string sip_uri_scheme_names[] = {
 
 /* Check that [p, end) consists of characters of cls or "escaped" (% HEX HEX); returns the offending position
  * or NULL if all is well. */
-static const char *check_chars(const char *p, const char *end, uint8_t cls)
+static const char *check_chars(const char *p, const char *end, uint16_t cls)
 {
 	for (; p < end; p++) {
 		if (*p == '%') {
