@@ -8,6 +8,8 @@ test_file=$1
 name=$(basename "$test_file" .fuzz)
 dir=$(dirname "$test_file")
 bin="$dir/${name}_fuzz"
+# In a VPATH build the .fuzz file comes from the source tree; the harness is in the build tree (the cwd).
+[ -x "$bin" ] || bin="./fuzz/${name}_fuzz"
 corpus="${top_srcdir}/tests/fuzz/corpus/$name"
 [ -x "$bin" ] || { echo "missing harness $bin" >&2; exit 1; }
 [ -d "$corpus" ] || { echo "missing seed corpus $corpus" >&2; exit 1; }
