@@ -116,8 +116,9 @@ static int putf(struct msgb *msg, const char *fmt, ...)
 
 /* Copy a parsed value without its line folding: removing the CRLF of "CRLF WSP" leaves the WSP, which is the
  * same LWS (RFC 3261 §7.3.1). */
-static int put_unfolded(struct msgb *msg, struct sip_str v)
+static int put_unfolded(struct msgb *msg, struct sip_str v_in)
 {
+	struct sip_str v = sip_str_nn(v_in);
 	const char *p = v.p, *end = v.p + v.len, *c;
 	int rc;
 

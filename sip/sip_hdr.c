@@ -242,8 +242,13 @@ struct sip_str sip_str_trim(struct sip_str s)
 
 int sip_list_next(struct sip_str *rest, struct sip_str *elem)
 {
-	const char *p = rest->p, *end = rest->p + rest->len, *start;
+	const char *p, *end, *start;
 	bool angle = false;
+
+	if (!rest->len)
+		return 0;
+	p = rest->p;
+	end = rest->p + rest->len;
 
 	p = sip_skip_ws(p, end);
 	if (p == end) {
@@ -366,8 +371,9 @@ static int parse_port(struct sip_str s, uint16_t *port)
 	return 0;
 }
 
-int sip_via_parse(struct sip_via *via, struct sip_str s)
+int sip_via_parse(struct sip_via *via, struct sip_str s_in)
 {
+	struct sip_str s = sip_str_nn(s_in);
 	const char *p = s.p, *end = s.p + s.len, *h;
 	struct sip_param prm;
 	struct sip_str rest;
@@ -476,8 +482,9 @@ static int name_addr_params(struct sip_name_addr *na, const char *p, const char 
 	return rc;
 }
 
-int sip_name_addr_parse(struct sip_name_addr *na, struct sip_str s, bool allow_wildcard)
+int sip_name_addr_parse(struct sip_name_addr *na, struct sip_str s_in, bool allow_wildcard)
 {
+	struct sip_str s = sip_str_nn(s_in);
 	const char *p, *end, *q;
 	struct sip_uri uri;
 
@@ -624,8 +631,9 @@ static int take_method_end(const char *p, const char *end, struct sip_str *metho
 	return 0;
 }
 
-int sip_cseq_parse(struct sip_cseq *cseq, struct sip_str s)
+int sip_cseq_parse(struct sip_cseq *cseq, struct sip_str s_in)
 {
+	struct sip_str s = sip_str_nn(s_in);
 	const char *p, *end = s.p + s.len;
 
 	memset(cseq, 0, sizeof(*cseq));
@@ -634,8 +642,9 @@ int sip_cseq_parse(struct sip_cseq *cseq, struct sip_str s)
 	return take_method_end(p, end, &cseq->method, &cseq->method_id);
 }
 
-int sip_rack_parse(struct sip_rack *rack, struct sip_str s)
+int sip_rack_parse(struct sip_rack *rack, struct sip_str s_in)
 {
+	struct sip_str s = sip_str_nn(s_in);
 	const char *p, *end = s.p + s.len, *q;
 
 	memset(rack, 0, sizeof(*rack));
@@ -647,8 +656,9 @@ int sip_rack_parse(struct sip_rack *rack, struct sip_str s)
 	return take_method_end(p, end, &rack->method, &rack->method_id);
 }
 
-int sip_rseq_parse(uint32_t *rseq, struct sip_str s)
+int sip_rseq_parse(uint32_t *rseq, struct sip_str s_in)
 {
+	struct sip_str s = sip_str_nn(s_in);
 	uint32_t v;
 
 	if (sip_str_to_u32(sip_str_trim(s), UINT32_MAX, &v) < 0 || v == 0)
@@ -657,8 +667,9 @@ int sip_rseq_parse(uint32_t *rseq, struct sip_str s)
 	return 0;
 }
 
-int sip_max_forwards_parse(uint8_t *mf, struct sip_str s)
+int sip_max_forwards_parse(uint8_t *mf, struct sip_str s_in)
 {
+	struct sip_str s = sip_str_nn(s_in);
 	uint32_t v;
 
 	if (sip_str_to_u32(sip_str_trim(s), 255, &v) < 0)
@@ -667,13 +678,15 @@ int sip_max_forwards_parse(uint8_t *mf, struct sip_str s)
 	return 0;
 }
 
-int sip_content_length_parse(uint32_t *cl, struct sip_str s)
+int sip_content_length_parse(uint32_t *cl, struct sip_str s_in)
 {
+	struct sip_str s = sip_str_nn(s_in);
 	return sip_str_to_u32(sip_str_trim(s), UINT32_MAX, cl) < 0 ? -EBADMSG : 0;
 }
 
-int sip_call_id_parse(struct sip_str s)
+int sip_call_id_parse(struct sip_str s_in)
 {
+	struct sip_str s = sip_str_nn(s_in);
 	const char *at;
 	size_t i;
 
@@ -691,8 +704,9 @@ int sip_call_id_parse(struct sip_str s)
 }
 
 /* delta-seconds *(SEMI param) */
-static int parse_delta_params(struct sip_str s, uint32_t *delta, struct sip_str *params)
+static int parse_delta_params(struct sip_str s_in, uint32_t *delta, struct sip_str *params)
 {
+	struct sip_str s = sip_str_nn(s_in);
 	const char *p = sip_skip_ws(s.p, s.p + s.len), *end = s.p + s.len;
 
 	if (!(p = take_num(p, end, 0, UINT32_MAX, delta)))
@@ -725,8 +739,9 @@ int sip_min_se_parse(struct sip_session_expires *se, struct sip_str s)
 	return parse_delta_params(s, &se->delta, &se->params);
 }
 
-int sip_event_parse(struct sip_event *ev, struct sip_str s)
+int sip_event_parse(struct sip_event *ev, struct sip_str s_in)
 {
+	struct sip_str s = sip_str_nn(s_in);
 	const char *p, *end = s.p + s.len;
 
 	memset(ev, 0, sizeof(*ev));
@@ -739,8 +754,9 @@ int sip_event_parse(struct sip_event *ev, struct sip_str s)
 	return 0;
 }
 
-int sip_reason_parse(struct sip_reason *r, struct sip_str s)
+int sip_reason_parse(struct sip_reason *r, struct sip_str s_in)
 {
+	struct sip_str s = sip_str_nn(s_in);
 	const char *p, *end = s.p + s.len;
 	struct sip_param prm;
 	struct sip_str rest;
@@ -778,8 +794,9 @@ static const struct value_string privacy_values[] = {
 	{ 0, NULL }
 };
 
-int sip_privacy_parse(uint32_t *mask, struct sip_str s)
+int sip_privacy_parse(uint32_t *mask, struct sip_str s_in)
 {
+	struct sip_str s = sip_str_nn(s_in);
 	const char *p = s.p, *end = s.p + s.len;
 	struct sip_str tok;
 	int i;
@@ -808,8 +825,9 @@ int sip_privacy_parse(uint32_t *mask, struct sip_str s)
 	return *mask ? 0 : -EBADMSG;
 }
 
-int sip_media_type_parse(struct sip_media_type *mt, struct sip_str s, bool allow_wildcard)
+int sip_media_type_parse(struct sip_media_type *mt, struct sip_str s_in, bool allow_wildcard)
 {
+	struct sip_str s = sip_str_nn(s_in);
 	const char *p, *end = s.p + s.len;
 
 	memset(mt, 0, sizeof(*mt));
@@ -822,8 +840,9 @@ int sip_media_type_parse(struct sip_media_type *mt, struct sip_str s, bool allow
 	return take_params(p, end, &mt->params);
 }
 
-int sip_retry_after_parse(struct sip_retry_after *ra, struct sip_str s)
+int sip_retry_after_parse(struct sip_retry_after *ra, struct sip_str s_in)
 {
+	struct sip_str s = sip_str_nn(s_in);
 	const char *p, *end = s.p + s.len, *c;
 	struct sip_str v;
 	int depth = 0;
@@ -858,8 +877,9 @@ int sip_retry_after_parse(struct sip_retry_after *ra, struct sip_str s)
 	return 0;
 }
 
-int sip_token_parse(struct sip_str s)
+int sip_token_parse(struct sip_str s_in)
 {
+	struct sip_str s = sip_str_nn(s_in);
 	s = sip_str_trim(s);
 	if (!s.len || sip_skip_token(s.p, s.p + s.len) != s.p + s.len)
 		return -EBADMSG;

@@ -22,6 +22,15 @@ struct sip_str {
 /*! Format a slice with printf: printf("%.*s", SIP_STR_FMT(s)). */
 #define SIP_STR_FMT(s) (int)(s).len, (s).p
 
+/*! \brief The slice, with a NULL pointer (zero-initialised slice) replaced by an empty string, so that p + len
+ * is always defined. */
+static inline struct sip_str sip_str_nn(struct sip_str s)
+{
+	if (!s.p)
+		s = (struct sip_str){ "", 0 };
+	return s;
+}
+
 /*! \brief Slice of a NUL-terminated C string (NULL gives the empty slice). */
 static inline struct sip_str sip_str_c(const char *s)
 {

@@ -210,8 +210,9 @@ static int parse_tel(struct sip_uri *uri, const char *p, const char *end, const 
 	return 0;
 }
 
-int sip_uri_parse(struct sip_uri *uri, struct sip_str s, size_t *err_off)
+int sip_uri_parse(struct sip_uri *uri, struct sip_str s_in, size_t *err_off)
 {
+	struct sip_str s = sip_str_nn(s_in);
 	const char *p = s.p, *end = s.p + s.len, *bad = NULL;
 	int rc;
 
@@ -254,7 +255,12 @@ out:
 
 int sip_param_next(struct sip_str *rest, struct sip_param *prm)
 {
-	const char *p = rest->p, *end = rest->p + rest->len, *n;
+	const char *p, *end, *n;
+
+	if (!rest->len)
+		return 0;
+	p = rest->p;
+	end = rest->p + rest->len;
 
 	p = sip_skip_ws(p, end);
 	if (p == end) {
