@@ -225,7 +225,8 @@ enum sip_method sip_method_lookup(struct sip_str s)
 	for (i = SIP_METHOD_INVITE; i < _NUM_SIP_METHOD; i++) {
 		const char *n = sip_method_names[i].str;
 
-		if (n[0] == s.p[0] && strncmp(n, s.p, s.len) == 0 && n[s.len] == '\0')
+		/* memcmp, not strncmp: the slice may contain NUL */
+		if (n[0] == s.p[0] && strlen(n) == s.len && memcmp(n, s.p, s.len) == 0)
 			return i;
 	}
 	return SIP_METHOD_UNKNOWN;

@@ -330,10 +330,11 @@ int sip_msg_parse(struct sip_msg *msg, const char *buf, size_t len, const struct
 		}
 		vend = (nl[-1] == '\r') ? nl - 1 : nl;
 		if (msg->num_hdrs >= msg->max_hdrs) {
+			/* overflow is an error, never a silent truncation; later headers (maybe Via or CSeq) are
+			 * unknown, so no response can be routed */
+			st.rc = 0;
 			fail(&st, -EMSGSIZE, 513, "Too Many Headers", p);
-			st.rc = -EMSGSIZE;
-			st.err->status = 513;
-			st.err->reason = "Too Many Headers";
+			err->routable = false;
 			return st.rc;
 		}
 		id = sip_hdr_lookup(p, n - p);
@@ -413,6 +414,10 @@ truncated:
 	if (incomplete && !opts->datagram) {
 		if (opts->max_size && len > opts->max_size)
 			goto too_large;
+		/* keep-alive CRLFs before the start line may be discarded by the caller */
+		msg->len = 0;
+		for (p = buf; p < end && (*p == '\r' || *p == '\n'); p++)
+			msg->len++;
 		err->reason = "Incomplete message";
 		return -EAGAIN;
 	}

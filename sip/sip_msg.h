@@ -102,7 +102,9 @@ struct sip_msg *sip_msg_alloc(void *ctx, unsigned int max_hdrs);
  *
  * \returns 0 on success (msg->len octets consumed); -EBADMSG malformed (err says why and whether a response
  * can be routed); -EPROTO well formed but not acceptable (SIP version, CSeq/method mismatch); -EMSGSIZE larger than
- * opts->max_size or more headers than the array holds; -EAGAIN (stream only) incomplete, read more.
+ * opts->max_size or more headers than the array holds; -EAGAIN (stream only) incomplete, read more (err->need
+ * is the total length once the headers are complete; msg->len counts leading keep-alive CRLFs that may be
+ * dropped).
  * On error the message fields that were parsed stay valid for building the error response. */
 int sip_msg_parse(struct sip_msg *msg, const char *buf, size_t len, const struct sip_parse_opts *opts,
 		  struct sip_parse_err *err);

@@ -1003,6 +1003,9 @@ START_TEST(test_limits_and_framing)
 	ck_assert(p->err.routable);
 	stream.datagram = false;
 	ck_assert_int_eq(sip_msg_parse(&p->msg, big, 200, &stream, &p->err), -EMSGSIZE);
+	/* CRLF keep-alives on a stream (RFC 5626 §3.5.1 style): nothing to parse yet, but droppable */
+	ck_assert_int_eq(sip_msg_parse(&p->msg, "\r\n\r\n", 4, &stream, &p->err), -EAGAIN);
+	ck_assert_int_eq(p->msg.len, 4);
 	/* garbage */
 	ck_assert_int_eq(sip_msg_parse(&p->msg, "\r\n\r\n", 4, NULL, &p->err), -EBADMSG);
 	ck_assert_int_eq(sip_msg_parse(&p->msg, "HELLO\r\n\r\n", 9, NULL, &p->err), -EBADMSG);
