@@ -418,6 +418,45 @@ START_TEST(test_rfc4475_transports)
 }
 END_TEST
 
+/* §3.1.1.11: a binary body with NUL and bare LF octets is framed by Content-Length alone. */
+START_TEST(test_rfc4475_mpart01)
+{
+	struct parsed *p = parse_file("mpart01");
+	struct sip_media_type mt;
+	struct sip_hdr_iter it;
+	struct sip_name_addr na;
+	struct sip_str e;
+	struct sip_uri u;
+
+	assert_ok(p);
+	ck_assert_int_eq(p->msg.method_id, SIP_METHOD_MESSAGE);
+	ck_assert_int_eq(p->msg.content_length, 553);
+	ck_assert_int_eq(p->msg.body.len, 553);
+	ck_assert_int_eq(p->msg.len, p->len);
+	ck_assert_ptr_nonnull(memchr(p->msg.body.p, '\0', p->msg.body.len));
+	ck_assert(memcmp(p->msg.body.p + 553 - 22, "--7a9cbec02ceef655--\r\n", 22) == 0);
+	ck_assert_int_eq(sip_msg_content_type(&p->msg, &mt), 0);
+	ck_str(mt.type, "multipart");
+	ck_str(mt.subtype, "mixed");
+	ck_assert(sip_param_find(mt.params, "boundary", &e));
+	ck_str(e, "7a9cbec02ceef655");
+	ck_str(p->msg.via.host, "127.0.0.1");
+	ck_assert_int_eq(p->msg.via.port, 5070);
+	ck_assert(p->msg.via.has_rport && !p->msg.via.has_rport_value);
+	ck_str(p->msg.via.branch, "z9hG4bK-d87543-4dade06d0bdb11ee-1--d87543-");
+	sip_hdr_iter_init(&it, &p->msg, SIP_HDR_ROUTE);
+	ck_assert_int_eq(sip_hdr_iter_next(&it, &e), 1);
+	ck_assert_int_eq(sip_name_addr_parse(&na, e, false), 0);
+	u = uri_of(na.uri);
+	ck_assert_int_eq(u.user.len, 0);
+	ck_str(u.host, "127.0.0.1");
+	ck_assert_int_eq(u.port, 5080);
+	ck_str(sip_msg_hdr(&p->msg, SIP_HDR_DATE)->value, "Sat, 15 Oct 2005 04:44:56 GMT");
+	ck_assert_int_eq(sip_msg_hdr(&p->msg, SIP_HDR_IDENTITY)->value.len, 172);
+	talloc_free(p);
+}
+END_TEST
+
 /* §3.1.1.12: UTF-8 in the reason phrase. */
 START_TEST(test_rfc4475_unreason)
 {
@@ -1319,6 +1358,7 @@ static Suite *msg_suite(void)
 	tcase_add_test(tc, test_rfc4475_dblreq);
 	tcase_add_test(tc, test_rfc4475_semiuri);
 	tcase_add_test(tc, test_rfc4475_transports);
+	tcase_add_test(tc, test_rfc4475_mpart01);
 	tcase_add_test(tc, test_rfc4475_unreason);
 	tcase_add_test(tc, test_rfc4475_noreason);
 	tcase_add_loop_test(tc, test_rfc4475_invalid, 0, ARRAY_SIZE(invalid_cases));
