@@ -20,6 +20,7 @@ extern const struct value_string sip_status_names[];
 /*! \brief Default reason phrase of a status code ("Unknown" for codes not in the table). */
 const char *sip_status_reason(uint16_t status);
 
+/*! \brief Request-Line "METHOD ruri SIP/2.0". */
 int sip_build_request_line(struct msgb *msg, const char *method, const char *ruri);
 /*! \brief Status-Line; reason NULL gives sip_status_reason(status). */
 int sip_build_status_line(struct msgb *msg, uint16_t status, const char *reason);
@@ -37,12 +38,17 @@ int sip_build_via(struct msgb *msg, const char *transport, const char *host, uin
  * ["display"] <uri>[;tag=tag][;params].  display, tag and params (without leading ';') may be NULL. */
 int sip_build_name_addr(struct msgb *msg, enum sip_hdr_id id, const char *display, const char *uri, const char *tag,
 			const char *params);
+/*! \brief CSeq; -EINVAL for a number of 2**31 or more (RFC 3261 §8.1.1.5). */
 int sip_build_cseq(struct msgb *msg, uint32_t num, const char *method);
+/*! \brief Call-ID. */
 int sip_build_call_id(struct msgb *msg, const char *call_id);
+/*! \brief Max-Forwards (70 for a new request, RFC 3261 §8.1.1.6). */
 int sip_build_max_forwards(struct msgb *msg, uint8_t hops);
 /*! \brief Require / Supported / Unsupported / Proxy-Require / Allow from a NULL-terminated array of tokens. */
 int sip_build_tokens(struct msgb *msg, enum sip_hdr_id id, const char *const *tokens);
+/*! \brief RSeq (RFC 3262 §7.1). */
 int sip_build_rseq(struct msgb *msg, uint32_t rseq);
+/*! \brief RAck: rseq cseq method (RFC 3262 §7.2). */
 int sip_build_rack(struct msgb *msg, uint32_t rseq, uint32_t cseq, const char *method);
 /*! \brief Reason: protocol;cause=N[;text="..."] (RFC 3326 §2); text may be NULL, quotes and backslashes in it
  * are escaped. */

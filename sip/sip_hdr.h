@@ -64,6 +64,10 @@ enum sip_hdr_id {
 };
 
 extern const struct value_string sip_hdr_id_names[];
+static inline const char *sip_hdr_id_name(enum sip_hdr_id id)
+{
+	return get_value_string(sip_hdr_id_names, id);
+}
 
 /*! \brief Header id of a header name as written (full or compact form, any case); SIP_HDR_OTHER if unknown. */
 enum sip_hdr_id sip_hdr_lookup(const char *name, size_t len);
@@ -94,9 +98,15 @@ enum sip_method {
 };
 
 extern const struct value_string sip_method_names[];
+static inline const char *sip_method_name(enum sip_method m)
+{
+	return get_value_string(sip_method_names, m);
+}
 
 /*! \brief Method id of a method token (case-sensitive, RFC 3261 §7.1); SIP_METHOD_UNKNOWN for extensions. */
 enum sip_method sip_method_lookup(struct sip_str s);
+
+struct sip_msg;
 
 /*! Iterator over the elements of all headers with one id, in message order, split at top-level commas
  * (outside quoted strings and <>) for list headers. */
@@ -107,8 +117,6 @@ struct sip_hdr_iter {
 	struct sip_str rest;		/*!< unconsumed part of the current header value */
 	bool split;
 };
-
-struct sip_msg;
 
 /*! \brief Start iterating the elements of every header with id (not SIP_HDR_OTHER). */
 void sip_hdr_iter_init(struct sip_hdr_iter *it, const struct sip_msg *msg, enum sip_hdr_id id);
@@ -187,6 +195,7 @@ struct sip_contact {
 	uint16_t q;			/*!< q-value in thousandths: "0.33" is 330, "1" is 1000 */
 };
 
+/*! \brief Parse one Contact element ("*" allowed); an expires value above 2**32-1 saturates. */
 int sip_contact_parse(struct sip_contact *c, struct sip_str s);
 
 /*! CSeq (RFC 3261 §20.16, §8.1.1.5: the number is below 2**31). */
@@ -198,6 +207,7 @@ struct sip_cseq {
 
 #define SIP_CSEQ_MAX 0x7fffffffU
 
+/*! \brief CSeq = 1*DIGIT LWS Method; the number must be below 2**31. */
 int sip_cseq_parse(struct sip_cseq *cseq, struct sip_str s);
 
 /*! RAck (RFC 3262 §7.2): response-num CSeq-num Method. */
@@ -208,6 +218,7 @@ struct sip_rack {
 	enum sip_method method_id;
 };
 
+/*! \brief RAck = response-num LWS CSeq-num LWS Method. */
 int sip_rack_parse(struct sip_rack *rack, struct sip_str s);
 /*! \brief RSeq (RFC 3262 §7.1): 1 … 2**32-1. */
 int sip_rseq_parse(uint32_t *rseq, struct sip_str s);
@@ -226,6 +237,10 @@ enum sip_se_refresher {
 };
 
 extern const struct value_string sip_se_refresher_names[];
+static inline const char *sip_se_refresher_name(enum sip_se_refresher r)
+{
+	return get_value_string(sip_se_refresher_names, r);
+}
 
 struct sip_session_expires {
 	uint32_t delta;
@@ -233,6 +248,7 @@ struct sip_session_expires {
 	struct sip_str params;
 };
 
+/*! \brief Session-Expires = delta-seconds *(;se-params); refresher must be "uac" or "uas". */
 int sip_session_expires_parse(struct sip_session_expires *se, struct sip_str s);
 /*! \brief Min-SE: delta-seconds *(;generic-param); the refresher member stays NONE. */
 int sip_min_se_parse(struct sip_session_expires *se, struct sip_str s);
@@ -245,6 +261,7 @@ struct sip_event {
 	struct sip_str params;
 };
 
+/*! \brief Event = event-type *(;event-param). */
 int sip_event_parse(struct sip_event *ev, struct sip_str s);
 
 /*! Reason element (RFC 3326 §2): protocol *(;cause=N / ;text="..." / ;ext). */
@@ -257,6 +274,7 @@ struct sip_reason {
 	struct sip_str params;
 };
 
+/*! \brief One Reason element: protocol with cause and text parameters. */
 int sip_reason_parse(struct sip_reason *r, struct sip_str s);
 
 /*! Privacy values (RFC 3323 §4.2, RFC 3325 §9.3, RFC 7044), as a bit mask. */
@@ -281,7 +299,8 @@ struct sip_media_type {
 	struct sip_str params;
 };
 
-/*! \param allow_wildcard accept "*" as type/subtype (Accept media-range). */
+/*! \brief Parse a media type with its parameters.
+ * \param allow_wildcard accept "*" as type/subtype (Accept media-range). */
 int sip_media_type_parse(struct sip_media_type *mt, struct sip_str s, bool allow_wildcard);
 
 /*! Retry-After (RFC 3261 §20.33): delta-seconds [comment] *(;retry-param). */
@@ -293,6 +312,7 @@ struct sip_retry_after {
 	struct sip_str params;
 };
 
+/*! \brief Retry-After = delta-seconds [comment] *(;retry-param), with the duration parameter. */
 int sip_retry_after_parse(struct sip_retry_after *ra, struct sip_str s);
 
 /*! \brief One option tag / method / token element (Require, Supported, Allow ...): a single token. */

@@ -137,11 +137,13 @@ static void typed_header(struct pstate *st, struct sip_msg *msg, struct seen *se
 	struct sip_str elem, rest = h->value;
 	struct sip_via via;
 	struct sip_contact ct;
+	unsigned int n;
 	uint32_t cl;
 	int rc;
 
 	switch (h->id) {
 	case SIP_HDR_VIA:
+		n = 0;
 		while ((rc = sip_list_next(&rest, &elem)) > 0) {
 			if (sip_via_parse(msg->num_via ? &via : &msg->via, elem) < 0) {
 				seen->bad_via = true;
@@ -149,8 +151,9 @@ static void typed_header(struct pstate *st, struct sip_msg *msg, struct seen *se
 				return;
 			}
 			msg->num_via++;
+			n++;
 		}
-		if (rc < 0 || !msg->num_via) {
+		if (rc < 0 || !n) {
 			seen->bad_via = true;
 			fail(st, -EBADMSG, 400, "Malformed Via", h->name.p);
 		}
@@ -228,11 +231,13 @@ static void typed_header(struct pstate *st, struct sip_msg *msg, struct seen *se
 		msg->content_length = cl;
 		break;
 	case SIP_HDR_CONTACT:
+		n = 0;
 		while ((rc = sip_list_next(&rest, &elem)) > 0) {
 			if (sip_contact_parse(&ct, elem) < 0)
 				break;
+			n++;
 		}
-		if (rc != 0)
+		if (rc != 0 || !n)
 			fail(st, -EBADMSG, 400, "Malformed Contact", h->name.p);
 		break;
 	default:

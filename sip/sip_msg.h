@@ -98,7 +98,7 @@ void sip_msg_init(struct sip_msg *msg, struct sip_hdr *hdrs, unsigned int max_hd
 /*! \brief talloc one struct sip_msg together with its header array.  \returns NULL when out of memory. */
 struct sip_msg *sip_msg_alloc(void *ctx, unsigned int max_hdrs);
 
-/*! \brief Parse one message from buf.
+/*! \brief Parse one message from buf (opts NULL: a datagram without size limit).
  *
  * \returns 0 on success (msg->len octets consumed); -EBADMSG malformed (err says why and whether a response
  * can be routed); -EPROTO well formed but not acceptable (SIP version, CSeq/method mismatch); -EMSGSIZE larger than

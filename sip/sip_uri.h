@@ -21,6 +21,10 @@ enum sip_uri_scheme {
 };
 
 extern const struct value_string sip_uri_scheme_names[];
+static inline const char *sip_uri_scheme_name(enum sip_uri_scheme s)
+{
+	return get_value_string(sip_uri_scheme_names, s);
+}
 
 struct sip_uri {
 	enum sip_uri_scheme scheme;

@@ -1056,6 +1056,47 @@ START_TEST(test_limits_and_framing)
 }
 END_TEST
 
+/* Empty values of headers whose grammar needs one are malformed; an empty Supported is legal. */
+START_TEST(test_empty_values)
+{
+	static const struct {
+		const char *hdr, *reason;
+	} t[] = {
+		{ "Via:\r\n", "Malformed Via" },
+		{ "Contact: \r\n", "Malformed Contact" },
+		{ "Contact: <sip:a@b>,\r\n", NULL },
+		{ "Contact: <sip:a@b>,,<sip:c@d>\r\n", "Malformed Contact" },
+		{ "Max-Forwards:\r\n", "Bad Max-Forwards" },
+		{ "Supported:\r\n", NULL },
+		{ "Subject:\r\n", NULL },
+		{ "X-Empty:\r\n", NULL },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		char *m = talloc_asprintf(test_ctx, "OPTIONS sip:b@b SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\n"
+					  "From: <sip:a@a>;tag=1\r\nTo: <sip:b@b>\r\nCall-ID: x\r\nCSeq: 1 OPTIONS\r\n"
+					  "%sContent-Length: 0\r\n\r\n", t[i].hdr);
+		struct parsed *p = parse_str(m);
+
+		if (t[i].reason) {
+			ck_assert_msg(p->rc == -EBADMSG, "%s", t[i].hdr);
+			ck_assert_str_eq(p->err.reason, t[i].reason);
+		} else {
+			assert_ok(p);
+		}
+		talloc_free(p);
+		talloc_free(m);
+	}
+	ck_assert_str_eq(sip_method_name(SIP_METHOD_PRACK), "PRACK");
+	ck_assert_str_eq(sip_hdr_id_name(SIP_HDR_RACK), "RAck");
+	ck_assert_str_eq(sip_uri_scheme_name(SIP_URI_TEL), "tel");
+	ck_assert_str_eq(sip_se_refresher_name(SIP_SE_REFRESHER_UAS), "uas");
+	ck_assert_int_eq(sip_method_lookup(SIP_STR("invite")), SIP_METHOD_UNKNOWN);
+	ck_assert_int_eq(sip_method_lookup(SIP_STR("CANCEL\0")), SIP_METHOD_UNKNOWN);
+}
+END_TEST
+
 /* ---- builder --------------------------------------------------------------------------------------------- */
 
 static struct parsed *parse_msgb(const struct msgb *m)
@@ -1378,6 +1419,7 @@ static Suite *msg_suite(void)
 	tcase_add_test(tc, test_name_addr);
 	tcase_add_test(tc, test_missing_headers);
 	tcase_add_test(tc, test_limits_and_framing);
+	tcase_add_test(tc, test_empty_values);
 	tcase_add_test(tc, test_str_helpers);
 	tcase_add_test(tc, test_msg_alloc);
 	suite_add_tcase(s, tc);
