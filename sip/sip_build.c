@@ -115,7 +115,7 @@ static int putf(struct msgb *msg, const char *fmt, ...)
 }
 
 /* Copy a parsed value without its line folding: removing the CRLF of "CRLF WSP" leaves the WSP, which is the
- * same LWS (RFC 3261 §7.3.1). */
+ * same LWS (RFC 3261 §7.3.1).  A stray CR (which the parser treats as whitespace) becomes a SP. */
 static int put_unfolded(struct msgb *msg, struct sip_str v_in)
 {
 	struct sip_str v = sip_str_nn(v_in);
@@ -129,6 +129,8 @@ static int put_unfolded(struct msgb *msg, struct sip_str v_in)
 			return rc;
 		while (c < end && (*c == '\r' || *c == '\n'))
 			c++;
+		if (c < end && *c != ' ' && *c != '\t' && (rc = put(msg, " ", 1)) < 0)
+			return rc;
 		p = c;
 	}
 	return 0;

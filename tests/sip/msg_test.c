@@ -1247,6 +1247,19 @@ START_TEST(test_build_response_from_request)
 	rsp = parse_msgb(m);
 	assert_ok(rsp);
 	ck_str(rsp->msg.to_tag, "2");
+	talloc_free(rsp);
+	talloc_free(req);
+	/* a stray CR is whitespace to the parser and is copied as a SP */
+	req = parse_str("BYE sip:b@b SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\n"
+			"From: <sip:a@a>;tag=1\r\nTo: <sip:b@b>;tag=2\r\nCall-ID: x\r\nCSeq: 2\rBYE\r\n"
+			"Content-Length: 0\r\n\r\n");
+	assert_ok(req);
+	msgb_reset(m);
+	ck_assert_int_eq(sip_build_response(m, &req->msg, 200, NULL, "zz"), 0);
+	ck_assert_int_eq(sip_build_no_body(m), 0);
+	ck_assert_ptr_nonnull(strstr((const char *)msgb_data(m), "CSeq: 2 BYE\r\n"));
+	rsp = parse_msgb(m);
+	assert_ok(rsp);
 	/* responses cannot be answered */
 	msgb_reset(m);
 	ck_assert_int_eq(sip_build_response(m, &rsp->msg, 200, NULL, NULL), -EINVAL);
