@@ -92,7 +92,8 @@ int main(void)
 		rates[r] = n / t;
 	}
 	qsort(rates, RUNS, sizeof(rates[0]), cmp_double);
-	printf("sip_parse_invite (%zu bytes, %u headers): %.2e msg/s per CPU-second (median of %d, min %.2e, max %.2e); "
+	printf("sip_parse_invite (%zu bytes, %u headers): %.2e msg/s per CPU-second "
+	       "(median of %d, min %.2e, max %.2e); "
 	       "target %.1e: %s\n", sizeof(invite) - 1, msg.num_hdrs, rates[RUNS / 2], RUNS, rates[0], rates[RUNS - 1],
 	       TARGET, rates[RUNS / 2] >= TARGET ? "met" : "NOT met");
 	return sink == 0;

@@ -131,8 +131,8 @@ const struct value_string sip_se_refresher_names[] = {
 /* Candidates by first letter: the lookup compares a name only with the few rows that share its first letter and
  * length.  The test suite checks that every row of hdr_descs is reachable from its own name. */
 static const uint8_t ids_a[] = { SIP_HDR_ACCEPT, SIP_HDR_ACCEPT_CONTACT, SIP_HDR_ALLOW, SIP_HDR_ALLOW_EVENTS, 0 };
-static const uint8_t ids_c[] = { SIP_HDR_CALL_ID, SIP_HDR_CONTACT, SIP_HDR_CONTENT_DISPOSITION, SIP_HDR_CONTENT_ENCODING,
-				 SIP_HDR_CONTENT_LENGTH, SIP_HDR_CONTENT_TYPE, SIP_HDR_CSEQ, 0 };
+static const uint8_t ids_c[] = { SIP_HDR_CALL_ID, SIP_HDR_CONTACT, SIP_HDR_CONTENT_DISPOSITION,
+				 SIP_HDR_CONTENT_ENCODING, SIP_HDR_CONTENT_LENGTH, SIP_HDR_CONTENT_TYPE, SIP_HDR_CSEQ, 0 };
 static const uint8_t ids_d[] = { SIP_HDR_DATE, 0 };
 static const uint8_t ids_e[] = { SIP_HDR_EVENT, SIP_HDR_EXPIRES, 0 };
 static const uint8_t ids_f[] = { SIP_HDR_FROM, 0 };
@@ -140,8 +140,8 @@ static const uint8_t ids_i[] = { SIP_HDR_IDENTITY, 0 };
 static const uint8_t ids_m[] = { SIP_HDR_MAX_FORWARDS, SIP_HDR_MIN_SE, 0 };
 static const uint8_t ids_p[] = { SIP_HDR_P_ASSERTED_IDENTITY, SIP_HDR_P_PREFERRED_IDENTITY, SIP_HDR_PRIVACY,
 				 SIP_HDR_PROXY_REQUIRE, 0 };
-static const uint8_t ids_r[] = { SIP_HDR_RACK, SIP_HDR_REASON, SIP_HDR_RECORD_ROUTE, SIP_HDR_REFER_TO, SIP_HDR_REFERRED_BY,
-				 SIP_HDR_REJECT_CONTACT, SIP_HDR_REQUEST_DISPOSITION, SIP_HDR_REQUIRE,
+static const uint8_t ids_r[] = { SIP_HDR_RACK, SIP_HDR_REASON, SIP_HDR_RECORD_ROUTE, SIP_HDR_REFER_TO,
+				 SIP_HDR_REFERRED_BY, SIP_HDR_REJECT_CONTACT, SIP_HDR_REQUEST_DISPOSITION, SIP_HDR_REQUIRE,
 				 SIP_HDR_RETRY_AFTER, SIP_HDR_ROUTE, SIP_HDR_RSEQ, 0 };
 static const uint8_t ids_s[] = { SIP_HDR_SESSION_EXPIRES, SIP_HDR_SUBJECT, SIP_HDR_SUPPORTED, 0 };
 static const uint8_t ids_t[] = { SIP_HDR_TO, 0 };

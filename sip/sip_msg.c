@@ -128,9 +128,9 @@ struct seen {
 };
 
 /* The headers sip_msg_parse() checks and decodes itself; the others are parsed on demand. */
-#define TYPED_HDRS ((1ULL << SIP_HDR_VIA) | (1ULL << SIP_HDR_FROM) | (1ULL << SIP_HDR_TO) | (1ULL << SIP_HDR_CALL_ID) | \
-		    (1ULL << SIP_HDR_CSEQ) | (1ULL << SIP_HDR_MAX_FORWARDS) | (1ULL << SIP_HDR_CONTENT_LENGTH) | \
-		    (1ULL << SIP_HDR_CONTACT))
+#define TYPED_HDRS ((1ULL << SIP_HDR_VIA) | (1ULL << SIP_HDR_FROM) | (1ULL << SIP_HDR_TO) | \
+		    (1ULL << SIP_HDR_CALL_ID) | (1ULL << SIP_HDR_CSEQ) | (1ULL << SIP_HDR_MAX_FORWARDS) | \
+		    (1ULL << SIP_HDR_CONTENT_LENGTH) | (1ULL << SIP_HDR_CONTACT))
 
 static void typed_header(struct pstate *st, struct sip_msg *msg, struct seen *seen, struct sip_hdr *h)
 {
@@ -397,7 +397,9 @@ int sip_msg_parse(struct sip_msg *msg, const char *buf, size_t len, const struct
 		fail(&st, -EBADMSG, 400, "Missing Call-ID", body);
 	if (!seen.cseq)
 		fail(&st, -EBADMSG, 400, "Missing CSeq", body);
-	if (msg->is_request && seen.cseq_ok && msg->method.len && !sip_str_caseeq_str(msg->cseq.method, msg->method)) {
+	/* methods are case-sensitive (RFC 3261 §7.1) */
+	if (msg->is_request && seen.cseq_ok && msg->method.len &&
+	    (msg->cseq.method.len != msg->method.len || memcmp(msg->cseq.method.p, msg->method.p, msg->method.len))) {
 		/* RFC 4475 §3.1.2.17/18: 400, or 501 when the method is one we do not implement anyway */
 		fail(&st, -EPROTO, msg->method_id == SIP_METHOD_UNKNOWN ? 501 : 400,
 		     msg->method_id == SIP_METHOD_UNKNOWN ? "Not Implemented" : "CSeq method mismatch",

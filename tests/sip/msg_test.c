@@ -971,7 +971,8 @@ START_TEST(test_missing_headers)
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(t); i++) {
-		char *m = talloc_asprintf(test_ctx, "OPTIONS sip:b@b.example SIP/2.0\r\n%s%s%s%s%sContent-Length: 0\r\n\r\n",
+		char *m = talloc_asprintf(test_ctx,
+			"OPTIONS sip:b@b.example SIP/2.0\r\n%s%s%s%s%sContent-Length: 0\r\n\r\n",
 			strcmp(t[i].skip, "Via") ? "Via: SIP/2.0/UDP h;branch=z9hG4bKa\r\n" : "",
 			strcmp(t[i].skip, "From") ? "From: <sip:a@a>;tag=1\r\n" : "",
 			strcmp(t[i].skip, "To") ? "To: <sip:b@b>\r\n" : "",
@@ -992,7 +993,8 @@ START_TEST(test_limits_and_framing)
 {
 	const char *two = "OPTIONS sip:b@b SIP/2.0\r\nVia: SIP/2.0/TCP h;branch=z9hG4bK1\r\nFrom: <sip:a@a>;tag=1\r\n"
 			  "To: <sip:b@b>\r\nCall-ID: x\r\nCSeq: 1 OPTIONS\r\nContent-Length: 3\r\n\r\nabc"
-			  "\r\n\r\nBYE sip:b@b SIP/2.0\r\nVia: SIP/2.0/TCP h;branch=z9hG4bK2\r\nFrom: <sip:a@a>;tag=1\r\n"
+			  "\r\n\r\nBYE sip:b@b SIP/2.0\r\nVia: SIP/2.0/TCP h;branch=z9hG4bK2\r\n"
+			  "From: <sip:a@a>;tag=1\r\n"
 			  "To: <sip:b@b>;tag=2\r\nCall-ID: x\r\nCSeq: 2 BYE\r\nContent-Length: 0\r\n\r\n";
 	struct sip_parse_opts stream = { .datagram = false, .max_size = 4096 };
 	struct sip_hdr hdrs[4];
@@ -1028,7 +1030,8 @@ START_TEST(test_limits_and_framing)
 	ck_assert_str_eq(p->err.reason, "Content-Length mismatch");
 	/* stream without Content-Length */
 	ck_assert_int_eq(sip_msg_parse(&p->msg, "OPTIONS sip:b@b SIP/2.0\r\nVia: SIP/2.0/TCP h;branch=z9hG4bK1\r\n"
-				       "From: <sip:a@a>;tag=1\r\nTo: <sip:b@b>\r\nCall-ID: x\r\nCSeq: 1 OPTIONS\r\n\r\n",
+				       "From: <sip:a@a>;tag=1\r\nTo: <sip:b@b>\r\nCall-ID: x\r\n"
+				       "CSeq: 1 OPTIONS\r\n\r\n",
 				       135, &stream, &p->err), -EBADMSG);
 	ck_assert_str_eq(p->err.reason, "Missing Content-Length");
 	/* too large: 513 with the routing headers still usable */
@@ -1042,6 +1045,12 @@ START_TEST(test_limits_and_framing)
 	ck_assert(p->err.routable);
 	stream.datagram = false;
 	ck_assert_int_eq(sip_msg_parse(&p->msg, big, 200, &stream, &p->err), -EMSGSIZE);
+	/* the CSeq method must be the request's, case included */
+	ck_assert_int_eq(sip_msg_parse(&p->msg, "BYE sip:b@b SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\n"
+				       "From: <sip:a@a>;tag=1\r\nTo: <sip:b@b>;tag=2\r\nCall-ID: x\r\nCSeq: 2 bye\r\n\r\n",
+				       128, NULL, &p->err), -EPROTO);
+	ck_assert_str_eq(p->err.reason, "CSeq method mismatch");
+	ck_assert(p->err.routable);
 	/* CRLF keep-alives on a stream (RFC 5626 §3.5.1 style): nothing to parse yet, but droppable */
 	ck_assert_int_eq(sip_msg_parse(&p->msg, "\r\n\r\n", 4, &stream, &p->err), -EAGAIN);
 	ck_assert_int_eq(p->msg.len, 4);
@@ -1129,7 +1138,8 @@ START_TEST(test_build_request_roundtrip)
 	ck_assert_int_eq(sip_build_name_addr(m, SIP_HDR_TO, NULL, "tel:+4930123", NULL, NULL), 0);
 	ck_assert_int_eq(sip_build_call_id(m, "c1@a.example"), 0);
 	ck_assert_int_eq(sip_build_cseq(m, 1, "INVITE"), 0);
-	ck_assert_int_eq(sip_build_name_addr(m, SIP_HDR_CONTACT, NULL, "sip:alice@[2001:db8::1]", NULL, "expires=60"), 0);
+	ck_assert_int_eq(sip_build_name_addr(m, SIP_HDR_CONTACT, NULL, "sip:alice@[2001:db8::1]", NULL, "expires=60"),
+			 0);
 	ck_assert_int_eq(sip_build_name_addr(m, SIP_HDR_ROUTE, NULL, "sip:p1.example;lr", NULL, NULL), 0);
 	ck_assert_int_eq(sip_build_tokens(m, SIP_HDR_SUPPORTED, sup), 0);
 	ck_assert_int_eq(sip_build_tokens(m, SIP_HDR_REQUIRE, req), 0);
