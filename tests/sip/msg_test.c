@@ -559,6 +559,188 @@ START_TEST(test_rfc4475_badbranch)
 }
 END_TEST
 
+/* ---- RFC 4475 §3.2: application-layer semantics; the parser's part is to parse (or refuse) them ---------- */
+
+/* §3.2.1: too few headers to route a response: 400 cannot even be sent. */
+START_TEST(test_rfc4475_insuf)
+{
+	struct parsed *p = parse_file("insuf");
+
+	ck_assert_int_eq(p->rc, -EBADMSG);
+	ck_assert_str_eq(p->err.reason, "Missing From");
+	ck_assert(!p->err.routable);
+	talloc_free(p);
+}
+END_TEST
+
+/* §3.2.2, §3.2.4, §3.2.5: unknown URI schemes parse as opaque absolute URIs (the application answers 416). */
+START_TEST(test_rfc4475_schemes)
+{
+	struct parsed *p = parse_file("unkscm");
+	struct sip_hdr_iter it;
+	struct sip_contact c;
+	struct sip_str e;
+	struct sip_uri u;
+
+	assert_ok(p);
+	u = uri_of(p->msg.ruri);
+	ck_assert_int_eq(u.scheme, SIP_URI_OTHER);
+	ck_str(u.scheme_str, "nobodyKnowsThisScheme");
+	ck_str(u.opaque, "totallyopaquecontent");
+	talloc_free(p);
+
+	p = parse_file("novelsc");
+	assert_ok(p);
+	u = uri_of(p->msg.ruri);
+	ck_assert_int_eq(u.scheme, SIP_URI_OTHER);
+	ck_str(u.scheme_str, "soap.beep");
+	talloc_free(p);
+
+	p = parse_file("unksm2");
+	assert_ok(p);
+	ck_str(p->msg.to.uri, "isbn:2983792873");
+	ck_assert_int_eq(uri_of(p->msg.to.uri).scheme, SIP_URI_OTHER);
+	ck_str(p->msg.from.uri, "http://www.example.com");
+	ck_str(p->msg.from_tag, "3234233");
+	sip_hdr_iter_init(&it, &p->msg, SIP_HDR_CONTACT);
+	ck_assert_int_eq(sip_hdr_iter_next(&it, &e), 1);
+	ck_assert_int_eq(sip_contact_parse(&c, e), 0);
+	ck_str(uri_of(c.na.uri).scheme_str, "name");
+	talloc_free(p);
+}
+END_TEST
+
+/* §3.2.6, §3.2.7, §3.2.8, §3.2.15: unknown extensions, body types, auth schemes and Accept values parse; the
+ * application decides (420, 415, 401, 406). */
+START_TEST(test_rfc4475_extensions)
+{
+	struct parsed *p = parse_file("bext01");
+	struct sip_media_type mt;
+
+	assert_ok(p);
+	ck_assert(sip_msg_has_option_tag(&p->msg, SIP_HDR_REQUIRE, "nothingSupportsThisEither"));
+	ck_assert(sip_msg_has_option_tag(&p->msg, SIP_HDR_PROXY_REQUIRE, "noProxiesSupportThis"));
+	ck_assert_int_eq(sip_msg_count(&p->msg, SIP_HDR_REQUIRE), 2);
+	ck_str(p->msg.via.transport, "TLS");
+	talloc_free(p);
+
+	p = parse_file("invut");
+	assert_ok(p);
+	ck_assert_int_eq(sip_msg_content_type(&p->msg, &mt), 0);
+	ck_str(mt.subtype, "unknownformat");
+	ck_assert_int_eq(p->msg.body.len, 40);
+	talloc_free(p);
+
+	p = parse_file("regaut01");
+	assert_ok(p);
+	ck_str(sip_msg_find_hdr(&p->msg, "Authorization")->value, "NoOneKnowsThisScheme opaque-data=here");
+	talloc_free(p);
+
+	p = parse_file("sdp01");
+	assert_ok(p);
+	ck_str(sip_msg_hdr(&p->msg, SIP_HDR_ACCEPT)->value, "text/nobodyKnowsThis");
+	talloc_free(p);
+}
+END_TEST
+
+/* §3.2.9 multiple values in single-value headers, §3.2.10 two different Content-Lengths: 400. */
+START_TEST(test_rfc4475_multi)
+{
+	struct parsed *p = parse_file("multi01");
+
+	ck_assert_int_eq(p->rc, -EBADMSG);
+	ck_assert_str_eq(p->err.reason, "Duplicate CSeq");
+	ck_assert(!p->err.routable);
+	talloc_free(p);
+
+	p = parse_file("mcl01");
+	ck_assert_int_eq(p->rc, -EBADMSG);
+	ck_assert_str_eq(p->err.reason, "Content-Length mismatch");
+	talloc_free(p);
+}
+END_TEST
+
+/* §3.2.11 broadcast Via, §3.2.12 Max-Forwards 0: well formed, the transaction/proxy layers act on them. */
+START_TEST(test_rfc4475_bcast_zeromf)
+{
+	struct parsed *p = parse_file("bcast");
+	struct sip_hdr_iter it;
+	struct sip_str e;
+	struct sip_via v;
+
+	assert_ok(p);
+	ck_assert_int_eq(p->msg.num_via, 2);
+	sip_hdr_iter_init(&it, &p->msg, SIP_HDR_VIA);
+	sip_hdr_iter_next(&it, &e);
+	sip_hdr_iter_next(&it, &e);
+	ck_assert_int_eq(sip_via_parse(&v, e), 0);
+	ck_str(v.host, "255.255.255.255");
+	talloc_free(p);
+
+	p = parse_file("zeromf");
+	assert_ok(p);
+	ck_assert(p->msg.has_max_forwards && p->msg.max_forwards == 0);
+	talloc_free(p);
+}
+END_TEST
+
+/* §3.2.13/14: a Contact parameter belongs to the header in addr-spec form and to the URI in name-addr form;
+ * §3.2.16: escaped headers in a bracketed Contact URI are fine. */
+START_TEST(test_rfc4475_cparam_regescrt)
+{
+	struct parsed *p = parse_file("cparam01");
+	struct sip_hdr_iter it;
+	struct sip_contact c;
+	struct sip_str e;
+	struct sip_uri u;
+
+	assert_ok(p);
+	sip_hdr_iter_init(&it, &p->msg, SIP_HDR_CONTACT);
+	sip_hdr_iter_next(&it, &e);
+	ck_assert_int_eq(sip_contact_parse(&c, e), 0);
+	ck_assert(!c.na.bracketed);
+	ck_assert(sip_param_find(c.na.params, "unknownparam", NULL));
+	ck_assert_int_eq(uri_of(c.na.uri).params.len, 0);
+	talloc_free(p);
+
+	p = parse_file("cparam02");
+	assert_ok(p);
+	sip_hdr_iter_init(&it, &p->msg, SIP_HDR_CONTACT);
+	sip_hdr_iter_next(&it, &e);
+	ck_assert_int_eq(sip_contact_parse(&c, e), 0);
+	ck_assert_int_eq(c.na.params.len, 0);
+	ck_assert(sip_param_find(uri_of(c.na.uri).params, "unknownparam", NULL));
+	talloc_free(p);
+
+	p = parse_file("regescrt");
+	assert_ok(p);
+	sip_hdr_iter_init(&it, &p->msg, SIP_HDR_CONTACT);
+	sip_hdr_iter_next(&it, &e);
+	ck_assert_int_eq(sip_contact_parse(&c, e), 0);
+	u = uri_of(c.na.uri);
+	ck_str(u.headers, "Route=%3Csip:sip.example.com%3E");
+	talloc_free(p);
+}
+END_TEST
+
+/* §3.2.17: an RFC 2543 INVITE (no branch, no Max-Forwards, no Content-Length) over UDP still parses. */
+START_TEST(test_rfc4475_inv2543)
+{
+	struct parsed *p = parse_file("inv2543");
+
+	assert_ok(p);
+	ck_assert(!p->msg.via.has_branch);
+	ck_assert(!sip_via_branch_is_rfc3261(&p->msg.via));
+	ck_assert(!p->msg.has_max_forwards);
+	ck_assert(!p->msg.has_content_length);
+	ck_assert_int_eq(p->msg.body.len, 105);
+	ck_assert_int_eq(p->msg.to_tag.len, 0);
+	/* in the addr-spec To, user=phone is a header parameter */
+	ck_assert(sip_param_find(p->msg.to.params, "user", NULL));
+	talloc_free(p);
+}
+END_TEST
+
 /* §3.1.2.2 over a stream: wait for more data instead. */
 START_TEST(test_clerr_stream)
 {
@@ -1429,6 +1611,13 @@ static Suite *msg_suite(void)
 	tcase_add_test(tc, test_rfc4475_baddate);
 	tcase_add_test(tc, test_rfc4475_badbranch);
 	tcase_add_test(tc, test_clerr_stream);
+	tcase_add_test(tc, test_rfc4475_insuf);
+	tcase_add_test(tc, test_rfc4475_schemes);
+	tcase_add_test(tc, test_rfc4475_extensions);
+	tcase_add_test(tc, test_rfc4475_multi);
+	tcase_add_test(tc, test_rfc4475_bcast_zeromf);
+	tcase_add_test(tc, test_rfc4475_cparam_regescrt);
+	tcase_add_test(tc, test_rfc4475_inv2543);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("parser");
