@@ -170,13 +170,39 @@ static const uint8_t compact_ids[26] = {
  * onto each other. */
 static inline bool token_caseeq(const char *a, const char *b, size_t len)
 {
+	const uint64_t fold = 0x2020202020202020ULL;
+	uint64_t x, y;
 	size_t i;
 
-	for (i = 0; i < len; i++) {
-		if ((a[i] | 0x20) != (b[i] | 0x20))
+	if (len < 4) {
+		for (i = 0; i < len; i++) {
+			if ((a[i] | 0x20) != (b[i] | 0x20))
+				return false;
+		}
+		return true;
+	}
+	if (len < 8) {
+		uint32_t u, v;
+
+		/* first and last four bytes, overlapping */
+		memcpy(&u, a, 4);
+		memcpy(&v, b, 4);
+		if ((u | 0x20202020U) != (v | 0x20202020U))
+			return false;
+		memcpy(&u, a + len - 4, 4);
+		memcpy(&v, b + len - 4, 4);
+		return (u | 0x20202020U) == (v | 0x20202020U);
+	}
+	/* eight bytes at a time; the last word overlaps the previous one */
+	for (i = 0; i + 8 < len; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if ((x | fold) != (y | fold))
 			return false;
 	}
-	return true;
+	memcpy(&x, a + len - 8, 8);
+	memcpy(&y, b + len - 8, 8);
+	return (x | fold) == (y | fold);
 }
 
 enum sip_hdr_id sip_hdr_lookup(const char *name, size_t len)
@@ -256,7 +282,15 @@ int sip_list_next(struct sip_str *rest, struct sip_str *elem)
 		*rest = (struct sip_str){ end, 0 };
 		return 0;
 	}
-	for (start = p; p < end; p++) {
+	start = p;
+	/* most values have neither quotes nor <>: then the next comma ends the element */
+	if (!memchr(p, '"', end - p) && !memchr(p, '<', end - p)) {
+		const char *c = memchr(p, ',', end - p);
+
+		p = c ? c : end;
+		goto found;
+	}
+	for (; p < end; p++) {
 		if (!sipc(*p, SIPC_LIST))
 			continue;
 		if (*p == '"') {
@@ -275,6 +309,7 @@ int sip_list_next(struct sip_str *rest, struct sip_str *elem)
 	}
 	if (angle)
 		return -EBADMSG;
+found:
 	*elem = sip_str_trim((struct sip_str){ start, p - start });
 	if (p < end)
 		p++;
