@@ -258,15 +258,6 @@ enum sip_method sip_method_lookup(struct sip_str s)
 	return SIP_METHOD_UNKNOWN;
 }
 
-struct sip_str sip_str_trim(struct sip_str s)
-{
-	while (s.len && sipc(s.p[0], SIPC_WS))
-		s.p++, s.len--;
-	while (s.len && sipc(s.p[s.len - 1], SIPC_WS))
-		s.len--;
-	return s;
-}
-
 int sip_list_next(struct sip_str *rest, struct sip_str *elem)
 {
 	const char *p, *end, *start;
@@ -729,12 +720,15 @@ int sip_call_id_parse(struct sip_str s_in)
 	s = sip_str_trim(s);
 	if (!s.len)
 		return -EBADMSG;
-	at = memchr(s.p, '@', s.len);
-	if (at && (at == s.p || at == s.p + s.len - 1 || memchr(at + 1, '@', s.p + s.len - at - 1)))
-		return -EBADMSG;
-	for (i = 0; i < s.len; i++) {
-		if (s.p[i] != '@' && !sipc(s.p[i], SIPC_WORD))
+	/* word ["@" word]: one '@' at most, not at either end */
+	for (i = 0, at = NULL; i < s.len; i++) {
+		if (s.p[i] == '@') {
+			if (at || i == 0 || i == s.len - 1)
+				return -EBADMSG;
+			at = s.p + i;
+		} else if (!sipc(s.p[i], SIPC_WORD)) {
 			return -EBADMSG;
+		}
 	}
 	return 0;
 }

@@ -130,7 +130,15 @@ int sip_hdr_iter_next(struct sip_hdr_iter *it, struct sip_str *elem);
 int sip_list_next(struct sip_str *rest, struct sip_str *elem);
 
 /*! \brief Trim SP, HTAB, CR and LF (LWS, including folding) from both ends. */
-struct sip_str sip_str_trim(struct sip_str s);
+static inline struct sip_str sip_str_trim(struct sip_str s)
+{
+	while (s.len && (s.p[0] == ' ' || s.p[0] == '\t' || s.p[0] == '\r' || s.p[0] == '\n'))
+		s.p++, s.len--;
+	while (s.len && (s.p[s.len - 1] == ' ' || s.p[s.len - 1] == '\t' || s.p[s.len - 1] == '\r' ||
+			 s.p[s.len - 1] == '\n'))
+		s.len--;
+	return s;
+}
 
 /* ---- Typed header values ---------------------------------------------------------------------------------- */
 

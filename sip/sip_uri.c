@@ -36,50 +36,54 @@ static bool is_scheme_char(char c)
 }
 
 /* uri-parameters: *( ";" uri-parameter ), uri-parameter = pname [ "=" pvalue ]; checks [p, end) which starts
- * after the first ';'.  Every parameter needs a name. */
+ * after the first ';' in one pass.  Every parameter needs a name. */
 static const char *check_uri_params(const char *p, const char *end)
 {
-	const char *seg = p;
+	const char *seg = p, *eq = NULL;
 
-	for (; p <= end; p++) {
+	for (;; p++) {
 		if (p == end || *p == ';') {
-			const char *eq = memchr(seg, '=', p - seg);
-			const char *bad;
-
 			if (p == seg || eq == seg)
 				return p;
-			bad = check_chars(seg, eq ? eq : p, SIPC_UNRES | SIPC_PARAM);
-			if (!bad && eq)
-				bad = check_chars(eq + 1, p, SIPC_UNRES | SIPC_PARAM);
-			if (bad)
-				return bad;
+			if (p == end)
+				return NULL;
 			seg = p + 1;
+			eq = NULL;
+		} else if (*p == '%') {
+			if (end - p < 3 || !sipc_hex(p[1]) || !sipc_hex(p[2]))
+				return p;
+			p += 2;
+		} else if (*p == '=' && !eq) {
+			eq = p;
+		} else if (!sipc(*p, SIPC_UNRES | SIPC_PARAM)) {
+			return p;
 		}
 	}
-	return NULL;
 }
 
-/* headers = "?" header *( "&" header ), header = hname "=" hvalue */
+/* headers = "?" header *( "&" header ), header = hname "=" hvalue, in one pass */
 static const char *check_uri_headers(const char *p, const char *end)
 {
-	const char *seg = p;
+	const char *seg = p, *eq = NULL;
 
-	for (; p <= end; p++) {
+	for (;; p++) {
 		if (p == end || *p == '&') {
-			const char *eq = memchr(seg, '=', p - seg);
-			const char *bad;
-
 			if (!eq || eq == seg)
 				return p;
-			bad = check_chars(seg, eq, SIPC_UNRES | SIPC_HNV);
-			if (!bad)
-				bad = check_chars(eq + 1, p, SIPC_UNRES | SIPC_HNV);
-			if (bad)
-				return bad;
+			if (p == end)
+				return NULL;
 			seg = p + 1;
+			eq = NULL;
+		} else if (*p == '%') {
+			if (end - p < 3 || !sipc_hex(p[1]) || !sipc_hex(p[2]))
+				return p;
+			p += 2;
+		} else if (*p == '=' && !eq) {
+			eq = p;
+		} else if (!sipc(*p, SIPC_UNRES | SIPC_HNV)) {
+			return p;
 		}
 	}
-	return NULL;
 }
 
 static bool is_ipv6_char(char c)
