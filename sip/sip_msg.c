@@ -1,5 +1,6 @@
 /* SIP message parser: start line, header fields, body framing (RFC 3261 §7, §18.3, §25.1). */
 #include <errno.h>
+#include <strings.h>
 #include <talloc.h>
 
 #include "sip/sip_msg.h"
@@ -491,6 +492,46 @@ bool sip_msg_has_option_tag(const struct sip_msg *msg, enum sip_hdr_id id, const
 	sip_hdr_iter_init(&it, msg, id);
 	while (sip_hdr_iter_next(&it, &elem) > 0) {
 		if (sip_str_caseeq(elem, tag))
+			return true;
+	}
+	return false;
+}
+
+bool sip_msg_unsupported_tag(const struct sip_msg *msg, enum sip_hdr_id id, const char *const *supported,
+			     struct sip_str *tag)
+{
+	struct sip_hdr_iter it;
+	struct sip_str elem;
+	int i;
+
+	sip_hdr_iter_init(&it, msg, id);
+	while (sip_hdr_iter_next(&it, &elem) > 0) {
+		for (i = 0; supported[i]; i++) {
+			if (sip_str_caseeq(elem, supported[i]))
+				break;
+		}
+		if (!supported[i]) {
+			*tag = elem;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool sip_msg_accepts(const struct sip_msg *msg, const char *type, const char *subtype)
+{
+	struct sip_media_type mt;
+	struct sip_hdr_iter it;
+	struct sip_str elem;
+
+	if (msg->first[SIP_HDR_ACCEPT] < 0)
+		return strcasecmp(type, "application") == 0 && strcasecmp(subtype, "sdp") == 0;
+	sip_hdr_iter_init(&it, msg, SIP_HDR_ACCEPT);
+	while (sip_hdr_iter_next(&it, &elem) > 0) {
+		if (sip_media_type_parse(&mt, elem, true) < 0)
+			continue;
+		if ((sip_str_eq(mt.type, "*") || sip_str_caseeq(mt.type, type)) &&
+		    (sip_str_eq(mt.subtype, "*") || sip_str_caseeq(mt.subtype, subtype)))
 			return true;
 	}
 	return false;

@@ -120,6 +120,14 @@ int sip_msg_count(const struct sip_msg *msg, enum sip_hdr_id id);
 
 /*! \brief Whether an option-tag list header (Require, Supported, Proxy-Require, Unsupported) lists tag. */
 bool sip_msg_has_option_tag(const struct sip_msg *msg, enum sip_hdr_id id, const char *tag);
+/*! \brief The first Require (or Proxy-Require, by id) option tag that is not in the NULL-terminated list
+ * supported: the tag a 420 Bad Extension names in Unsupported (RFC 3261 §8.2.2.3).
+ * \returns true with *tag set if there is one. */
+bool sip_msg_unsupported_tag(const struct sip_msg *msg, enum sip_hdr_id id, const char *const *supported,
+			     struct sip_str *tag);
+/*! \brief Whether the Accept header allows type/subtype, wildcards included; without Accept only application/sdp
+ * is acceptable (RFC 3261 §20.1).  Malformed ranges are skipped. */
+bool sip_msg_accepts(const struct sip_msg *msg, const char *type, const char *subtype);
 /*! \brief Whether the Allow header lists the method (false when Allow is absent). */
 bool sip_msg_allows(const struct sip_msg *msg, enum sip_method method);
 

@@ -107,6 +107,13 @@ static void exercise_headers(const struct sip_msg *msg)
 	sip_msg_expires(msg, &u32);
 	sip_msg_has_option_tag(msg, SIP_HDR_REQUIRE, "100rel");
 	sip_msg_allows(msg, SIP_METHOD_UPDATE);
+	{
+		static const char *const ours[] = { "100rel", "precondition", "timer", NULL };
+		struct sip_str tag;
+
+		sip_msg_unsupported_tag(msg, SIP_HDR_REQUIRE, ours, &tag);
+		sip_msg_accepts(msg, "application", "sdp");
+	}
 	sip_msg_find_hdr(msg, "X-Unknown");
 	if (msg->num_hdrs)
 		sip_msg_find_next_hdr(msg, &msg->hdrs[0]);

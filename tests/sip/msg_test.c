@@ -622,6 +622,20 @@ START_TEST(test_rfc4475_extensions)
 	ck_assert(sip_msg_has_option_tag(&p->msg, SIP_HDR_PROXY_REQUIRE, "noProxiesSupportThis"));
 	ck_assert_int_eq(sip_msg_count(&p->msg, SIP_HDR_REQUIRE), 2);
 	ck_str(p->msg.via.transport, "TLS");
+	{
+		static const char *const ours[] = { "100rel", "precondition", "timer", NULL };
+		static const char *const all[] = { "nothingSupportsThis", "nothingsupportsthiseither", NULL };
+		struct sip_str tag;
+
+		ck_assert(sip_msg_unsupported_tag(&p->msg, SIP_HDR_REQUIRE, ours, &tag));
+		ck_str(tag, "nothingSupportsThis");
+		ck_assert(!sip_msg_unsupported_tag(&p->msg, SIP_HDR_REQUIRE, all, &tag));
+		ck_assert(sip_msg_unsupported_tag(&p->msg, SIP_HDR_PROXY_REQUIRE, all, &tag));
+		ck_str(tag, "noProxiesSupportThis");
+	}
+	/* no Accept: application/sdp only */
+	ck_assert(sip_msg_accepts(&p->msg, "application", "sdp"));
+	ck_assert(!sip_msg_accepts(&p->msg, "application", "isup"));
 	talloc_free(p);
 
 	p = parse_file("invut");
@@ -639,6 +653,16 @@ START_TEST(test_rfc4475_extensions)
 	p = parse_file("sdp01");
 	assert_ok(p);
 	ck_str(sip_msg_hdr(&p->msg, SIP_HDR_ACCEPT)->value, "text/nobodyKnowsThis");
+	ck_assert(!sip_msg_accepts(&p->msg, "application", "sdp"));
+	ck_assert(sip_msg_accepts(&p->msg, "TEXT", "nobodyknowsthis"));
+	talloc_free(p);
+
+	p = parse_str("OPTIONS sip:b@b SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nFrom: <sip:a@a>;tag=1\r\n"
+		      "To: <sip:b@b>\r\nCall-ID: x\r\nCSeq: 1 OPTIONS\r\nAccept: text/*;q=0.5, application/sdp\r\n"
+		      "Accept: */*\r\n\r\n");
+	assert_ok(p);
+	ck_assert(sip_msg_accepts(&p->msg, "application", "isup"));
+	ck_assert(sip_msg_accepts(&p->msg, "text", "plain"));
 	talloc_free(p);
 }
 END_TEST
