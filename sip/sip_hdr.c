@@ -274,12 +274,15 @@ int sip_list_next(struct sip_str *rest, struct sip_str *elem)
 		return 0;
 	}
 	start = p;
-	/* most values have neither quotes nor <>: then the next comma ends the element */
-	if (!memchr(p, '"', end - p) && !memchr(p, '<', end - p)) {
-		const char *c = memchr(p, ',', end - p);
+	/* usually no quote or '<' comes before the next comma: then that comma ends the element (looking only that
+	 * far keeps long lists linear) */
+	{
+		const char *c = memchr(p, ',', end - p), *seg_end = c ? c : end;
 
-		p = c ? c : end;
-		goto found;
+		if (!memchr(p, '"', seg_end - p) && !memchr(p, '<', seg_end - p)) {
+			p = seg_end;
+			goto found;
+		}
 	}
 	for (; p < end; p++) {
 		if (!sipc(*p, SIPC_LIST))
