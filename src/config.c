@@ -187,6 +187,18 @@ static cfg_opt_t timers_opts[] = {
 	CFG_END()
 };
 
+static cfg_opt_t simulator_opts[] = {
+	CFG_INT("answer-delay", 1000, CFGF_NONE),
+	CFG_INT("hold", 0, CFGF_NONE),
+	CFG_STR("calling", "4930123456", CFGF_NONE),
+	CFG_STR("originate", NULL, CFGF_NODEFAULT),
+	CFG_INT("count", 0, CFGF_NONE),
+	CFG_INT("rate", 1, CFGF_NONE),
+	CFG_STR("trunk-group", NULL, CFGF_NODEFAULT),
+	CFG_STR("report", NULL, CFGF_NODEFAULT),
+	CFG_END()
+};
+
 static cfg_opt_t root_opts[] = {
 	CFG_SEC("log", log_opts, CFGF_NONE),
 	CFG_SEC("vty", vty_opts, CFGF_NONE),
@@ -198,6 +210,7 @@ static cfg_opt_t root_opts[] = {
 	CFG_SEC("route-in", route_in_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 	CFG_SEC("media", media_opts, CFGF_NONE),
 	CFG_SEC("timers", timers_opts, CFGF_NONE),
+	CFG_SEC("simulator", simulator_opts, CFGF_NONE),
 	CFG_END()
 };
 
@@ -1174,6 +1187,49 @@ static void load_media(struct loader *ld, cfg_t *sec)
 	}
 }
 
+/* Digits an exchange can dial: 0-9, and * # as in Q.763 codes 11 and 12. */
+static bool valid_digits(const char *p)
+{
+	if (!*p)
+		return false;
+	for (; *p; p++) {
+		if (!isdigit((unsigned char)*p) && *p != '*' && *p != '#')
+			return false;
+	}
+	return true;
+}
+
+static void load_simulator(struct loader *ld, cfg_t *root)
+{
+	struct mgcfd_sim_cfg *sim = &ld->cfg->sim;
+	cfg_t *sec = cfg_getsec(root, "simulator");
+
+	sim->present = config_lines_get(ld->lines, "simulator") > 0;
+	if (check_range(ld, "simulator/answer-delay", "answer-delay", cfg_getint(sec, "answer-delay"), 0, 3600000))
+		sim->answer_delay_ms = cfg_getint(sec, "answer-delay");
+	if (check_range(ld, "simulator/hold", "hold", cfg_getint(sec, "hold"), 0, 86400000))
+		sim->hold_ms = cfg_getint(sec, "hold");
+	sim->calling = talloc_strdup(ld->cfg, cfg_getstr(sec, "calling"));
+	if (!valid_digits(sim->calling))
+		err_at(ld, "simulator/calling", "calling number '%s' must be digits", sim->calling);
+	if (cfg_getstr(sec, "originate")) {
+		sim->originate_number = talloc_strdup(ld->cfg, cfg_getstr(sec, "originate"));
+		if (!valid_digits(sim->originate_number))
+			err_at(ld, "simulator/originate", "number '%s' must be digits", sim->originate_number);
+	}
+	if (check_range(ld, "simulator/count", "count", cfg_getint(sec, "count"), 0, 100000000))
+		sim->originate_count = cfg_getint(sec, "count");
+	if (check_range(ld, "simulator/rate", "rate", cfg_getint(sec, "rate"), 1, 100000))
+		sim->originate_rate = cfg_getint(sec, "rate");
+	if (cfg_getstr(sec, "trunk-group")) {
+		sim->trunk = talloc_strdup(ld->cfg, cfg_getstr(sec, "trunk-group"));
+		if (!trunk_exists(ld, sim->trunk))
+			err_at(ld, "simulator/trunk-group", "unknown trunk group '%s'", sim->trunk);
+	}
+	if (cfg_getstr(sec, "report"))
+		sim->report_file = talloc_strdup(ld->cfg, cfg_getstr(sec, "report"));
+}
+
 /* "T7=25s", "B=32000", "acm-supervision=12s": a timer of a group and its value. */
 static int timer_by_name(const char *group, const char *name)
 {
@@ -1312,6 +1368,7 @@ struct mgcfd_config *mgcfd_config_load(void *ctx, const char *path, char **error
 			load_route_in(&ld, cfg_getnsec(root, "route-in", i));
 		load_media(&ld, cfg_getsec(root, "media"));
 		load_timers(&ld, cfg_getsec(root, "timers"));
+		load_simulator(&ld, root);
 	} else if (!ld.num_errors) {
 		ld.errors = talloc_asprintf_append(ld.errors, "%s: cannot be parsed\n", path);
 		ld.num_errors++;

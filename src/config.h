@@ -55,8 +55,22 @@ struct mgcfd_timer_setting {
 	unsigned long val;		/*!< in the entry's own unit */
 };
 
+/*! pstnsim's behaviour (the `simulator` section; mgcfd ignores it). */
+struct mgcfd_sim_cfg {
+	bool present;			/*!< the file has a simulator section */
+	unsigned int answer_delay_ms;	/*!< ordinary numbers: ACM at once, ANM after this */
+	unsigned int hold_ms;		/*!< release after this long answered; 0: wait for the caller */
+	char *calling;			/*!< calling number of originated calls (digits) */
+	char *originate_number;		/*!< originate calls to this number (digits), NULL: none */
+	unsigned int originate_count;
+	unsigned int originate_rate;	/*!< calls per second */
+	char *trunk;			/*!< trunk group originated calls use, NULL: the first */
+	char *report_file;		/*!< where the final report goes, NULL: stdout */
+};
+
 struct mgcfd_config {
 	char *filename;
+	struct mgcfd_sim_cfg sim;
 	struct mgcfd_log_cfg log;
 	struct mgcfd_vty_cfg vty;
 	struct sip_cfg sip;
