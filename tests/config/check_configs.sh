@@ -6,7 +6,7 @@
 mgcfd="${top_builddir}/src/mgcfd"
 fail=0
 
-for f in "${top_srcdir}"/conf/mgcfd.conf "${top_srcdir}"/conf/examples/*.conf; do
+for f in "${top_srcdir}"/conf/mgcfd.conf "${top_srcdir}"/conf/pstnsim.conf "${top_srcdir}"/conf/examples/*.conf; do
 	out=$("$mgcfd" -c "$f" --check-config 2>&1)
 	rc=$?
 	if [ $rc -ne 0 ] || [ -n "$out" ]; then

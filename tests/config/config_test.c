@@ -185,7 +185,7 @@ END_TEST
 START_TEST(test_sample_files_load)
 {
 	static const char *files[] = {
-		"../conf/mgcfd.conf", "../conf/examples/itu-e1.conf", "../conf/examples/two-trunk-groups.conf",
+		"../conf/mgcfd.conf", "../conf/pstnsim.conf", "../conf/examples/itu-e1.conf", "../conf/examples/two-trunk-groups.conf",
 	};
 	unsigned int i;
 
