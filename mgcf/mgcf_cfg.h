@@ -41,6 +41,7 @@ struct mgcf_route_in {
 	char *trunk;		/*!< NULL: any trunk group */
 	char *prefix;		/*!< on the called number as received (digits only) */
 	char *uri_template;	/*!< "{number}" and "{e164}" are replaced */
+	char *country_code;	/*!< own country code: national numbers become +CC… in {e164}; NULL: none */
 	char *next_hop;		/*!< SIP next hop name, NULL: resolve from the URI */
 	bool preconditions;	/*!< offer preconditions even if the IAM asks no continuity check */
 };

@@ -162,6 +162,7 @@ static cfg_opt_t route_in_opts[] = {
 	CFG_STR("uri", NULL, CFGF_NODEFAULT),
 	CFG_STR("next-hop", NULL, CFGF_NODEFAULT),
 	CFG_BOOL("preconditions", cfg_false, CFGF_NONE),
+	CFG_STR("country-code", NULL, CFGF_NODEFAULT),
 	CFG_END()
 };
 
@@ -1108,6 +1109,17 @@ static void load_route_in(struct loader *ld, cfg_t *sec)
 			       r->next_hop);
 	}
 	r->preconditions = cfg_getbool(sec, "preconditions");
+	if (cfg_getstr(sec, "country-code")) {
+		const char *cc = cfg_getstr(sec, "country-code");
+		size_t i, n = strlen(cc);
+
+		r->country_code = talloc_strdup(r, cc);
+		/* E.164: country codes have 1 to 3 digits */
+		for (i = 0; i < n && isdigit((unsigned char)cc[i]); i++)
+			;
+		if (n < 1 || n > 3 || i != n)
+			err_at(ld, key_of(ld, "route-in", t, "country-code"), "country code '%s' must be 1 to 3 digits", cc);
+	}
 	llist_for_each_entry(o, &ld->cfg->mgcf.routes_in, list) {
 		bool same_trunk = (!o->trunk && !r->trunk) || (o->trunk && r->trunk && !strcmp(o->trunk, r->trunk));
 
