@@ -155,7 +155,10 @@ static int node_tx(struct isup_trunk *t, uint16_t cic, struct msgb *msg)
 	};
 	int rc;
 
-	if (node->ops->tx)
+	if (!t->assoc->active) {
+		msgb_free(msg);
+		rc = -ENOTCONN;
+	} else if (node->ops->tx)
 		rc = node->ops->tx(node, t->assoc->name, &hdr, msg, node->priv);
 	else if (t->assoc->m3ua)
 		rc = m3ua_assoc_send_data(t->assoc->m3ua, &hdr, msg);
@@ -396,6 +399,10 @@ static void send_grs(struct isup_trunk *t, uint16_t first, uint8_t range)
 		if (!c)
 			continue;
 		isup_cic_clear_call(c, CAUSE_TEMPORARY_FAILURE);
+		/* local blocking is sent again after the GRA */
+		isup_rep_stop(&c->blo);
+		isup_rep_stop(&c->ubl);
+		c->pend &= ~(ISUP_PEND_BLA | ISUP_PEND_UBA);
 		osmo_fsm_inst_dispatch(c->fi, ISUP_CIC_EV_GRS_SENT, NULL);
 	}
 	LOGP(DCIC, LOGL_INFO, "%s: GRS for CIC %u..%u\n", t->name, first, first + range);
