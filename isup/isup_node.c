@@ -1012,6 +1012,8 @@ int isup_node_assoc_state(struct isup_node *node, const char *assoc, bool active
 
 	if (!a)
 		return -ENOENT;
+	if (node->freeing)
+		return 0;
 	if (a->active == active)
 		return 0;
 	a->active = active;
@@ -1187,17 +1189,19 @@ void isup_node_free(struct isup_node *node)
 		call->leave_cic = true;
 		isup_call_abort(call, CAUSE_TEMPORARY_FAILURE);
 	}
-	llist_for_each_entry_safe(g, g2, &node->grps, list)
-		grp_free(g);
-	llist_for_each_entry(t, &node->trunks, list) {
-		for (i = 0; i < t->n_cics; i++)
-			isup_cic_fini(&t->cics[i]);
-	}
+	/* the associations report going down while they are freed: nobody listens any more */
+	node->freeing = true;
 	llist_for_each_entry(a, &node->assocs, list) {
 		if (a->m3ua) {
 			m3ua_assoc_free(a->m3ua);
 			a->m3ua = NULL;
 		}
+	}
+	llist_for_each_entry_safe(g, g2, &node->grps, list)
+		grp_free(g);
+	llist_for_each_entry(t, &node->trunks, list) {
+		for (i = 0; i < t->n_cics; i++)
+			isup_cic_fini(&t->cics[i]);
 	}
 	if (node->ctrs)
 		rate_ctr_group_free(node->ctrs);

@@ -113,6 +113,7 @@ struct isup_node {
 	struct llist_head grps;
 	struct rate_ctr_group *ctrs;
 	uint64_t use_seq;
+	bool freeing;
 };
 
 /* call FSM */
