@@ -22,7 +22,6 @@
 #include "isup/isup_node_int.h"
 
 /* Q.850 causes used by call control */
-#define CAUSE_NORMAL_CLEARING		16
 #define CAUSE_NO_ANSWER			19
 #define CAUSE_NORMAL_UNSPECIFIED	31
 #define CAUSE_NO_CIRCUIT		34
@@ -567,8 +566,14 @@ static int call_fsm_timer_cb(struct osmo_fsm_inst *fi)
 		call_send_rel(call);
 		call_state_chg(call, ISUP_CALL_ST_RELEASING);
 		break;
-	case 7:		/* Q.764 §2.1.4.? / Annex A: no ACM: release all equipment, send REL */
-	case 8:		/* no COT: release, send REL */
+	/* Q.764 Annex A says "release" without a cause; the causes follow common practice (e.g. the Dialogic ISUP
+	 * manual's table of causes per call timer): T7 31, T8 41, T2/T6 102, T9 19. */
+	case 7:		/* no ACM/CON after the latest address message: release all equipment, send REL */
+		isup_call_release_internal(call, CAUSE_NORMAL_UNSPECIFIED, true);
+		break;
+	case 8:		/* no COT: release all equipment, send REL */
+		isup_call_release_internal(call, CAUSE_TEMPORARY_FAILURE, true);
+		break;
 	case 2:		/* SUS (user) not followed by RES */
 	case 6:		/* SUS (network) not followed by RES */
 		isup_call_release_internal(call, CAUSE_TIMER_EXPIRY, true);

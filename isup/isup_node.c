@@ -24,7 +24,6 @@
 #define CAUSE_MSG_TYPE_UNKNOWN		97
 #define CAUSE_PARAM_DISCARDED		99
 #define CAUSE_INVALID_IE		100
-#define CAUSE_PARAM_PASSED_ON		103
 #define CAUSE_MSG_PARAM_DISCARDED	110
 #define CAUSE_LOCATION			1	/* public network serving the local user */
 
@@ -782,7 +781,7 @@ static bool check_unknown_params(struct isup_trunk *t, struct isup_cic *c, const
 			isup_call_release_internal(c->call, CAUSE_PARAM_DISCARDED, true);
 			return false;
 		}
-		if (m->type == ISUP_IAM) {
+		if (m->type == ISUP_IAM && !c->call && c->fi->state == ISUP_CIC_ST_IDLE) {
 			/* no call yet: take the circuit and release it */
 			struct isup_call *call = isup_call_alloc(c, false);
 

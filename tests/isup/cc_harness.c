@@ -229,7 +229,13 @@ void h_expect_none(struct harness *h)
 
 void h_flush(struct harness *h)
 {
-	h->next = h->n_sent;
+	unsigned int i;
+
+	/* h->last may point into the bytes: it is invalid after a flush */
+	for (i = 0; i < h->n_sent; i++)
+		talloc_free(h->sent[i].bytes);
+	h->n_sent = 0;
+	h->next = 0;
 }
 
 void h_advance(unsigned int secs)

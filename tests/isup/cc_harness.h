@@ -6,7 +6,7 @@
 #include "isup/isup_node.h"
 
 #define H_MAX_SENT 256
-#define H_MAX_CALLS 16
+#define H_MAX_CALLS 4096
 
 /*! What the upper layer saw of one call. */
 struct h_call {
