@@ -6,7 +6,11 @@
 #include <osmocom/core/talloc.h>
 
 #include "testlib.h"
+#include <osmocom/vty/command.h>
+#include <osmocom/vty/vty.h>
+
 #include "cc_harness.h"
+#include "isup/isup_vty.h"
 
 #define HI_PC	20
 #define LO_PC	10
@@ -586,6 +590,60 @@ START_TEST(test_show_and_counters)
 }
 END_TEST
 
+
+static int vty_run(struct vty *vty, const char *cmd)
+{
+	vector v = cmd_make_strvec(cmd);
+	int rc;
+
+	ck_assert_ptr_nonnull(v);
+	rc = cmd_execute_command(v, vty, NULL, 0);
+	cmd_free_strvec(v);
+	return rc;
+}
+
+START_TEST(test_vty_commands)
+{
+	static struct vty_app_info info = { .name = "cic_test" };
+	struct harness *h = std_h(1, 8);
+	const struct isup_msg *m;
+	struct vty *vty;
+
+	vty_init(&info);
+	isup_vty_init(h->node);
+	vty = vty_new();
+	ck_assert_ptr_nonnull(vty);
+	vty->node = ENABLE_NODE;
+	ck_assert_int_eq(vty_run(vty, "isup block pstn 2"), CMD_SUCCESS);
+	h_expect(h, ISUP_BLO, 2);
+	ck_assert_int_eq(vty_run(vty, "isup block pstn 3 6 hardware"), CMD_SUCCESS);
+	m = h_expect(h, ISUP_CGB, 3);
+	ck_assert_uint_eq(m->cgsmt, 1);
+	ck_assert_uint_eq(m->rs.range, 3);
+	ck_assert_int_eq(vty_run(vty, "isup unblock pstn 2"), CMD_SUCCESS);
+	h_expect(h, ISUP_UBL, 2);
+	ck_assert_int_eq(vty_run(vty, "isup unblock pstn 3 6 hardware"), CMD_SUCCESS);
+	h_expect(h, ISUP_CGU, 3);
+	ck_assert_int_eq(vty_run(vty, "isup reset pstn 7"), CMD_SUCCESS);
+	h_expect(h, ISUP_RSC, 7);
+	ck_assert_int_eq(vty_run(vty, "isup reset pstn 1 8"), CMD_SUCCESS);
+	m = h_expect(h, ISUP_GRS, 1);
+	ck_assert_uint_eq(m->rs.range, 7);
+	ck_assert_int_eq(vty_run(vty, "isup block nope 1"), CMD_WARNING);
+	ck_assert_int_eq(vty_run(vty, "isup block pstn 9"), CMD_WARNING);
+	ck_assert_int_eq(vty_run(vty, "show isup circuits"), CMD_SUCCESS);
+	ck_assert_int_eq(vty_run(vty, "show isup circuits pstn"), CMD_SUCCESS);
+	ck_assert_int_eq(vty_run(vty, "show isup circuits nope"), CMD_WARNING);
+	ck_assert_int_eq(vty_run(vty, "show isup calls"), CMD_SUCCESS);
+	ck_assert_int_eq(vty_run(vty, "show m3ua"), CMD_SUCCESS);
+	vty->node = VIEW_NODE;
+	ck_assert_int_ne(vty_run(vty, "isup reset pstn 7"), CMD_SUCCESS);	/* maintenance needs enable */
+	ck_assert_int_eq(vty_run(vty, "show isup calls"), CMD_SUCCESS);
+	vty_close(vty);
+	h_free(h);
+}
+END_TEST
+
 static Suite *cic_suite(void)
 {
 	Suite *s = suite_create("isup_cic");
@@ -604,6 +662,7 @@ static Suite *cic_suite(void)
 	tcase_add_test(tc, test_ucic);
 	tcase_add_test(tc, test_cqm);
 	tcase_add_test(tc, test_show_and_counters);
+	tcase_add_test(tc, test_vty_commands);
 	suite_add_tcase(s, tc);
 	return s;
 }
