@@ -1,5 +1,5 @@
 /* ISUP call control (Q.764 §2.1-2.7): the isup_call FSM, one per call on a circuit, both directions, plus the
- * internal continuity re-test "calls" (CCR, Q.764 §2.1.8) that hold a circuit after a failed check.
+ * internal continuity re-test "calls" (CCR, standards.md §3.5) that hold a circuit after a failed check.
  *
  *  outgoing:  OUT_WAIT_ACM (T7) --ACM--> OUT_WAIT_ANM (T9) --ANM--> ANSWERED <--RES-- SUSPENDED (T6/T2)
  *                 |  \--CON/ANM------------------------------------^     \--SUS--^
@@ -119,7 +119,7 @@ static void call_send_cot(struct isup_call *call, bool ok)
 	isup_node_send(call->cic->trunk, &m);
 }
 
-/* Q.764 §2.3.1 a): REL sent, T1 and T5 started; the upper layer is told now (it has nothing more to do). */
+/* Q.764 §2.3: REL sent, T1 and T5 started; the upper layer is told now (it has nothing more to do). */
 void isup_call_release_internal(struct isup_call *call, uint8_t cause, bool tell_up)
 {
 	if (call->fi->state == ISUP_CALL_ST_RELEASING)
@@ -147,7 +147,7 @@ void isup_call_abort(struct isup_call *call, uint8_t cause)
 	call_done(call);
 }
 
-/* T5 expired (Q.764 §2.3.1 e): stop T1, alert maintenance, reset the circuit with only T17 repeating RSC. */
+/* T5 expired (Q.764 Annex A): stop T1, alert maintenance, reset the circuit with only T17 repeating RSC. */
 static void t5_cb(void *data)
 {
 	struct isup_call *call = data;
@@ -220,7 +220,7 @@ static void old_cic_settle(struct isup_cic *old, enum old_cic_fate fate)
 		osmo_fsm_inst_dispatch(old->fi, ISUP_CIC_EV_FREE, NULL);
 }
 
-/* Q.764 §2.9.1.4 and §2.1.8: repeat the attempt on another circuit of the same trunk group.
+/* Q.764 §2.9.1.4 and the continuity procedure: repeat the attempt on another circuit of the same trunk group.
  * \returns true if the call lives on (on a new circuit), false if it was released (cause 34). */
 static bool call_move(struct isup_call *call, enum old_cic_fate fate, const char *why)
 {
@@ -312,7 +312,7 @@ static void call_cot_result(struct isup_call *call, bool ok)
 {
 	if (call->fi->state == ISUP_CALL_ST_RETEST_TESTING) {
 		if (ok) {
-			/* Q.764 §2.1.8: a successful re-test is ended by REL */
+			/* standards.md §3.5: a successful re-test is ended by REL */
 			LOG_CALL(call, LOGL_INFO, "continuity re-test successful\n");
 			isup_call_release_internal(call, CAUSE_NORMAL_UNSPECIFIED, false);
 		} else {
@@ -330,7 +330,7 @@ static void call_cot_result(struct isup_call *call, bool ok)
 	if (ok)
 		return;
 	isup_node_ctr_inc(call->node, ISUP_CTR_COT_FAILURES);
-	/* Q.764 §2.1.8: repeat the call on another circuit; the failed one is re-tested (CCR after T25) */
+	/* standards.md §3.5: repeat the call on another circuit; the failed one is re-tested (CCR after T25) */
 	call_move(call, OLD_CIC_RETEST, "continuity check failed");
 }
 
@@ -371,7 +371,7 @@ void isup_call_rx_iam(struct isup_cic *c, const struct isup_msg *iam)
 		c->unequipped = false;
 	}
 	if (!test_call && (c->blk & ISUP_BLK_RM)) {
-		/* Q.764 §2.9.2.1: a non-test IAM unblocks what its sender had blocked */
+		/* Q.764 §2.9.2: a non-test IAM unblocks what its sender had blocked */
 		LOGP(DCIC, LOGL_INFO, "%s-%u: IAM on a remotely blocked circuit: remote blocking removed\n",
 		     c->trunk->name, c->cic);
 		c->blk &= ~ISUP_BLK_RM;
@@ -422,7 +422,7 @@ static void call_rx_releasing(struct isup_call *call, const struct isup_msg *m)
 {
 	switch (m->type) {
 	case ISUP_REL:
-		/* Q.764 §2.3.1 f): REL collision: answer with RLC, idle once RLC went both ways */
+		/* Q.764 §2.3: REL collision: answer with RLC, idle once RLC went both ways */
 		LOG_CALL(call, LOGL_INFO, "REL collision: answering RLC\n");
 		call_send_simple(call, ISUP_RLC);
 		call->rlc_sent = true;
@@ -454,7 +454,7 @@ static void call_rx_msg(struct isup_call *call, const struct isup_msg *m)
 		return;
 	}
 	if (m->type == ISUP_RLC) {
-		/* Q.764 §2.10.5: RLC out of the blue: release properly so both ends agree the circuit is idle */
+		/* RLC out of the blue: release properly so both ends agree the circuit is idle */
 		isup_node_ctr_inc(call->node, ISUP_CTR_RX_UNEXPECTED);
 		LOG_CALL(call, LOGL_NOTICE, "unexpected RLC: releasing\n");
 		isup_call_release_internal(call, CAUSE_TEMPORARY_FAILURE, true);
@@ -495,7 +495,7 @@ static void call_rx_msg(struct isup_call *call, const struct isup_msg *m)
 			if (m->continuity_ok) {
 				call_state_chg_T(call, ISUP_CALL_ST_IN_PROCEEDING, 0);
 			} else {
-				/* Q.764 §2.1.8: the call is repeated elsewhere by the far end; await CCR (T27) */
+				/* standards.md §3.5: the call is repeated elsewhere by the far end; await CCR (T27) */
 				isup_node_ctr_inc(call->node, ISUP_CTR_COT_FAILURES);
 				call_report_released(call, CAUSE_TEMPORARY_FAILURE, true);
 				call->retest = true;
@@ -506,7 +506,7 @@ static void call_rx_msg(struct isup_call *call, const struct isup_msg *m)
 		break;
 	case ISUP_CALL_ST_ANSWERED:
 		if (m->type == ISUP_SUS) {
-			/* Q.764 §2.6: T6 for a network initiated suspension, T2 for a user initiated one */
+			/* Q.764 Annex A: T6 for a network initiated suspension, T2 for a user initiated one */
 			call_state_chg_T(call, ISUP_CALL_ST_SUSPENDED, m->sus_res_network ? 6 : 2);
 		}
 		break;
@@ -562,7 +562,7 @@ static int call_fsm_timer_cb(struct osmo_fsm_inst *fi)
 	LOG_CALL(call, LOGL_NOTICE, "T%d expired\n", fi->T);
 	switch (fi->T) {
 	case 1:
-		/* Q.764 §2.3.1 d): repeat REL, restart T1 (T5 keeps running) */
+		/* Q.764 Annex A: repeat REL, restart T1 (T5 keeps running) */
 		call_send_rel(call);
 		call_state_chg(call, ISUP_CALL_ST_RELEASING);
 		break;
@@ -579,7 +579,7 @@ static int call_fsm_timer_cb(struct osmo_fsm_inst *fi)
 		isup_call_release_internal(call, CAUSE_TIMER_EXPIRY, true);
 		break;
 	case 9:
-		/* Q.764 §2.1.7 / Q.118: no answer: release with cause 19 */
+		/* Q.764 Annex A / Q.118: no answer: release with cause 19 */
 		isup_call_release_internal(call, CAUSE_NO_ANSWER, true);
 		break;
 	case 27:	/* COT failed received, no CCR: reset the circuit */
@@ -588,7 +588,7 @@ static int call_fsm_timer_cb(struct osmo_fsm_inst *fi)
 		break;
 	case 25:
 	case 26:
-		/* Q.764 §2.1.8: send CCR, attach the transceiver, test again */
+		/* Q.764 Annex A (T25/T26): send CCR, attach the transceiver, test again */
 		call_send_simple(call, ISUP_CCR);
 		call_state_chg(call, ISUP_CALL_ST_RETEST_TESTING);
 		if (call->node->ops->cot_test)
@@ -760,7 +760,7 @@ int isup_call_send(struct isup_call *call, struct isup_msg *msg)
 			return -EINVAL;
 		break;
 	case ISUP_CPG:
-		/* Q.764 §2.1.5: no backward progress before the continuity check is complete */
+		/* standards.md §3.5: no backward progress before the continuity check is complete */
 		if (!call->outgoing && st == ISUP_CALL_ST_IN_WAIT_COT)
 			return -EINVAL;
 		break;

@@ -1,6 +1,6 @@
 /* ISUP circuit: the isup_cic FSM (IDLE, BUSY_IN, BUSY_OUT, RESETTING) with the blocking flags beside the state,
- * and the per-circuit supervision procedures of Q.764 §2.9.2-2.9.3 and §2.10 (BLO/BLA, UBL/UBA, RSC, UCIC,
- * unexpected messages).  Group procedures (GRS, CGB, CGU, CQM) live in isup_node.c. */
+ * and the per-circuit supervision procedures of Q.764 §2.9.2-2.9.3 (BLO/BLA, UBL/UBA, RSC), UCIC and
+ * unexpected messages (standards.md §3.3-3.4).  Group procedures (GRS, CGB, CGU, CQM) live in isup_node.c. */
 #include <errno.h>
 #include <string.h>
 
@@ -39,7 +39,7 @@ static void rep_long_cb(void *data)
 		r->long_expiry(r);
 		return;
 	}
-	/* Q.764 §2.9.2.3 / Annex A (T13, T15, T17, T19, T21, T23): alert maintenance, repeat on the long timer */
+	/* Q.764 Annex A (T13, T15, T17, T19, T21, T23): alert maintenance, repeat on the long timer */
 	isup_node_ctr_inc(r->node, ISUP_CTR_MAINT_ALERTS);
 	LOGP(DCIC, LOGL_ERROR, "T%d expired: %s still unacknowledged, maintenance alerted, repeating every T%d\n",
 	     r->t_long, r->what, r->t_long);
@@ -110,7 +110,7 @@ static void cic_enter_resetting(struct isup_cic *c, bool after_t5)
 		osmo_fsm_inst_state_chg(c->fi, ISUP_CIC_ST_RESETTING, 0, 0);
 	c->pend |= ISUP_PEND_RLC;
 	cic_send_rsc(c);
-	/* Q.764 §2.10.3.1: after T5 only T17 runs; otherwise T16 and T17 */
+	/* Q.764 Annex A: after T5 only T17 runs; otherwise T16 and T17 */
 	if (after_t5)
 		isup_rep_start_long_only(&c->rsc);
 	else
@@ -359,7 +359,7 @@ void isup_cic_clear_call(struct isup_cic *c, uint8_t cause)
 
 /* ---- received messages ---- */
 
-/* Q.764 §2.10.3.1: RSC clears the call, removes remote blocking, is answered by RLC; a locally blocked
+/* Q.764 reset (standards.md §3.3): RSC clears the call, removes remote blocking, is answered by RLC; a locally blocked
  * circuit is blocked again with BLO. */
 static void rx_rsc(struct isup_cic *c)
 {
@@ -384,7 +384,7 @@ static void rx_rlc_resetting(struct isup_cic *c)
 		isup_cic_send_blo(c);
 }
 
-/* Messages of a call (Q.764 §2.10.5: received on an idle circuit they are unexpected). */
+/* Messages of a call (received on an idle circuit they are unexpected, standards.md §3.4). */
 static bool is_call_msg(uint8_t type)
 {
 	switch (type) {
@@ -408,7 +408,7 @@ void isup_cic_rx(struct isup_cic *c, const struct isup_msg *m)
 		rx_rsc(c);
 		return;
 	case ISUP_BLO:
-		/* Q.764 §2.9.2.1: blocking does not touch a call in progress; always acknowledge */
+		/* Q.764 §2.9.2: blocking does not touch a call in progress; always acknowledge */
 		isup_node_ctr_inc(node, ISUP_CTR_BLO_RX);
 		c->blk |= ISUP_BLK_RM;
 		LOG_CIC(c, LOGL_INFO, "BLO received: remotely blocked\n");
@@ -425,7 +425,7 @@ void isup_cic_rx(struct isup_cic *c, const struct isup_msg *m)
 			isup_rep_stop(&c->blo);
 			return;
 		}
-		/* Q.764 §2.9.2.3 (unexpected BLA): if we do not consider it blocked, unblock it at the far end */
+		/* Q.764 §2.9.2 (unexpected BLA): if we do not consider it blocked, unblock it at the far end */
 		isup_node_ctr_inc(node, ISUP_CTR_RX_UNEXPECTED);
 		LOG_CIC(c, LOGL_NOTICE, "unexpected BLA\n");
 		if (!(c->blk & ISUP_BLK_LM))
@@ -443,7 +443,7 @@ void isup_cic_rx(struct isup_cic *c, const struct isup_msg *m)
 			isup_cic_send_blo(c);
 		return;
 	case ISUP_UCIC:
-		/* Q.764 §2.12 (national): the far end does not know the circuit; out of service, tell maintenance */
+		/* UCIC (Q.764, national option): the far end does not know the circuit; out of service, tell maintenance */
 		isup_node_ctr_inc(node, ISUP_CTR_UCIC_RX);
 		isup_node_ctr_inc(node, ISUP_CTR_MAINT_ALERTS);
 		LOG_CIC(c, LOGL_NOTICE, "UCIC received: circuit unequipped at the far end, taken out of service "
@@ -458,7 +458,7 @@ void isup_cic_rx(struct isup_cic *c, const struct isup_msg *m)
 			osmo_fsm_inst_dispatch(c->fi, ISUP_CIC_EV_RESET_DONE, NULL);
 		return;
 	case ISUP_CFN:
-		/* Q.764 §2.9.5.3: never answered; logged */
+		/* Q.764 §2.9.5: never answered; logged */
 		isup_node_ctr_inc(node, ISUP_CTR_CFN_RX);
 		LOG_CIC(c, LOGL_NOTICE, "CFN received, cause %u (%s)\n",
 			isup_msg_has(m, ISUP_P_CAUSE) ? m->cause.value : 0,
@@ -473,7 +473,7 @@ void isup_cic_rx(struct isup_cic *c, const struct isup_msg *m)
 			isup_call_rx(c->call, m);
 			return;
 		}
-		/* Q.764 §2.10.5.1: an RLC on an idle circuit is discarded */
+		/* standards.md §3.4: an RLC on an idle circuit is discarded */
 		LOG_CIC(c, LOGL_DEBUG, "RLC on an idle circuit discarded\n");
 		return;
 	case ISUP_REL:
@@ -487,7 +487,7 @@ void isup_cic_rx(struct isup_cic *c, const struct isup_msg *m)
 		return;
 	case ISUP_IAM:
 		if (c->fi->state == ISUP_CIC_ST_RESETTING) {
-			/* Q.764 §2.10.3.1: an IAM while awaiting RLC for our RSC is discarded */
+			/* an IAM while awaiting RLC for our RSC is discarded (the far end has not seen the reset yet) */
 			isup_node_ctr_inc(node, ISUP_CTR_RX_UNEXPECTED);
 			LOG_CIC(c, LOGL_NOTICE, "IAM while resetting: discarded\n");
 			return;
@@ -510,7 +510,7 @@ void isup_cic_rx(struct isup_cic *c, const struct isup_msg *m)
 		return;
 	}
 	if (is_call_msg(m->type)) {
-		/* Q.764 §2.10.5.1: a call message on an idle circuit: reset it */
+		/* standards.md §3.4: a call message on an idle circuit: reset it */
 		isup_node_ctr_inc(node, ISUP_CTR_RX_UNEXPECTED);
 		LOG_CIC(c, LOGL_NOTICE, "unexpected %s on a circuit without call: resetting\n", isup_msg_name(m->type));
 		if (c->fi->state != ISUP_CIC_ST_RESETTING)

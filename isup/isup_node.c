@@ -1,6 +1,6 @@
 /* ISUP node: associations, trunk groups, routing of received messages to circuits, the transmit path, circuit
  * selection, dual seizure control, the group supervision procedures (GRS/GRA, CGB/CGBA, CGU/CGUA, CQM/CQR,
- * Q.764 §2.9.3, §2.10.3.2) and the compatibility procedure for unrecognised messages and parameters
+ * Q.764 §2.9.2-2.9.3) and the compatibility procedure for unrecognised messages and parameters
  * (Q.764 §2.9.5). */
 #include <errno.h>
 #include <stdio.h>
@@ -427,7 +427,7 @@ static void reset_trunk(struct isup_trunk *t)
 	}
 }
 
-/* After a GRA: circuits we block locally are blocked again at the far end (Q.764 §2.9.3.1). */
+/* After a GRA: circuits we block locally are blocked again at the far end (Q.764 §2.9.3). */
 static void reblock_after_gra(struct isup_trunk *t, uint16_t first, uint8_t range)
 {
 	uint32_t lm = 0, lh = 0;
@@ -489,7 +489,7 @@ static void rx_grs(struct isup_trunk *t, const struct isup_msg *m)
 
 	isup_node_ctr_inc(t->node, ISUP_CTR_GRS_RX);
 	if (!range_ok(m, false)) {
-		/* Q.764 §2.9.3.3: a GRS with a range out of bounds is discarded */
+		/* Q.764 §2.9.3: a GRS with a range out of bounds is discarded */
 		isup_node_ctr_inc(t->node, ISUP_CTR_RX_ERRORS);
 		LOGP(DCIC, LOGL_NOTICE, "%s: GRS with range %u discarded\n", t->name, m->rs.range);
 		return;
@@ -530,7 +530,7 @@ static void rx_gra(struct isup_trunk *t, const struct isup_msg *m)
 
 		if (!c)
 			continue;
-		/* Q.764 §2.9.3.1: a status bit marks a circuit the far end blocks for maintenance */
+		/* Q.764 §2.9.3: a status bit marks a circuit the far end blocks for maintenance */
 		if (isup_rs_status_bit(&m->rs, i))
 			c->blk |= ISUP_BLK_RM;
 		else
@@ -571,7 +571,7 @@ static void rx_cgb_cgu(struct isup_trunk *t, const struct isup_msg *m)
 		ack |= 1u << i;
 		if (block) {
 			c->blk |= flag;
-			/* Q.764 §2.9.2.2: hardware failure oriented blocking releases the calls at once */
+			/* Q.764 §2.9.2: hardware failure oriented blocking releases the calls at once */
 			if (hw)
 				isup_cic_clear_call(c, CAUSE_TEMPORARY_FAILURE);
 		} else {
@@ -603,7 +603,7 @@ static void rx_cgba_cgua(struct isup_trunk *t, const struct isup_msg *m)
 			got |= 1u << i;
 	}
 	if (got != g->status) {
-		/* Q.764 §2.9.3.2: keep repeating (the timers run on) and tell maintenance */
+		/* Q.764 §2.9.3: keep repeating (the timers run on) and tell maintenance */
 		isup_node_ctr_inc(t->node, ISUP_CTR_MAINT_ALERTS);
 		LOGP(DCIC, LOGL_NOTICE, "%s: %s status 0x%x does not acknowledge 0x%x (maintenance alerted)\n", t->name,
 		     isup_msg_name(m->type), got, g->status);
@@ -680,8 +680,8 @@ static void mci_from_octet(struct isup_instr *in, uint8_t v)
 	in->pass_on_not_possible = (v >> 4) & 0x01;
 }
 
-/* An unrecognised message has, by Q.763 §1.? (general format for new messages), only an optional part: a pointer
- * then name/length/value triples.  Find its message compatibility information.  \returns true if found. */
+/* An unrecognised message is read in the general format of new messages (Q.764 §2.9.5): no mandatory part, a
+ * pointer, then name/length/value triples.  Find its message compatibility information.  \returns true if found. */
 static bool unknown_msg_mci(const uint8_t *buf, size_t len, struct isup_instr *in)
 {
 	size_t q;
@@ -811,7 +811,8 @@ static bool check_unknown_params(struct isup_trunk *t, struct isup_cic *c, const
 	return true;
 }
 
-/* A message that failed to decode (Q.764 §2.9.5 / §2.10.5.?: CFN or release with cause 95..111). */
+/* A message that failed to decode: Q.764 §2.9.5 answers with CFN or release with a cause of 95..111; 100 "invalid
+ * information element contents" is the one that fits a parameter that does not parse. */
 static void rx_malformed(struct isup_trunk *t, struct isup_cic *c, const uint8_t *buf, size_t len,
 			 const struct isup_decode_err *err)
 {
@@ -851,7 +852,7 @@ static void rx_malformed(struct isup_trunk *t, struct isup_cic *c, const uint8_t
 		return;		/* never a CFN for a CFN */
 	case ISUP_GRS: case ISUP_GRA: case ISUP_CGB: case ISUP_CGBA: case ISUP_CGU: case ISUP_CGUA: case ISUP_CQM:
 	case ISUP_CQR:
-		/* Q.764 §2.9.3.3: group supervision messages with bad contents are discarded */
+		/* Q.764 §2.9.3: group supervision messages with bad contents are discarded */
 		return;
 	default:
 		send_cfn(t, c->cic, CAUSE_INVALID_IE, &type, 1);
@@ -911,7 +912,7 @@ int isup_node_rx(struct isup_node *node, const char *assoc, const struct m3ua_da
 		LOGP(DISUP, LOGL_NOTICE, "%s: %s for unprovisioned CIC %u from OPC %u%s\n", assoc,
 		     isup_msg_name(data[2]), cic, hdr->opc, node->opts.send_ucic ? ": UCIC" : "");
 		isup_node_ctr_inc(node, ISUP_CTR_RX_UNROUTED);
-		/* Q.764 §2.12: never a UCIC for a UCIC (or for a CFN) */
+		/* never a UCIC for a UCIC (or for a CFN) */
 		if (node->opts.send_ucic && data[2] != ISUP_UCIC && data[2] != ISUP_CFN)
 			send_ucic(dpc_trunk, cic);
 		return 0;

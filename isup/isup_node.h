@@ -96,7 +96,7 @@ struct isup_node_ops {
 
 /*! Node options. */
 struct isup_node_opts {
-	bool send_ucic;		/*!< answer messages for unprovisioned CICs with UCIC (national option; default on) */
+	bool send_ucic;		/*!< answer messages for unprovisioned CICs with UCIC (national; default on) */
 	bool run_t9;		/*!< run T9 (await ANM after ACM) on outgoing calls (default on) */
 	bool no_m3ua;		/*!< do not create M3UA associations (ops->tx carries everything; tests) */
 };

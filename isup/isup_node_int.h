@@ -62,7 +62,7 @@ enum isup_cic_fsm_event {
 	ISUP_CIC_EV_FREE,		/*!< the call on it ended (RLC both ways); data NULL */
 	ISUP_CIC_EV_RESET,		/*!< send RSC (T16/T17); data: bool *after_t5 (NULL: false) */
 	ISUP_CIC_EV_GRS_SENT,		/*!< part of a GRS we sent; data NULL */
-	ISUP_CIC_EV_RESET_DONE,		/*!< RLC for our RSC, GRA for our GRS, or the association went down; NULL */
+	ISUP_CIC_EV_RESET_DONE,		/*!< RLC for our RSC, GRA for our GRS, association down; NULL */
 };
 
 struct isup_cic {

@@ -91,6 +91,14 @@ START_TEST(test_in_basic)
 
 	ck_assert_str_eq(isup_call_state_name(call), "IN_PROCEEDING");
 	ck_assert_uint_eq(isup_call_cic(call), 5);
+	/* overlap: SAM digits go up, the upper layer decides */
+	isup_msg_init(&m, ISUP_SAM, 5);
+	m.subsequent.ascii = "56";
+	m.subsequent.n_digits = 2;
+	isup_msg_set(&m, ISUP_P_SUBSEQUENT_NUMBER);
+	h_rx(h, &m);
+	ck_assert_uint_eq(c->n_events, 1);
+	ck_assert_uint_eq(c->events[0], ISUP_SAM);
 	/* ANM/CON before anything is fine; SAM is for outgoing calls */
 	isup_build_simple(&m, ISUP_SAM, 5);
 	ck_assert_int_eq(isup_call_send(call, &m), -EINVAL);
@@ -767,7 +775,7 @@ START_TEST(test_hunting)
 	static const uint16_t desc[] = { 6, 5, 4, 3, 2, 1 };
 	static const uint16_t odd[] = { 1, 3, 5, 2, 4, 6 };
 	static const uint16_t even[] = { 2, 4, 6, 1, 3, 5 };
-	static const uint16_t ctl_hi[] = { 2, 4, 6, 5, 3, 1 };	/* PC 20 > 15: even first, then the rest downwards */
+	static const uint16_t ctl_hi[] = { 2, 4, 6, 5, 3, 1 };	/* PC 20 > 15: even, then the rest downwards */
 	static const uint16_t ctl_lo[] = { 1, 3, 5, 6, 4, 2 };	/* PC 10 < 15: odd first */
 	struct harness *h;
 	struct isup_call *c;
