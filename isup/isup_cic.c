@@ -20,8 +20,14 @@ static void rep_short_cb(void *data)
 {
 	struct isup_rep *r = data;
 
+	struct timeval rem;
+
 	isup_node_ctr_inc(r->node, ISUP_CTR_TIMER_EXPIRIES);
 	if (!r->active || r->long_phase)
+		return;
+	/* the long timer expires in this same round: it repeats the message (once) */
+	if (osmo_timer_pending(&r->tl) && osmo_timer_remaining(&r->tl, NULL, &rem) == 0 &&
+	    !timerisset(&rem))
 		return;
 	LOGP(DCIC, LOGL_INFO, "T%d expired: repeating %s\n", r->t_short, r->what);
 	r->resend(r);

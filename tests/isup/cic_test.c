@@ -591,6 +591,58 @@ START_TEST(test_show_and_counters)
 END_TEST
 
 
+
+/* The long timers of the group and unblocking procedures: T19 (CGB), T21 (CGU), T15 (UBL).  Until the long timer
+ * the message repeats on the short one; at the long timer maintenance is alerted and it repeats on the long one. */
+static void long_timer_case(struct harness *h, uint8_t type, uint16_t cic, unsigned int alerts_before)
+{
+	const struct isup_msg *m;
+	unsigned int n = 0;
+
+	h_advance(299);
+	while ((m = h_pop(h))) {
+		ck_assert_uint_eq(m->type, type);
+		ck_assert_uint_eq(m->cic, cic);
+		n++;
+	}
+	ck_assert_uint_eq(n, 19);			/* every 15 s */
+	ck_assert_uint_eq(isup_node_ctr(h->node, ISUP_CTR_MAINT_ALERTS), alerts_before);
+	h_advance(1);
+	h_expect(h, type, cic);
+	h_expect_none(h);
+	ck_assert_uint_eq(isup_node_ctr(h->node, ISUP_CTR_MAINT_ALERTS), alerts_before + 1);
+	h_advance(299);
+	h_expect_none(h);
+	h_advance(1);
+	h_expect(h, type, cic);
+}
+
+START_TEST(test_long_timers)
+{
+	struct harness *h = std_h(1, 8);
+
+	ck_assert_int_eq(isup_cic_block(h->node, "pstn", 1, 4, false), 0);
+	h_expect(h, ISUP_CGB, 1);
+	long_timer_case(h, ISUP_CGB, 1, 0);		/* T18 / T19 */
+	rx_group(h, ISUP_CGBA, 1, 0, 3, 0xf);
+	ck_assert_int_eq(isup_cic_unblock(h->node, "pstn", 1, 4, false), 0);
+	h_expect(h, ISUP_CGU, 1);
+	long_timer_case(h, ISUP_CGU, 1, 2);		/* T20 / T21 */
+	rx_group(h, ISUP_CGUA, 1, 0, 3, 0xf);
+	ck_assert_int_eq(isup_cic_block(h->node, "pstn", 6, 6, false), 0);
+	h_expect(h, ISUP_BLO, 6);
+	h_rx_simple(h, ISUP_BLA, 6);
+	ck_assert_int_eq(isup_cic_unblock(h->node, "pstn", 6, 6, false), 0);
+	h_expect(h, ISUP_UBL, 6);
+	long_timer_case(h, ISUP_UBL, 6, 4);		/* T14 / T15 */
+	h_rx_simple(h, ISUP_UBA, 6);
+	h_advance(900);
+	h_expect_none(h);
+	h_assert_all_idle(h);
+	h_free(h);
+}
+END_TEST
+
 static int vty_run(struct vty *vty, const char *cmd)
 {
 	vector v = cmd_make_strvec(cmd);
@@ -663,6 +715,7 @@ static Suite *cic_suite(void)
 	tcase_add_test(tc, test_cqm);
 	tcase_add_test(tc, test_show_and_counters);
 	tcase_add_test(tc, test_vty_commands);
+	tcase_add_test(tc, test_long_timers);
 	suite_add_tcase(s, tc);
 	return s;
 }
