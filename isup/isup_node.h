@@ -73,7 +73,10 @@ extern const struct rate_ctr_group_desc isup_node_ctrg_desc;
 
 /*! What the node tells the upper layer.  Every member may be NULL. */
 struct isup_node_ops {
-	/*! An IAM arrived and created a call.  Everything in the IAM is in *iam (valid during the call only).
+	/*! An IAM arrived and created a call.  Everything in the IAM is in *iam (valid during the callback only).
+	 *  If its NCI asks for continuity ("required": connect the loop; "previous circuit": nothing to connect),
+	 *  the node waits for COT (T8) and refuses ACM/CPG/CON/ANM until it arrives (reported as a call_event).
+	 *  The upper layer may call isup_call_send() or isup_call_release() from inside the callback.
 	 *  \returns the upper layer's pointer for this call (passed back in the call callbacks). */
 	void *(*incoming_call)(struct isup_node *node, struct isup_call *call, const struct isup_msg *iam, void *priv);
 	/*! A call related message arrived (ACM, CPG, ANM, CON, COT, SAM, SUS, RES, INR, INF, FAC, APM, ...). */
