@@ -6,7 +6,7 @@
 #include <osmocom/core/talloc.h>
 
 #include "testlib.h"
-#include "cc_harness.h"
+#include "call_harness.h"
 #include "sample_msgs.h"
 
 /* our point code 20 > DPC 10: we control the even CICs */

@@ -9,7 +9,7 @@
 #include <osmocom/vty/command.h>
 #include <osmocom/vty/vty.h>
 
-#include "cc_harness.h"
+#include "call_harness.h"
 #include "isup/isup_vty.h"
 
 #define HI_PC	20

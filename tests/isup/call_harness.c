@@ -1,4 +1,4 @@
-/* Test harness for the ISUP node (see cc_harness.h). */
+/* Test harness for the ISUP node (see call_harness.h). */
 #include <string.h>
 
 #include <check.h>
@@ -7,7 +7,7 @@
 #include <osmocom/core/tdef.h>
 
 #include "testlib.h"
-#include "cc_harness.h"
+#include "call_harness.h"
 #include "isup/isup_timers.h"
 
 static int h_tx(struct isup_node *node, const char *assoc, const struct m3ua_data_hdr *hdr, struct msgb *msg,
