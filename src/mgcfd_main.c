@@ -30,6 +30,9 @@
 #include <mgcf/log.h>
 #include "build_config.h"
 #include "src/config.h"
+#include "isup/isup_node.h"
+#include "isup/isup_vty.h"
+#include "src/daemon.h"
 #include "src/vty.h"
 
 #ifndef SYSCONFDIR
@@ -61,10 +64,32 @@ struct mgcfd {
 	struct mgcfd_config *cfg;
 	struct log_target *log_target;
 	struct rate_ctr_group *ctrs;
+	struct isup_node *isup;
 	bool quit;
 };
 
 static struct mgcfd g_mgcfd;
+
+/* Calls from the PSTN reach the IMS through the interworking layer; until a call has a SIP side to go
+ * to, it is refused at once with "resource unavailable" so that no circuit is held. */
+static void *isup_incoming_call(struct isup_node *node, struct isup_call *call, const struct isup_msg *iam,
+				void *priv)
+{
+	LOGP(DMGCF, LOGL_NOTICE, "%s CIC %u: IAM refused (cause 47): no route to the IMS side\n",
+	     isup_call_trunk(call), isup_call_cic(call));
+	isup_call_release(call, 47);
+	return NULL;
+}
+
+static void isup_assoc_state(struct isup_node *node, const char *name, bool active, void *priv)
+{
+	LOGP(DMAIN, LOGL_NOTICE, "M3UA association %s is %s\n", name, active ? "active" : "down");
+}
+
+static const struct isup_node_ops mgcfd_isup_ops = {
+	.incoming_call = isup_incoming_call,
+	.assoc_state = isup_assoc_state,
+};
 
 static void print_help(const char *argv0)
 {
@@ -81,47 +106,9 @@ static void print_help(const char *argv0)
 	       argv0);
 }
 
-/* Log targets and levels as the configuration says. */
 static int apply_logging(struct mgcfd *d, const struct mgcfd_config *cfg)
 {
-	const struct mgcfd_log_cfg *l = &cfg->log;
-	struct log_target *t;
-	unsigned int i;
-
-	switch (l->target) {
-	case MGCFD_LOG_SYSLOG:
-		t = log_target_create_syslog("mgcfd", LOG_PID, LOG_DAEMON);
-		break;
-	case MGCFD_LOG_FILE:
-		t = log_target_create_file(l->file);
-		break;
-	case MGCFD_LOG_STDERR:
-	default:
-		t = log_target_create_stderr();
-		break;
-	}
-	if (!t) {
-		LOGP(DMAIN, LOGL_ERROR, "cannot open the log target: %s\n", strerror(errno));
-		return -EIO;
-	}
-	if (d->log_target) {
-		log_target_destroy(d->log_target);
-	}
-	d->log_target = t;
-	log_set_print_category(t, l->print_category);
-	log_set_print_category_hex(t, 0);
-	log_set_use_color(t, l->target == MGCFD_LOG_STDERR && isatty(STDERR_FILENO));
-	log_set_print_level(t, 1);
-	log_set_print_filename2(t, LOG_FILENAME_NONE);
-	log_set_print_timestamp(t, l->timestamp);
-	log_set_all_filter(t, 1);
-	log_set_log_level(t, l->level);
-	for (i = 0; i < osmo_log_info->num_cat; i++)
-		log_set_category_filter(t, i, 1, l->level);
-	for (i = 0; i < l->num_cats; i++)
-		log_set_category_filter(t, l->cats[i].cat, 1, l->cats[i].level);
-	log_add_target(t);
-	return 0;
+	return daemon_apply_logging(&d->log_target, &cfg->log, "mgcfd");
 }
 
 static void print_errors(const char *errors)
@@ -142,7 +129,7 @@ static void reload(struct mgcfd *d)
 		rate_ctr_inc(rate_ctr_group_get_ctr(d->ctrs, MGCFD_CTR_RELOAD_FAILED));
 		return;
 	}
-	/* The VTY address/port and the listeners are bound once; a change needs a restart. */
+	/* The VTY address/port, listeners, associations and circuits are set up once; changes need a restart. */
 	if (strcmp(cfg->vty.address, d->cfg->vty.address) || cfg->vty.port != d->cfg->vty.port)
 		LOGP(DMAIN, LOGL_NOTICE, "the VTY address changed; it takes effect at the next restart\n");
 	talloc_free(d->cfg);
@@ -185,7 +172,6 @@ int main(int argc, char **argv)
 	struct osmo_signalfd *sfd;
 	bool check_only = false;
 	char *errors = NULL;
-	sigset_t set;
 	int c, rc;
 
 	d->config_file = DEFAULT_CONFIG;
@@ -238,6 +224,18 @@ int main(int argc, char **argv)
 	d->ctrs = rate_ctr_group_alloc(d->ctx, &mgcfd_ctrg_desc, 0);
 
 	mgcfd_vty_init(d->ctx, "mgcfd", "Copyright (C) the mgcf authors. License AGPLv3+.\r\n");
+	{
+		struct isup_node_opts opts;
+
+		isup_node_opts_default(&opts);
+		d->isup = isup_node_alloc(d->ctx, &d->cfg->isup, &opts, &mgcfd_isup_ops, d, NULL);
+		if (!d->isup) {
+			LOGP(DMAIN, LOGL_FATAL, "cannot create the ISUP node\n");
+			rc = 1;
+			goto out_vty;
+		}
+		isup_vty_init(d->isup);
+	}
 	rc = mgcfd_vty_listen(d->ctx, d->cfg->vty.address, d->cfg->vty.port);
 	if (rc < 0) {
 		LOGP(DMAIN, LOGL_FATAL, "cannot listen for the VTY on %s:%u: %s\n", d->cfg->vty.address,
@@ -246,30 +244,27 @@ int main(int argc, char **argv)
 		goto out_vty;
 	}
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGUSR1);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	sfd = osmo_signalfd_setup(d->ctx, set, signal_cb, d);
+	sfd = daemon_signals(d->ctx, signal_cb, d);
 	if (!sfd) {
 		LOGP(DMAIN, LOGL_FATAL, "cannot set up signal handling\n");
 		rc = 1;
 		goto out_vty;
 	}
 
+	/* associations that cannot connect yet keep retrying with back-off */
+	if (isup_node_start(d->isup) < 0)
+		LOGP(DMAIN, LOGL_ERROR, "not every M3UA association could be started; retrying\n");
 	LOGP(DMAIN, LOGL_NOTICE, "mgcfd %s started with %s, VTY on %s:%u\n", PACKAGE_VERSION, d->config_file,
 	     d->cfg->vty.address, d->cfg->vty.port);
 	while (!d->quit)
 		osmo_select_main_ctx(0);
 	LOGP(DMAIN, LOGL_NOTICE, "mgcfd stopped\n");
 
-	osmo_fd_unregister(&sfd->ofd);
-	close(sfd->ofd.fd);
-	talloc_free(sfd);
+	daemon_signals_free(sfd);
 	rc = 0;
 out_vty:
+	if (d->isup)
+		isup_node_free(d->isup);
 	mgcfd_vty_close();
 	if (d->ctrs)
 		rate_ctr_group_free(d->ctrs);

@@ -153,7 +153,7 @@ int main(int argc, char **argv)
 	for (i = 2; i < argc; i++) {
 		len = 0;
 		buf[0] = '\0';
-		if (dprintf(fd, "%s\r\n", argv[i]) < 0 || wait_prompt(fd, name) < 0) {
+		if (dprintf(fd, "%s\n", argv[i]) < 0 || wait_prompt(fd, name) < 0) {
 			fprintf(stderr, "vtycmd: no answer to '%s'\n", argv[i]);
 			return 1;
 		}
