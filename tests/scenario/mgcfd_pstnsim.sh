@@ -109,6 +109,16 @@ until_ok 100 all_idle "$mgcf_vty" || fail "circuits left in a transient state at
 until_ok 100 all_idle "$sim_vty" || fail "circuits left in a transient state at pstnsim"
 echo "ok: restart: association down and up, GRS again, blocking re-announced, all idle"
 
+# pstnsim drops its association and restores it: mgcfd sees it go and come back, and resets again
+vty "$sim_vty" "enable" "simulator association mgcf drop" > /dev/null
+until_ok 100 sh -c "! $VTYCMD $mgcf_vty 'show m3ua' | head -1 | grep -q ', ACTIVE\$'" ||
+	fail "mgcfd did not notice the dropped association"
+vty "$sim_vty" "enable" "simulator association mgcf restore" > /dev/null
+until_ok 150 active "$mgcf_vty" || fail "association not restored at mgcfd"
+until_ok 100 counter_is "$sim_vty" isup:grs_rx 2 || fail "no GRS after the association was restored"
+until_ok 100 all_idle "$mgcf_vty" || fail "circuits not idle after the restored association"
+echo "ok: association dropped and restored from pstnsim's VTY; circuits reset again"
+
 # calls from pstnsim cross to mgcfd (which has no route to the IMS yet and refuses them: cause 47)
 vty "$sim_vty" "enable" "simulator call 4940999888 5 10" > /dev/null
 until_ok 100 sh -c "$VTYCMD $sim_vty 'show simulator' | grep -q ' released=5 '" || fail "calls did not complete"
