@@ -577,17 +577,26 @@ static void *thread_main(void *arg)
 	osmo_ctx_init(name);
 	osmo_select_init();
 	osmo_fd_register(&t->cmdq->event_ofd);
-	osmo_timerfd_setup(&t->tick_ofd, tick_cb, t);
+	t->tick_ofd.fd = -1;
+	if (osmo_timerfd_setup(&t->tick_ofd, tick_cb, t) < 0) {
+		LOGP(DMEDIA, LOGL_ERROR, "media thread %u: no timerfd\n", t->idx);
+		t->stop = true;
+	}
 	osmo_timerfd_schedule(&t->tick_ofd, &interval, &interval);
 	atomic_store(&t->talloc_blocks, talloc_total_blocks(t->ctx));
 	while (!t->stop)
 		osmo_select_main(0);
+	/* the queue's eventfd belongs to this thread's select set: take it out here (osmo_it_q_destroy()
+	 * on the signalling thread must not unregister it from the wrong set) */
 	osmo_fd_unregister(&t->cmdq->event_ofd);
+	close(t->cmdq->event_ofd.fd);
+	t->cmdq->event_ofd.fd = -1;
 	osmo_timerfd_disable(&t->tick_ofd);
 	osmo_fd_unregister(&t->tick_ofd);
 	close(t->tick_ofd.fd);
-	/* commands still queued are dropped (their sockets closed) */
-	while (1) {
+	/* commands still queued are dropped (their sockets closed).  libosmocore 1.7's dequeue returns the
+	 * list head instead of NULL on an empty queue: look at the length first. */
+	while (t->cmdq->current_length) {
 		osmo_it_q_dequeue(t->cmdq, &c, list);
 		if (!c)
 			break;
@@ -841,13 +850,15 @@ void media_plane_stop(struct media_plane *mp)
 	if (mp->evq) {
 		/* deliver what the threads said last (DESTROYED events release the ports) */
 		struct media_event *ev;
-		while (1) {
+		while (mp->evq->current_length) {
 			osmo_it_q_dequeue(mp->evq, &ev, list);
 			if (!ev)
 				break;
 			ev_read_cb(mp->evq, &ev->list);
 		}
 		osmo_fd_unregister(&mp->evq->event_ofd);
+		close(mp->evq->event_ofd.fd);
+		mp->evq->event_ofd.fd = -1;
 		osmo_it_q_destroy(mp->evq);
 		mp->evq = NULL;
 	}
