@@ -51,21 +51,27 @@ float dtmf_goertzel_amplitude(struct dtmf_goertzel *g)
 	return a;
 }
 
-/* 10 ms blocks; three in a row (30 ms) make a detection, Q.724 §7.4 recognition time 30..60 ms */
-#define COT_BLOCK	80
-#define COT_HITS	3
+#define TONE_BLOCK	80	/* 10 ms */
+/* Q.724 §7.4: recognition time 30..60 ms */
+#define COT_MIN_MS	30
+
+void dtmf_tone_det_init(struct dtmf_tone_det *d, float freq_hz, float min_dbm0, unsigned int min_ms)
+{
+	memset(d, 0, sizeof(*d));
+	dtmf_goertzel_init(&d->g, freq_hz);
+	d->threshold_amp = dbm0_to_amp(min_dbm0);
+	d->hits_needed = min_ms / 10 ? min_ms / 10 : 1;
+}
 
 void dtmf_cot_det_init(struct dtmf_cot_det *d, float min_dbm0)
 {
-	memset(d, 0, sizeof(*d));
-	dtmf_goertzel_init(&d->g, DTMF_COT_FREQ);
-	d->threshold_amp = dbm0_to_amp(min_dbm0);
+	dtmf_tone_det_init(d, DTMF_COT_FREQ, min_dbm0, COT_MIN_MS);
 }
 
-bool dtmf_cot_det_feed(struct dtmf_cot_det *d, const int16_t *amp, unsigned int n)
+bool dtmf_tone_det_feed(struct dtmf_tone_det *d, const int16_t *amp, unsigned int n)
 {
 	while (n) {
-		unsigned int k = COT_BLOCK - d->in_block, i;
+		unsigned int k = TONE_BLOCK - d->in_block, i;
 		if (k > n)
 			k = n;
 		dtmf_goertzel_update(&d->g, amp, k);
@@ -74,20 +80,76 @@ bool dtmf_cot_det_feed(struct dtmf_cot_det *d, const int16_t *amp, unsigned int 
 		d->in_block += k;
 		amp += k;
 		n -= k;
-		if (d->in_block == COT_BLOCK) {
+		if (d->in_block == TONE_BLOCK) {
 			float a = dtmf_goertzel_amplitude(&d->g);
 			/* the tone must carry most of the block's energy (a^2/2 per sample), not just be
 			 * present in speech or noise */
-			float tone_energy = a * a / 2.0f * COT_BLOCK;
+			float tone_energy = a * a / 2.0f * TONE_BLOCK;
 			bool hit = a >= d->threshold_amp && tone_energy >= 0.7f * d->energy;
 			d->hits = hit ? d->hits + 1 : 0;
-			if (d->hits >= COT_HITS)
+			if (d->hits >= d->hits_needed)
 				d->detected = true;
 			d->energy = 0.0f;
 			d->in_block = 0;
 		}
 	}
 	return d->detected;
+}
+
+static void block_done(struct dtmf_tone_det *d)
+{
+	float a = dtmf_goertzel_amplitude(&d->g);
+	float tone_energy = a * a / 2.0f * TONE_BLOCK;
+	bool hit = a >= d->threshold_amp && tone_energy >= 0.7f * d->energy;
+
+	d->hits = hit ? d->hits + 1 : 0;
+	if (d->hits >= d->hits_needed)
+		d->detected = true;
+	d->energy = 0.0f;
+	d->in_block = 0;
+}
+
+void dtmf_tone_det_feed2(struct dtmf_tone_det *a, struct dtmf_tone_det *b, const int16_t *amp, unsigned int n)
+{
+	while (n) {
+		unsigned int k = TONE_BLOCK - a->in_block, i;
+		float s1a = a->g.s1, s2a = a->g.s2, ca = a->g.coeff;
+		float s1b = b->g.s1, s2b = b->g.s2, cb = b->g.coeff;
+		float e = 0.0f;
+		if (k > n)
+			k = n;
+		for (i = 0; i < k; i++) {
+			float x = amp[i];
+			float s0a = x + ca * s1a - s2a;
+			float s0b = x + cb * s1b - s2b;
+			s2a = s1a;
+			s1a = s0a;
+			s2b = s1b;
+			s1b = s0b;
+			e += x * x;
+		}
+		a->g.s1 = s1a;
+		a->g.s2 = s2a;
+		b->g.s1 = s1b;
+		b->g.s2 = s2b;
+		a->g.n += k;
+		b->g.n += k;
+		a->energy += e;
+		b->energy += e;
+		a->in_block += k;
+		b->in_block = a->in_block;
+		amp += k;
+		n -= k;
+		if (a->in_block == TONE_BLOCK) {
+			block_done(a);
+			block_done(b);
+		}
+	}
+}
+
+bool dtmf_cot_det_feed(struct dtmf_cot_det *d, const int16_t *amp, unsigned int n)
+{
+	return dtmf_tone_det_feed(d, amp, n);
 }
 
 const struct value_string dtmf_play_names[] = {

@@ -39,19 +39,33 @@ void dtmf_goertzel_update(struct dtmf_goertzel *g, const int16_t *amp, unsigned 
 /*! \brief Peak amplitude of the frequency over the samples fed since init/reset; resets the filter. */
 float dtmf_goertzel_amplitude(struct dtmf_goertzel *g);
 
-/* ---- continuity check tone detector (Q.724 §7: 2000 Hz transceiver) ---- */
-struct dtmf_cot_det {
+/* ---- single-tone detectors: continuity check (Q.724 §7: 2000 Hz transceiver), fax CNG/CED ---- */
+/*! A tone that carries most of the signal's energy, at least a level, for at least a time (10 ms blocks). */
+struct dtmf_tone_det {
 	struct dtmf_goertzel g;
 	float energy;			/*!< sum of squares over the current block */
 	unsigned int in_block;
 	unsigned int hits;		/*!< consecutive blocks with the tone */
+	unsigned int hits_needed;
 	float threshold_amp;		/*!< minimum peak amplitude */
 	bool detected;
 };
+#define dtmf_cot_det dtmf_tone_det
+/*! \brief Prepare a detector of freq_hz at min_dbm0 or more, present for min_ms (rounded to 10 ms). */
+void dtmf_tone_det_init(struct dtmf_tone_det *d, float freq_hz, float min_dbm0, unsigned int min_ms);
+/*! \brief Feed samples; returns true once the tone has been detected (it stays detected). */
+bool dtmf_tone_det_feed(struct dtmf_tone_det *d, const int16_t *amp, unsigned int n);
+/*! \brief Feed the same samples to two detectors with the same block phase (one pass, one energy sum). */
+void dtmf_tone_det_feed2(struct dtmf_tone_det *a, struct dtmf_tone_det *b, const int16_t *amp, unsigned int n);
+#define DTMF_CNG_FREQ		1100	/* T.30 §5.2.1: calling tone, 0.5 s on, 3 s off */
+#define DTMF_CED_FREQ		2100	/* T.30 §5.2.2 / V.25: answer tone, 2.6..4 s */
+#define DTMF_FAX_MIN_DBM0	(-43)	/* T.30 §5.2: the receiver works down to -43 dBm */
+#define DTMF_CNG_MIN_MS		400
+#define DTMF_CED_MIN_MS		500
 #define DTMF_COT_FREQ		2000
 #define DTMF_COT_TX_DBM0	(-12)	/* Q.724 §7.3: check tone sent at -12 dBm0 */
 #define DTMF_COT_RX_MIN_DBM0	(-30)	/* weaker than this the loop is taken as broken */
-/*! \brief Prepare the detector; the tone must be at least min_dbm0. */
+/*! \brief Prepare a continuity tone detector (30 ms of 2000 Hz); the tone must be at least min_dbm0. */
 void dtmf_cot_det_init(struct dtmf_cot_det *d, float min_dbm0);
 /*! \brief Feed samples; returns true once the tone has been present for 30 ms. */
 bool dtmf_cot_det_feed(struct dtmf_cot_det *d, const int16_t *amp, unsigned int n);

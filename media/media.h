@@ -12,8 +12,8 @@
  *  │ media_plane_ops.event() ◀├───────────────────────────┤      RTP rx ─▶ jitter buf+PLC ─▶ TDM out │
  *  └──────────────────────────┘  (shared by all threads)   │    one CESoPSN packet per packet time    │
  *                                                          │  channels without a span: RTP only       │
- *                                                          │ RTCP sockets: osmo_fd; RTP: drained per  │
- *                                                          │  tick with recvmmsg (no poll per packet) │
+ *                                                          │ RTP drained once per ptime, RTCP every  │
+ *                                                          │  0.5 s, with recvmmsg: no poll slots     │
  *                                                          └─────────────────────────────────────────┘
  *
  * A channel lives on one thread for its life: the span of its timeslot decides which (spans are spread
@@ -103,6 +103,7 @@ struct media_plane_stats {
 	uint64_t events_dropped;
 	uint64_t span_rx, span_tx, span_lost, span_reordered, span_dup, span_late, span_malformed;
 	unsigned int ports_in_use;
+	uint64_t cpu_ns;		/*!< CPU time used by the media threads */
 };
 
 struct media_plane;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <talloc.h>
@@ -85,7 +86,8 @@ struct thread_chan {
 	uint32_t id;
 	uint16_t port;
 	int rtp_fd;
-	struct osmo_fd rtcp_ofd;
+	int rtcp_fd;			/* drained every RTCP_DRAIN_TICKS: RTCP comes every 5 s, no poll slot for it */
+	unsigned int drain_every;	/* ticks between RTP drains: one per ptime */
 	struct sockaddr_storage remote;	/* RTP; RTCP is port + 1 */
 	socklen_t remote_len;
 	bool remote_known;
@@ -113,6 +115,9 @@ struct media_span {
 	bool *rx_missing;		/* per frame */
 	unsigned int rx_avail, tx_fill, buf_frames;
 	uint16_t tx_seq;
+	size_t pkt_size;		/* control word + F*N, plus room to notice oversized datagrams */
+	uint8_t *tx_pkt;		/* one packet */
+	uint8_t *rx_pkts;		/* RX_BATCH packets */
 };
 
 struct media_thread {
@@ -219,7 +224,7 @@ static void chan_rtcp_tx(void *priv, const uint8_t *pkt, size_t len)
 	if (!tc->remote_known)
 		return;
 	remote_rtcp(tc, &ss);
-	sendto(tc->rtcp_ofd.fd, pkt, len, MSG_DONTWAIT, (struct sockaddr *)&ss, tc->remote_len);
+	sendto(tc->rtcp_fd, pkt, len, MSG_DONTWAIT, (struct sockaddr *)&ss, tc->remote_len);
 }
 
 static const struct media_chan_ops chan_ops = {
@@ -228,18 +233,13 @@ static const struct media_chan_ops chan_ops = {
 	.event = chan_event,
 };
 
-static int rtcp_read_cb(struct osmo_fd *ofd, unsigned int what)
+static void chan_rtcp_drain(struct thread_chan *tc)
 {
-	struct thread_chan *tc = ofd->data;
 	uint8_t buf[MAX_PKT];
 	ssize_t n;
 
-	if (!(what & OSMO_FD_READ))
-		return 0;
-	n = recv(ofd->fd, buf, sizeof(buf), MSG_DONTWAIT);
-	if (n > 0)
+	while ((n = recv(tc->rtcp_fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
 		media_chan_rtcp_rx(tc->ch, buf, n);
-	return 0;
 }
 
 static void set_remote(struct thread_chan *tc, const struct osmo_sockaddr_str *r)
@@ -258,10 +258,8 @@ static void set_remote(struct thread_chan *tc, const struct osmo_sockaddr_str *r
 
 static int thread_chan_destructor(struct thread_chan *tc)
 {
-	if (tc->rtcp_ofd.fd >= 0) {
-		osmo_fd_unregister(&tc->rtcp_ofd);
-		close(tc->rtcp_ofd.fd);
-	}
+	if (tc->rtcp_fd >= 0)
+		close(tc->rtcp_fd);
 	if (tc->rtp_fd >= 0)
 		close(tc->rtp_fd);
 	return 0;
@@ -319,16 +317,11 @@ static void cmd_create(struct media_thread *t, struct media_cmd *c)
 	if (!tc)
 		goto fail;
 	tc->rtp_fd = c->rtp_fd;
-	tc->rtcp_ofd.fd = -1;
+	tc->rtcp_fd = c->rtcp_fd;
 	talloc_set_destructor(tc, thread_chan_destructor);
 	c->rtp_fd = -1;
-	osmo_fd_setup(&tc->rtcp_ofd, c->rtcp_fd, OSMO_FD_READ, rtcp_read_cb, tc, 0);
 	c->rtcp_fd = -1;
-	if (osmo_fd_register(&tc->rtcp_ofd) < 0) {
-		close(tc->rtcp_ofd.fd);
-		tc->rtcp_ofd.fd = -1;
-		goto fail;
-	}
+	tc->drain_every = c->p.ptime_ms / MEDIA_TICK_MS;
 	tc->t = t;
 	tc->id = c->id;
 	tc->port = c->port;
@@ -384,6 +377,7 @@ static void cmd_read_cb(struct osmo_it_q *q, struct llist_head *item)
 		switch (c->type) {
 		case CMD_MODIFY:
 			if (media_chan_modify(tc->ch, &c->p) == 0) {
+				tc->drain_every = c->p.ptime_ms / MEDIA_TICK_MS;
 				set_remote(tc, &c->p.remote);
 				tc->learn_remote = c->p.symmetric_rtp;
 			}
@@ -444,7 +438,6 @@ static void chan_rtp_drain(struct thread_chan *tc)
 
 static void span_rx_drain(struct media_span *sp)
 {
-	uint8_t bufs[RX_BATCH][MAX_PKT];
 	struct mmsghdr msgs[RX_BATCH];
 	struct iovec iov[RX_BATCH];
 	struct cesopsn_pkt pkt;
@@ -452,12 +445,13 @@ static void span_rx_drain(struct media_span *sp)
 
 	do {
 		for (i = 0; i < RX_BATCH; i++) {
-			iov[i] = (struct iovec){ bufs[i], sizeof(bufs[i]) };
+			iov[i] = (struct iovec){ sp->rx_pkts + i * sp->pkt_size, sp->pkt_size };
 			msgs[i].msg_hdr = (struct msghdr){ .msg_iov = &iov[i], .msg_iovlen = 1 };
 		}
 		n = recvmmsg(sp->fd, msgs, RX_BATCH, MSG_DONTWAIT, NULL);
 		for (i = 0; i < n; i++) {
-			if (cesopsn_parse(bufs[i], msgs[i].msg_len, false, sp->n_ts, sp->frames, &pkt, NULL) < 0) {
+			if ((msgs[i].msg_hdr.msg_flags & MSG_TRUNC) ||
+			    cesopsn_parse(iov[i].iov_base, msgs[i].msg_len, false, sp->n_ts, sp->frames, &pkt, NULL) < 0) {
 				sp->stats.malformed++;
 				continue;
 			}
@@ -504,7 +498,7 @@ static void span_tick(struct media_span *sp)
 
 	/* tx: one packet per packet time, all timeslots interleaved frame by frame */
 	while (sp->tx_fill >= F) {
-		uint8_t pkt[CESOPSN_CW_LEN + MAX_PKT];
+		uint8_t *pkt = sp->tx_pkt;
 		struct cesopsn_pkt cw = { .seq = sp->tx_seq++ };
 		uint8_t *pl = pkt + CESOPSN_CW_LEN;
 		cesopsn_write_cw(pkt, &cw);
@@ -518,6 +512,18 @@ static void span_tick(struct media_span *sp)
 			memmove(sp->tx_frames + i * B, sp->tx_frames + i * B + F, sp->tx_fill - F);
 		sp->tx_fill -= F;
 	}
+}
+
+#define RTCP_DRAIN_TICKS	50
+
+/* RTP is read once per packet time (staggered over the channels), not per tick: half the receive
+ * syscalls at 20 ms ptime, and the jitter buffer absorbs the extra 10 ms */
+static void chan_drain(struct media_thread *t, struct thread_chan *tc)
+{
+	if (tc->drain_every <= 1 || (t->ticks + tc->id) % tc->drain_every == 0)
+		chan_rtp_drain(tc);
+	if ((t->ticks + tc->id) % RTCP_DRAIN_TICKS == 0)
+		chan_rtcp_drain(tc);
 }
 
 static int tick_cb(struct osmo_fd *ofd, unsigned int what)
@@ -539,11 +545,11 @@ static int tick_cb(struct osmo_fd *ofd, unsigned int what)
 		span_rx_drain(sp);
 		for (i = 0; i < sp->n_ts; i++)
 			if (sp->chan[i])
-				chan_rtp_drain(sp->chan[i]);
+				chan_drain(t, sp->chan[i]);
 		span_tick(sp);
 	}
 	llist_for_each_entry_safe(tc, tmp, &t->chans, list) {
-		chan_rtp_drain(tc);
+		chan_drain(t, tc);
 		media_chan_tick(tc->ch, t->idle_tdm, discard);
 	}
 	return 0;
@@ -722,7 +728,10 @@ static int span_setup(struct media_thread *t, struct media_plane *mp, unsigned i
 	sp->rx_frames = talloc_zero_size(sp, sp->buf_frames * sp->n_ts);
 	sp->tx_frames = talloc_zero_size(sp, sp->buf_frames * sp->n_ts);
 	sp->rx_missing = talloc_zero_array(sp, bool, sp->buf_frames);
-	if (!sp->rx_win || !sp->rx_frames || !sp->tx_frames || !sp->rx_missing)
+	sp->pkt_size = CESOPSN_CW_LEN + F * sp->n_ts + 64;
+	sp->tx_pkt = talloc_zero_size(sp, sp->pkt_size);
+	sp->rx_pkts = talloc_zero_size(sp, RX_BATCH * sp->pkt_size);
+	if (!sp->rx_win || !sp->rx_frames || !sp->tx_frames || !sp->rx_missing || !sp->tx_pkt || !sp->rx_pkts)
 		return -ENOMEM;
 	cesopsn_rx_init(&sp->rx, sp->rx_win, F * sp->n_ts, SPAN_PREFILL, &sp->stats);
 	r = sc->remote;
@@ -816,7 +825,7 @@ void media_plane_stop(struct media_plane *mp)
 	unsigned int i, s;
 	struct chan_ref *r;
 	struct hlist_node *tmp;
-	int bkt;
+	size_t bkt;
 
 	for (i = 0; i < mp->num_threads; i++) {
 		struct media_thread *t = &mp->threads[i];
@@ -1035,6 +1044,12 @@ void media_plane_stats(const struct media_plane *mp, struct media_plane_stats *s
 		st->events_dropped += atomic_load(&t->ev_dropped);
 		if (i == 0)
 			st->ticks = t->ticks;
+		if (t->started) {
+			clockid_t cid;
+			struct timespec ts;
+			if (pthread_getcpuclockid(t->tid, &cid) == 0 && clock_gettime(cid, &ts) == 0)
+				st->cpu_ns += (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
+		}
 		for (s = 0; s < t->num_spans && t->spans; s++) {
 			const struct cesopsn_stats *cs = &t->spans[s]->stats;
 			st->span_rx += cs->rx_packets;

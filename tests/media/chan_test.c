@@ -648,6 +648,53 @@ START_TEST(rtp_timeout_and_plc)
 }
 END_TEST
 
+START_TEST(fax_tones)
+{
+	static const struct {
+		float f, dbm0;
+		unsigned int ms;
+		int expect;	/* -1: none */
+	} cases[] = {
+		{ DTMF_CNG_FREQ, -20, 600, MEDIA_FAX_TONE_CNG },
+		{ DTMF_CED_FREQ, -12, 800, MEDIA_FAX_TONE_CED },
+		{ DTMF_CNG_FREQ, -20, 300, -1 },	/* too short for CNG */
+		{ DTMF_CED_FREQ, -50, 800, -1 },	/* too weak */
+		{ 1000, -10, 800, -1 },			/* another tone */
+	};
+	unsigned int k;
+
+	for (k = 0; k < ARRAY_SIZE(cases); k++) {
+		struct cap *c = cap_new();
+		struct media_chan_setup su = { .id = 1, .tdm_law = MEDIA_LAW_ULAW, .fax_detect = true };
+		struct media_chan_params p = { .pt = MEDIA_PT_PCMU, .ptime_ms = 20, .dtmf_mode = MEDIA_DTMF_INBAND };
+		struct media_chan *ch = media_chan_alloc(test_ctx, &su, &p, &cap_ops, c);
+		uint8_t in[MEDIA_TICK_SAMPLES], out[MEDIA_TICK_SAMPLES];
+		int16_t lin[MEDIA_TICK_SAMPLES];
+		double ph = 0;
+		unsigned int t, i, n = 0;
+		int got = -1;
+
+		ck_assert_ptr_nonnull(ch);
+		for (t = 0; t < 150; t++) {
+			if (t * 10 < cases[k].ms)
+				sine(lin, MEDIA_TICK_SAMPLES, cases[k].f, cases[k].dbm0, &ph);
+			else
+				memset(lin, 0, sizeof(lin));
+			media_g711_from_linear(MEDIA_LAW_ULAW, lin, in, MEDIA_TICK_SAMPLES);
+			media_chan_tick(ch, in, out);
+		}
+		for (i = 0; i < c->nev; i++)
+			if (c->ev[i].type == MEDIA_EV_FAX_TONE) {
+				got = c->ev[i].fax_tone;
+				n++;
+			}
+		ck_assert_msg(got == cases[k].expect, "case %u: got %d", k, got);
+		ck_assert_uint_le(n, 1);	/* reported once */
+		media_chan_free(ch);
+	}
+}
+END_TEST
+
 static Suite *chan_suite(void)
 {
 	Suite *s = suite_create("media channel");
@@ -665,6 +712,7 @@ static Suite *chan_suite(void)
 	tcase_add_loop_test(tc, tone_player, 0, 2);
 	tcase_add_test(tc, cot_looped_and_broken);
 	tcase_add_test(tc, rtp_timeout_and_plc);
+	tcase_add_test(tc, fax_tones);
 	suite_add_tcase(s, tc);
 	return s;
 }
