@@ -96,6 +96,7 @@ struct media_chan {
 
 	/* TDM → RTP */
 	plc_state_t *plc_tdm;
+	bool plc_tdm_primed;		/* SpanDSP 0.0.6's plc_fillin() before any plc_rx() overlaps its own buffers */
 	struct dtmf_det *det;
 	struct dtmf_tone_det fax_cng, fax_ced;
 	bool fax_reported;
@@ -126,6 +127,7 @@ struct media_chan {
 	int16_t out[MAX_FRAME + MEDIA_TICK_SAMPLES];
 	unsigned int out_len;
 	bool jb_started;
+	unsigned int frame_len;		/* samples in the peer's last frame: the size of a concealed one */
 	/* receive statistics, RFC 3550 A.1 and A.8 */
 	bool have_src;
 	uint32_t src_ssrc;
@@ -154,6 +156,21 @@ struct media_chan {
 	bool loopback;
 	unsigned int rtcp_countdown;
 };
+
+/* SpanDSP 0.0.6's plc_fillin() first rotates its history ring with overlapping memcpy() calls (undefined
+ * behaviour, caught by ASan); rotate it here with memmove() so that it finds nothing to do. */
+static void plc_fillin_safe(plc_state_t *s, int16_t *amp, int len)
+{
+	int16_t tmp[PLC_HISTORY_LEN];
+
+	if (s->buf_ptr > 0 && s->buf_ptr < PLC_HISTORY_LEN) {
+		memcpy(tmp, s->history, s->buf_ptr * sizeof(int16_t));
+		memmove(s->history, s->history + s->buf_ptr, (PLC_HISTORY_LEN - s->buf_ptr) * sizeof(int16_t));
+		memcpy(s->history + PLC_HISTORY_LEN - s->buf_ptr, tmp, s->buf_ptr * sizeof(int16_t));
+		s->buf_ptr = 0;
+	}
+	plc_fillin(s, amp, len);
+}
 
 static void emit(struct media_chan *ch, struct media_event *ev)
 {
@@ -438,6 +455,7 @@ static void jb_pull(struct media_chan *ch, unsigned int n)
 		case PLAYOUT_OK:
 			media_g711_to_linear(ch->rtp_law, f.data, ch->out + ch->out_len, f.sender_len);
 			plc_rx(ch->plc_rtp, ch->out + ch->out_len, f.sender_len);
+			ch->frame_len = f.sender_len;
 			ch->out_len += f.sender_len;
 			ch->pool_free[ch->num_free++] = pool_index(ch, f.data);
 			ch->jb_started = true;
@@ -447,16 +465,19 @@ static void jb_pull(struct media_chan *ch, unsigned int n)
 			ch->pool_free[ch->num_free++] = pool_index(ch, f.data);
 			break;
 		case PLAYOUT_FILLIN: {
-			unsigned int len = f.sender_len > 0 && f.sender_len <= MAX_FRAME ? f.sender_len :
-					   MEDIA_TICK_SAMPLES;
+			/* the frame of a FILLIN carries no length: conceal one frame of the peer's size */
+			unsigned int len = ch->frame_len ? ch->frame_len : MEDIA_TICK_SAMPLES;
 			ch->stats.jb_fillin++;
-			plc_fillin(ch->plc_rtp, ch->out + ch->out_len, len);
+			if (ch->jb_started)
+				plc_fillin_safe(ch->plc_rtp, ch->out + ch->out_len, len);
+			else
+				memset(ch->out + ch->out_len, 0, len * sizeof(int16_t));
 			ch->out_len += len;
 			break;
 		}
 		default:	/* NOFRAME, EMPTY */
 			if (ch->jb_started)
-				plc_fillin(ch->plc_rtp, ch->out + ch->out_len, n - ch->out_len);
+				plc_fillin_safe(ch->plc_rtp, ch->out + ch->out_len, n - ch->out_len);
 			else
 				memset(ch->out + ch->out_len, 0, (n - ch->out_len) * sizeof(int16_t));
 			ch->out_len = n;
@@ -524,9 +545,12 @@ void media_chan_tick(struct media_chan *ch, const uint8_t *tdm_in, uint8_t *tdm_
 	if (tdm_in) {
 		media_g711_to_linear(ch->setup.tdm_law, tdm_in, lin, MEDIA_TICK_SAMPLES);
 		plc_rx(ch->plc_tdm, lin, MEDIA_TICK_SAMPLES);
-	} else {
+		ch->plc_tdm_primed = true;
+	} else if (ch->plc_tdm_primed) {
 		/* the CESoPSN packet of this tick was lost: conceal it */
-		plc_fillin(ch->plc_tdm, lin, MEDIA_TICK_SAMPLES);
+		plc_fillin_safe(ch->plc_tdm, lin, MEDIA_TICK_SAMPLES);
+	} else {
+		memset(lin, 0, sizeof(lin));
 	}
 	if (ch->cot_active) {
 		if (dtmf_cot_det_feed(&ch->cot, lin, MEDIA_TICK_SAMPLES) || --ch->cot_ticks_left == 0) {
