@@ -99,11 +99,13 @@ struct media_plane_stats {
 	unsigned int channels;		/*!< channels alive in the threads */
 	size_t thread_talloc_blocks;	/*!< talloc blocks under the threads' roots (leak checks) */
 	uint64_t ticks;			/*!< ticks run by thread 0 */
-	uint64_t tick_overruns;		/*!< ticks that found more than one timer expiry (late) */
+	uint64_t tick_overruns;		/*!< ticks run late (caught up after the thread was held up) */
 	uint64_t events_dropped;
 	uint64_t span_rx, span_tx, span_lost, span_reordered, span_dup, span_late, span_malformed;
 	unsigned int ports_in_use;
 	uint64_t cpu_ns;		/*!< CPU time used by the media threads */
+	uint64_t rtp_rx, rtp_tx;	/*!< RTP packets received and sent by the threads */
+	uint64_t tx_errors;		/*!< sendto() failures (socket buffer full, no route) */
 };
 
 struct media_plane;

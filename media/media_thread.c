@@ -137,6 +137,7 @@ struct media_thread {
 	_Atomic size_t talloc_blocks;
 	_Atomic uint64_t tick_overruns;
 	_Atomic uint64_t ev_dropped;
+	_Atomic uint64_t rtp_rx, rtp_tx, tx_errors;
 	uint8_t idle_tdm[MEDIA_TICK_SAMPLES];
 };
 
@@ -204,7 +205,10 @@ static void chan_rtp_tx(void *priv, const uint8_t *pkt, size_t len)
 
 	if (!tc->remote_known)
 		return;
-	sendto(tc->rtp_fd, pkt, len, MSG_DONTWAIT, (struct sockaddr *)&tc->remote, tc->remote_len);
+	if (sendto(tc->rtp_fd, pkt, len, MSG_DONTWAIT, (struct sockaddr *)&tc->remote, tc->remote_len) > 0)
+		atomic_fetch_add_explicit(&tc->t->rtp_tx, 1, memory_order_relaxed);
+	else
+		atomic_fetch_add_explicit(&tc->t->tx_errors, 1, memory_order_relaxed);
 }
 
 static void remote_rtcp(const struct thread_chan *tc, struct sockaddr_storage *ss)
@@ -421,6 +425,8 @@ static void chan_rtp_drain(struct thread_chan *tc)
 							   .msg_iov = &iov[i], .msg_iovlen = 1 };
 		}
 		n = recvmmsg(tc->rtp_fd, msgs, RX_BATCH, MSG_DONTWAIT, NULL);
+		if (n > 0)
+			atomic_fetch_add_explicit(&tc->t->rtp_rx, n, memory_order_relaxed);
 		for (i = 0; i < n; i++) {
 			if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC)
 				continue;
@@ -451,7 +457,8 @@ static void span_rx_drain(struct media_span *sp)
 		n = recvmmsg(sp->fd, msgs, RX_BATCH, MSG_DONTWAIT, NULL);
 		for (i = 0; i < n; i++) {
 			if ((msgs[i].msg_hdr.msg_flags & MSG_TRUNC) ||
-			    cesopsn_parse(iov[i].iov_base, msgs[i].msg_len, false, sp->n_ts, sp->frames, &pkt, NULL) < 0) {
+			    cesopsn_parse(iov[i].iov_base, msgs[i].msg_len, false, sp->n_ts, sp->frames, &pkt,
+					  NULL) < 0) {
 				sp->stats.malformed++;
 				continue;
 			}
@@ -526,19 +533,12 @@ static void chan_drain(struct media_thread *t, struct thread_chan *tc)
 		chan_rtcp_drain(tc);
 }
 
-static int tick_cb(struct osmo_fd *ofd, unsigned int what)
+static void run_tick(struct media_thread *t)
 {
-	struct media_thread *t = ofd->data;
 	struct thread_chan *tc, *tmp;
-	uint64_t expirations = 0;
 	uint8_t discard[MEDIA_TICK_SAMPLES];
 	unsigned int s, i;
 
-	if (read(ofd->fd, &expirations, sizeof(expirations)) != sizeof(expirations))
-		return 0;
-	if (expirations > 1)
-		atomic_fetch_add(&t->tick_overruns, expirations - 1);
-	(void)what;
 	t->ticks++;
 	for (s = 0; s < t->num_spans; s++) {
 		struct media_span *sp = t->spans[s];
@@ -552,6 +552,25 @@ static int tick_cb(struct osmo_fd *ofd, unsigned int what)
 		chan_drain(t, tc);
 		media_chan_tick(tc->ch, t->idle_tdm, discard);
 	}
+}
+
+/* at most this many ticks are caught up after the thread was held up; beyond, audio time slips */
+#define MAX_CATCH_UP	10
+
+static int tick_cb(struct osmo_fd *ofd, unsigned int what)
+{
+	struct media_thread *t = ofd->data;
+	uint64_t expirations = 0, k;
+
+	(void)what;
+	if (read(ofd->fd, &expirations, sizeof(expirations)) != sizeof(expirations))
+		return 0;
+	if (expirations > 1)
+		atomic_fetch_add(&t->tick_overruns, expirations - 1);
+	/* the TDM side and the peers keep their clocks: run every tick that passed, so that packets are
+	 * neither dropped nor late on our side */
+	for (k = 0; k < expirations && k < MAX_CATCH_UP; k++)
+		run_tick(t);
 	return 0;
 }
 
@@ -760,7 +779,8 @@ int media_plane_start(struct media_plane *mp)
 		const struct media_span_cfg *sc = mp->span_cfgs[s];
 		int fd = bind_udp(sc->local.ip, sc->local.port);
 		if (fd < 0) {
-			LOGP(DMEDIA, LOGL_ERROR, "span %s: cannot bind %s:%u\n", sc->name, sc->local.ip, sc->local.port);
+			LOGP(DMEDIA, LOGL_ERROR, "span %s: cannot bind %s:%u\n", sc->name, sc->local.ip,
+			     sc->local.port);
 			rc = -EADDRINUSE;
 			goto fail;
 		}
@@ -1042,6 +1062,9 @@ void media_plane_stats(const struct media_plane *mp, struct media_plane_stats *s
 		st->thread_talloc_blocks += atomic_load(&t->talloc_blocks);
 		st->tick_overruns += atomic_load(&t->tick_overruns);
 		st->events_dropped += atomic_load(&t->ev_dropped);
+		st->rtp_rx += atomic_load(&t->rtp_rx);
+		st->rtp_tx += atomic_load(&t->rtp_tx);
+		st->tx_errors += atomic_load(&t->tx_errors);
 		if (i == 0)
 			st->ticks = t->ticks;
 		if (t->started) {

@@ -480,7 +480,8 @@ END_TEST
 START_TEST(tone_player)
 {
 	struct cap *c = cap_new();
-	struct media_chan *ch = mkchan(c, _i ? MEDIA_LAW_ULAW : MEDIA_LAW_ALAW, MEDIA_PT_PCMA, MEDIA_DTMF_INBAND, false);
+	struct media_chan *ch = mkchan(c, _i ? MEDIA_LAW_ULAW : MEDIA_LAW_ALAW, MEDIA_PT_PCMA, MEDIA_DTMF_INBAND,
+				       false);
 	int16_t tdm[8000 * 3];
 	uint8_t in[MEDIA_TICK_SAMPLES], out[MEDIA_TICK_SAMPLES];
 	unsigned int t;

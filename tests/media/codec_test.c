@@ -153,7 +153,8 @@ START_TEST(rtcp_sr_sdes_roundtrip)
 	static const uint8_t sr_hdr[] = { 0x81, 0xc8, 0x00, 0x0c, 0x01, 0x02, 0x03, 0x04 };
 
 	in.reports[0] = (struct rtcp_report){ .ssrc = 0xa0a0a0a0, .fraction_lost = 64, .cum_lost = -3,
-					      .ext_highest_seq = 0x10005, .jitter = 12, .lsr = 0x1234, .dlsr = 0x10000 };
+					      .ext_highest_seq = 0x10005, .jitter = 12, .lsr = 0x1234,
+					      .dlsr = 0x10000 };
 	ck_assert_int_eq(rtcp_build_report(msg, true, &in, "mgcf@example"), 0);
 	ck_assert_mem_eq(msgb_data(msg), sr_hdr, sizeof(sr_hdr));
 	ck_assert_uint_eq(msgb_length(msg) % 4, 0);
