@@ -317,6 +317,11 @@ int media_chan_modify(struct media_chan *ch, const struct media_chan_params *p)
 		ch->tx_ts += ch->tx_fill;
 		ch->tx_fill = 0;
 	}
+	if (!ch->det && p->dtmf_mode != MEDIA_DTMF_INBAND) {
+		ch->det = dtmf_det_alloc(det_cb, ch);
+		if (!ch->det)
+			return -ENOMEM;
+	}
 	ch->p = *p;
 	ch->rtp_law = law_of_pt(p->pt);
 	return 0;

@@ -308,7 +308,8 @@ static void cmd_create(struct media_thread *t, struct media_cmd *c)
 		.jitter_max_ms = t->mp->cfg->jitter_max_ms,
 		.rtp_timeout_s = t->mp->cfg->rtp_timeout_s,
 		.fax_detect = true,
-		.dtmf_suppress = c->p.dtmf_mode == MEDIA_DTMF_RFC4733,
+		/* digits that go out of band (RFC 4733, SIP INFO) must not also reach the far end in-band */
+		.dtmf_suppress = c->p.dtmf_mode != MEDIA_DTMF_INBAND,
 		.ssrc = (uint32_t)random() ^ c->id,
 		.seq = random(),
 		.ts = random(),

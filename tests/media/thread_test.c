@@ -387,6 +387,55 @@ START_TEST(cot_through_thread)
 }
 END_TEST
 
+START_TEST(symmetric_rtp)
+{
+	struct media_cfg *cfg = mkcfg();
+	struct media_plane *mp = media_plane_alloc(test_ctx, cfg, &ops, NULL);
+	struct media_chan_req req = { .cic = -1, .p = { .pt = MEDIA_PT_PCMU, .ptime_ms = 20, .symmetric_rtp = true } };
+	int peer = udp_sock(PEER_PORT);
+	const struct media_event *ev;
+	uint8_t pkt[200];
+	unsigned int t, got = 0;
+	uint16_t port;
+	int64_t id;
+
+	nev = 0;
+	ck_assert_int_eq(media_plane_start(mp), 0);
+	/* no remote address: nothing is sent until the peer's first packet says where it is */
+	id = media_plane_chan_create(mp, &req);
+	ck_assert_int_gt(id, 0);
+	ev = wait_event(MEDIA_EV_CHAN_READY, 0, 1000);
+	ck_assert_ptr_nonnull(ev);
+	port = ev->local_port;
+	usleep(100000);
+	ck_assert_int_lt(recv(peer, pkt, sizeof(pkt), MSG_DONTWAIT), 0);
+	{
+		struct rtp_hdr h = { .pt = MEDIA_PT_PCMU, .seq = 1, .ts = 0, .ssrc = 3 };
+		rtp_write_hdr(pkt, sizeof(pkt), &h);
+		memset(pkt + 12, 0xff, 160);
+		send_to(peer, port, pkt, 172);
+	}
+	for (t = 0; t < 200 && got < 3; t++) {
+		struct rtp_hdr h;
+		ssize_t n = recv(peer, pkt, sizeof(pkt), MSG_DONTWAIT);
+		if (n > 0) {
+			ck_assert_int_eq(rtp_parse(pkt, n, &h, NULL), 0);
+			ck_assert_uint_eq(h.pt, MEDIA_PT_PCMU);
+			got++;
+		}
+		run_events();
+		usleep(2000);
+	}
+	ck_assert_uint_ge(got, 3);
+	ck_assert_int_eq(media_plane_chan_destroy(mp, id), 0);
+	ck_assert_ptr_nonnull(wait_event_id(MEDIA_EV_CHAN_DESTROYED, id, 1000));
+	media_plane_stop(mp);
+	talloc_free(mp);
+	talloc_free(cfg);
+	close(peer);
+}
+END_TEST
+
 static Suite *thread_suite(void)
 {
 	Suite *s = suite_create("media threads");
@@ -396,6 +445,7 @@ static Suite *thread_suite(void)
 	tcase_add_checked_fixture(tc, test_setup_real_time, test_teardown);
 	tcase_add_test(tc, full_channel_over_udp);
 	tcase_add_test(tc, cot_through_thread);
+	tcase_add_test(tc, symmetric_rtp);
 	tcase_add_test(tc, create_destroy_1000);
 	suite_add_tcase(s, tc);
 	return s;
