@@ -420,7 +420,10 @@ static void send_event_pkt(struct media_chan *ch)
 static void tdm_to_rtp(struct media_chan *ch, const int16_t *lin, const uint8_t *raw, uint32_t lin_pos)
 {
 	unsigned int ptime = ch->p.ptime_ms * 8;
-	bool mute = ch->setup.dtmf_suppress &&
+	/* remove the digits only where they go out of band: without a negotiated telephone-event they
+	 * must stay in the audio */
+	bool oob = ch->p.dtmf_mode == MEDIA_DTMF_INFO || (ch->p.dtmf_mode == MEDIA_DTMF_RFC4733 && ch->p.event_pt);
+	bool mute = ch->setup.dtmf_suppress && oob &&
 		    (ch->muting ? lin_pos + MEDIA_TICK_SAMPLES > ch->mute_from :
 				  lin_pos < ch->mute_until && lin_pos + MEDIA_TICK_SAMPLES > ch->mute_from);
 	uint8_t *dst = ch->txbuf + ch->tx_fill;

@@ -696,6 +696,46 @@ START_TEST(fax_tones)
 }
 END_TEST
 
+START_TEST(dtmf_kept_without_event_pt)
+{
+	struct cap *c = cap_new();
+	struct media_chan_setup su = { .id = 2, .tdm_law = MEDIA_LAW_ALAW, .dtmf_suppress = true };
+	struct media_chan_params p = { .pt = MEDIA_PT_PCMA, .event_pt = 0, .ptime_ms = 20,
+				       .dtmf_mode = MEDIA_DTMF_RFC4733 };
+	struct media_chan *ch = media_chan_alloc(test_ctx, &su, &p, &cap_ops, c);
+	dtmf_tx_state_t *tx = dtmf_tx_init(NULL);
+	dtmf_rx_state_t *rx = dtmf_rx_init(NULL, NULL, NULL);
+	uint8_t in[MEDIA_TICK_SAMPLES], out[MEDIA_TICK_SAMPLES];
+	int16_t lin[MEDIA_TICK_SAMPLES];
+	char digits[16];
+	unsigned int t, i;
+
+	ck_assert_ptr_nonnull(ch);
+	dtmf_tx_set_timing(tx, 100, 100);
+	dtmf_tx_put(tx, "48", -1);
+	for (t = 0; t < 60; t++) {
+		int n = dtmf_tx(tx, lin, MEDIA_TICK_SAMPLES);
+		if (n < MEDIA_TICK_SAMPLES)
+			memset(lin + n, 0, (MEDIA_TICK_SAMPLES - n) * sizeof(int16_t));
+		media_g711_from_linear(MEDIA_LAW_ALAW, lin, in, MEDIA_TICK_SAMPLES);
+		media_chan_tick(ch, in, out);
+	}
+	for (i = 0; i < c->npkt; i++) {
+		struct rtp_hdr h;
+		int16_t a[160];
+		ck_assert_int_eq(rtp_parse(c->pkt[i], c->len[i], &h, NULL), 0);
+		ck_assert_uint_eq(h.pt, MEDIA_PT_PCMA);	/* no telephone-event packets */
+		media_g711_to_linear(MEDIA_LAW_ALAW, h.payload, a, 160);
+		dtmf_rx(rx, a, 160);
+	}
+	ck_assert_uint_eq(dtmf_rx_get(rx, digits, sizeof(digits)), 2);
+	ck_assert(!strncmp(digits, "48", 2));
+	dtmf_tx_free(tx);
+	dtmf_rx_free(rx);
+	media_chan_free(ch);
+}
+END_TEST
+
 static Suite *chan_suite(void)
 {
 	Suite *s = suite_create("media channel");
@@ -714,6 +754,7 @@ static Suite *chan_suite(void)
 	tcase_add_test(tc, cot_looped_and_broken);
 	tcase_add_test(tc, rtp_timeout_and_plc);
 	tcase_add_test(tc, fax_tones);
+	tcase_add_test(tc, dtmf_kept_without_event_pt);
 	suite_add_tcase(s, tc);
 	return s;
 }

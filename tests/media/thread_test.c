@@ -24,7 +24,10 @@
 #define SPAN_PORT	31990	/* ours */
 #define GW_PORT		31992	/* the test's "TDM gateway" */
 #define PEER_PORT	31994	/* the test's RTP peer */
-#define FRAMES		40	/* 5 ms packets: two per tick */
+#define MAX_FRAMES	160
+/* packet times of the span in full_channel_over_udp: 5 ms (two per tick), 20 ms (one per two ticks), 1 ms */
+static const unsigned int frames_tab[] = { 40, 160, 8 };
+static unsigned int FRAMES = 40;
 #define NTS		4	/* timeslots 1..4 */
 
 static struct media_event evs[4096];
@@ -159,6 +162,8 @@ static void rt_cb(void *user, int code, int level, int delay)
 
 START_TEST(full_channel_over_udp)
 {
+	FRAMES = frames_tab[_i];
+	{
 	struct media_cfg *cfg = mkcfg();
 	struct media_plane *mp = media_plane_alloc(test_ctx, cfg, &ops, NULL);
 	int gw = udp_sock(GW_PORT), peer = udp_sock(PEER_PORT);
@@ -169,10 +174,10 @@ START_TEST(full_channel_over_udp)
 	struct timespec next;
 	int64_t id;
 	uint16_t port, gw_seq = 0, rtp_seq = 0;
-	unsigned int it, i, nrtp = 0, ts_idx = 1, ncs = 0;	/* CIC 102 = timeslot 2 = payload position 1 */
+	unsigned int it, nrtp = 0, ts_idx = 1, ncs = 0;	/* CIC 102 = timeslot 2 = payload position 1 */
 	double ph = 0;
 	int16_t rx_audio[8000];
-	unsigned int rx_n = 0;
+	unsigned int rx_n = 0, gw_frames = 0;
 	struct digits dg = { 0 };
 	dtmf_rx_state_t *drx = dtmf_rx_init(NULL, NULL, NULL);
 	float lvl;
@@ -208,10 +213,10 @@ START_TEST(full_channel_over_udp)
 	for (it = 0; it < 150; it++) {
 		uint8_t pkt[1500];
 		ssize_t n;
-		for (i = 0; i < 2; i++) {
+		while (gw_frames < (it + 1) * MEDIA_TICK_SAMPLES) {
 			struct cesopsn_pkt cw = { .seq = gw_seq++ };
-			int16_t lin[FRAMES];
-			uint8_t a[FRAMES];
+			int16_t lin[MAX_FRAMES];
+			uint8_t a[MAX_FRAMES];
 			unsigned int f, k;
 			for (f = 0; f < FRAMES; f++) {
 				lin[f] = (int16_t)lrint(7000 * sin(ph));
@@ -223,6 +228,7 @@ START_TEST(full_channel_over_udp)
 				for (k = 0; k < NTS; k++)
 					pkt[4 + f * NTS + k] = k == ts_idx ? a[f] : 0xd5;
 			send_to(gw, SPAN_PORT, pkt, 4 + FRAMES * NTS);
+			gw_frames += FRAMES;
 		}
 		if (it % 2 == 0 && it >= 60 && it <= 82) {
 			struct rtp_hdr h = { .pt = 101, .seq = rtp_seq++, .ts = 4800, .ssrc = 77, .marker = it == 60 };
@@ -245,8 +251,8 @@ START_TEST(full_channel_over_udp)
 		/* what it sent toward the TDM side */
 		while ((n = recv(gw, pkt, sizeof(pkt), 0)) > 0) {
 			struct cesopsn_pkt cp;
-			int16_t lin[FRAMES];
-			uint8_t col[FRAMES];
+			int16_t lin[MAX_FRAMES];
+			uint8_t col[MAX_FRAMES];
 			unsigned int f;
 			ck_assert_int_eq(cesopsn_parse(pkt, n, false, NTS, FRAMES, &cp, NULL), 0);
 			for (f = 0; f < FRAMES; f++) {
@@ -264,7 +270,7 @@ START_TEST(full_channel_over_udp)
 	}
 	/* ~75 RTP packets in 1.5 s; ~300 CESoPSN packets */
 	ck_assert_uint_ge(nrtp, 60);
-	ck_assert_uint_ge(ncs, 240);
+	ck_assert_uint_ge(ncs, 240 * 40 / FRAMES);
 	ck_assert_uint_ge(rx_n, 4000);
 	{
 		struct dtmf_goertzel g;
@@ -284,7 +290,7 @@ START_TEST(full_channel_over_udp)
 		struct media_plane_stats st;
 		media_plane_stats(mp, &st);
 		ck_assert_uint_eq(st.channels, 1);
-		ck_assert_uint_ge(st.span_rx, 250);
+		ck_assert_uint_ge(st.span_rx, 250 * 40 / FRAMES);
 		ck_assert_uint_eq(st.span_malformed, 0);
 	}
 	/* commands for unknown channels are refused on the signalling side */
@@ -299,6 +305,7 @@ START_TEST(full_channel_over_udp)
 	close(peer);
 	dtmf_rx_free(drx);
 	talloc_free(cfg);
+	}
 }
 END_TEST
 
@@ -443,7 +450,7 @@ static Suite *thread_suite(void)
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_checked_fixture(tc, test_setup_real_time, test_teardown);
-	tcase_add_test(tc, full_channel_over_udp);
+	tcase_add_loop_test(tc, full_channel_over_udp, 0, ARRAY_SIZE(frames_tab));
 	tcase_add_test(tc, cot_through_thread);
 	tcase_add_test(tc, symmetric_rtp);
 	tcase_add_test(tc, create_destroy_1000);
