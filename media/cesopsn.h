@@ -65,7 +65,7 @@ struct cesopsn_stats {
 	uint64_t tx_packets;
 };
 
-#define CESOPSN_RX_WIN		16	/* reorder window, packets (power of two) */
+#define CESOPSN_RX_WIN		64	/* reorder window, packets (power of two): 64 ms at 1 ms packets */
 
 /*! Receive side of one span. */
 struct cesopsn_rx {

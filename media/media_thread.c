@@ -31,7 +31,7 @@
 #define EVQ_MAX			1000000
 #define RX_BATCH		16
 #define MAX_PKT			1500
-#define SPAN_PREFILL		2	/* packets buffered before a span plays out (reorder tolerance) */
+#define SPAN_PREFILL_FRAMES	160	/* 20 ms buffered before a span plays out: jitter and reorder tolerance */
 
 const struct value_string media_event_type_names[] = {
 	{ MEDIA_EV_CHAN_READY, "CHAN_READY" },
@@ -753,7 +753,8 @@ static int span_setup(struct media_thread *t, struct media_plane *mp, unsigned i
 	sp->rx_pkts = talloc_zero_size(sp, RX_BATCH * sp->pkt_size);
 	if (!sp->rx_win || !sp->rx_frames || !sp->tx_frames || !sp->rx_missing || !sp->tx_pkt || !sp->rx_pkts)
 		return -ENOMEM;
-	cesopsn_rx_init(&sp->rx, sp->rx_win, F * sp->n_ts, SPAN_PREFILL, &sp->stats);
+	cesopsn_rx_init(&sp->rx, sp->rx_win, F * sp->n_ts, F >= SPAN_PREFILL_FRAMES / 2 ? 2 : SPAN_PREFILL_FRAMES / F,
+			&sp->stats);
 	r = sc->remote;
 	if (osmo_sockaddr_str_to_sockaddr(&r, &sp->remote) < 0)
 		return -EINVAL;
