@@ -736,6 +736,22 @@ void media_chan_rtp_rx(struct media_chan *ch, const uint8_t *buf, size_t len)
 	}
 }
 
+void media_chan_bye(struct media_chan *ch)
+{
+	/* RFC 3550 §6.1: even a BYE goes in a compound packet that starts with a report */
+	struct rtcp_info info = { .ssrc = ch->setup.ssrc, .num_bye = 1, .bye_ssrc = { ch->setup.ssrc } };
+	struct msgb *msg = msgb_alloc(128, "rtcp-bye");
+
+	if (!msg)
+		return;
+	if (rtcp_build_report(msg, false, &info, NULL) == 0 && rtcp_build_bye(msg, &info) == 0) {
+		ch->stats.rtcp_tx++;
+		if (ch->ops->rtcp_tx)
+			ch->ops->rtcp_tx(ch->priv, msgb_data(msg), msgb_length(msg));
+	}
+	msgb_free(msg);
+}
+
 void media_chan_rtcp_rx(struct media_chan *ch, const uint8_t *buf, size_t len)
 {
 	struct rtcp_info info;

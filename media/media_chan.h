@@ -55,6 +55,8 @@ struct media_chan_stats {
 struct media_chan *media_chan_alloc(void *ctx, const struct media_chan_setup *setup, const struct media_chan_params *p,
 				    const struct media_chan_ops *ops, void *priv);
 void media_chan_free(struct media_chan *ch);
+/*! \brief Send an RTCP BYE (RFC 3550 §6.6) for our SSRC: the channel is going away. */
+void media_chan_bye(struct media_chan *ch);
 /*! \brief Change what is sent (PT, law, ptime, DTMF mode); the stream's SSRC/seq/ts go on. */
 int media_chan_modify(struct media_chan *ch, const struct media_chan_params *p);
 /*! \brief Process one tick: tdm_in is MEDIA_TICK_SAMPLES octets in the trunk law, or NULL if lost;

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <sys/random.h>
 #include <talloc.h>
 
 #include <osmocom/core/hashtable.h>
@@ -288,6 +289,7 @@ static void destroy_chan(struct media_thread *t, struct thread_chan *tc)
 {
 	struct media_event ev = { .type = MEDIA_EV_CHAN_DESTROYED, .chan_id = tc->id, .local_port = tc->port };
 
+	media_chan_bye(tc->ch);
 	if (tc->span)
 		tc->span->chan[tc->ts_idx] = NULL;
 	else
@@ -295,6 +297,16 @@ static void destroy_chan(struct media_thread *t, struct thread_chan *tc)
 	talloc_free(tc);
 	atomic_fetch_sub(&t->n_chans, 1);
 	post_event(t, &ev);
+}
+
+/* RFC 3550 §5.1, §8: SSRC, first sequence number and timestamp are random */
+static uint32_t rand32(void)
+{
+	uint32_t v;
+
+	if (getrandom(&v, sizeof(v), GRND_NONBLOCK) != sizeof(v))
+		v = (uint32_t)random() ^ ((uint32_t)random() << 16);
+	return v;
 }
 
 static void cmd_create(struct media_thread *t, struct media_cmd *c)
@@ -310,9 +322,9 @@ static void cmd_create(struct media_thread *t, struct media_cmd *c)
 		.fax_detect = true,
 		/* digits that go out of band (RFC 4733, SIP INFO) must not also reach the far end in-band */
 		.dtmf_suppress = c->p.dtmf_mode != MEDIA_DTMF_INBAND,
-		.ssrc = (uint32_t)random() ^ c->id,
-		.seq = random(),
-		.ts = random(),
+		.ssrc = rand32(),
+		.seq = rand32(),
+		.ts = rand32(),
 		.cname = "mgcf",
 	};
 	struct thread_chan *tc = talloc_zero(t->ctx, struct thread_chan);
@@ -657,6 +669,8 @@ static void ev_read_cb(struct osmo_it_q *q, struct llist_head *item)
 	struct media_plane *mp = q->data;
 	struct media_event *ev = container_of(item, struct media_event, list);
 
+	LOGP(DMEDIA, ev->type == MEDIA_EV_CHAN_FAILED ? LOGL_ERROR : LOGL_DEBUG, "chan %u: %s (port %u, rc %d)\n",
+	     ev->chan_id, get_value_string(media_event_type_names, ev->type), ev->local_port, ev->rc);
 	if (ev->type == MEDIA_EV_CHAN_DESTROYED) {
 		struct chan_ref *r = ref_find(mp, ev->chan_id);
 		if (r) {
@@ -988,6 +1002,7 @@ int64_t media_plane_chan_create(struct media_plane *mp, const struct media_chan_
 	r->port = port;
 	r->thread = thread;
 	hash_add(mp->refs, &r->node, r->id);
+	LOGP(DMEDIA, LOGL_DEBUG, "chan %u: create on thread %u, RTP port %u, CIC %d\n", r->id, thread, port, req->cic);
 	{
 		uint32_t id = c->id;
 		if (send_cmd(mp, thread, c) < 0) {

@@ -20,6 +20,7 @@ struct cap {
 	uint8_t pkt[MAX_PKTS][200];
 	size_t len[MAX_PKTS];
 	unsigned int nrtcp;
+	bool last_rtcp_bye;
 	unsigned int nev;
 	struct media_event ev[MAX_EVS];
 };
@@ -42,6 +43,7 @@ static void cap_rtcp(void *priv, const uint8_t *p, size_t len)
 
 	ck_assert_int_eq(rtcp_parse(p, len, &info, NULL), 0);
 	c->nrtcp++;
+	c->last_rtcp_bye = info.has_bye && info.num_bye == 1 && info.bye_ssrc[0] == info.ssrc;
 }
 
 static void cap_ev(void *priv, const struct media_event *ev)
@@ -645,6 +647,10 @@ START_TEST(rtp_timeout_and_plc)
 	for (t = 0; t < 200; t++)
 		media_chan_tick(ch, in, out);
 	ck_assert_uint_eq(c->nrtcp, 1);
+	ck_assert(!c->last_rtcp_bye);
+	media_chan_bye(ch);
+	ck_assert_uint_eq(c->nrtcp, 2);
+	ck_assert(c->last_rtcp_bye);
 	media_chan_free(ch);
 }
 END_TEST

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 #include <check.h>
+#include <talloc.h>
 #include <osmocom/core/msgb.h>
 #include <osmocom/core/utils.h>
 
@@ -10,6 +11,7 @@
 #include "media/rtp_codec.h"
 #include "media/cesopsn.h"
 #include "media/udptl.h"
+#include "media/media_ports.h"
 
 /* ---- RTP ---- */
 
@@ -438,6 +440,43 @@ START_TEST(udptl_malformed)
 }
 END_TEST
 
+START_TEST(ports_quarantine)
+{
+	/* 1001..1008: min rounded up to even, so pairs 1002, 1004, 1006 (1008 has no odd partner) */
+	struct media_ports *p = media_ports_alloc(test_ctx, 1001, 1008, 1000);
+	unsigned int used, total;
+
+	ck_assert_ptr_nonnull(p);
+	media_ports_in_use(p, &used, &total);
+	ck_assert_uint_eq(total, 3);
+	ck_assert_int_eq(media_ports_get(p, 10), 1002);
+	ck_assert_int_eq(media_ports_get(p, 10), 1004);
+	media_ports_put(p, 1002, 20);
+	/* next fit: 1006 before the pair just released */
+	ck_assert_int_eq(media_ports_get(p, 30), 1006);
+	media_ports_in_use(p, &used, &total);
+	ck_assert_uint_eq(used, 2);
+	/* the only free pair is still in quarantine: taken anyway rather than failing the call */
+	ck_assert_int_eq(media_ports_get(p, 40), 1002);
+	ck_assert_int_eq(media_ports_get(p, 40), -EADDRNOTAVAIL);
+	media_ports_put(p, 1004, 50);
+	media_ports_put(p, 1006, 60);
+	media_ports_put(p, 1002, 65);
+	/* all free pairs are in quarantine: the one released longest ago (1004 at 50) */
+	ck_assert_int_eq(media_ports_get(p, 70), 1004);
+	/* after the quarantine the cursor order applies again, wrapping around */
+	ck_assert_int_eq(media_ports_get(p, 2000), 1006);
+	ck_assert_int_eq(media_ports_get(p, 2000), 1002);
+	media_ports_put(p, 1234, 2000);	/* not ours: ignored */
+	media_ports_put(p, 1004, 2000);
+	media_ports_put(p, 1004, 2000);	/* twice: ignored */
+	media_ports_in_use(p, &used, &total);
+	ck_assert_uint_eq(used, 2);
+	ck_assert_ptr_null(media_ports_alloc(test_ctx, 1000, 1000, 0));
+	talloc_free(p);
+}
+END_TEST
+
 static Suite *codec_suite(void)
 {
 	Suite *s = suite_create("media codecs");
@@ -459,6 +498,7 @@ static Suite *codec_suite(void)
 	tcase_add_test(tc, udptl_redundancy);
 	tcase_add_test(tc, udptl_fec_and_long);
 	tcase_add_loop_test(tc, udptl_malformed, 0, ARRAY_SIZE(udptl_bad));
+	tcase_add_test(tc, ports_quarantine);
 	suite_add_tcase(s, tc);
 	return s;
 }
