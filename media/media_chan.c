@@ -145,6 +145,7 @@ struct media_chan {
 	uint32_t rx_ev_ts;
 	uint8_t rx_ev_code;
 	uint64_t rx_ev_last_tick;
+	uint16_t rx_ev_duration;	/* the last duration heard */
 	struct dtmf_gen *gen;
 
 	/* tones, continuity test, loopback */
@@ -605,8 +606,11 @@ void media_chan_tick(struct media_chan *ch, const uint8_t *tdm_in, uint8_t *tdm_
 	memmove(ch->out, ch->out + MEDIA_TICK_SAMPLES, ch->out_len * sizeof(int16_t));
 	if (ch->rx_ev_active && ch->ticks - ch->rx_ev_last_tick > RX_EVENT_SILENCE_TICKS) {
 		/* the end packets were all lost: end the digit with what we heard of it */
+		struct media_event e = { .type = MEDIA_EV_RFC4733, .event = ch->rx_ev_code,
+					 .digit = rtp_event_to_char(ch->rx_ev_code), .duration_ms = ch->rx_ev_duration / 8 };
 		ch->rx_ev_active = false;
 		dtmf_gen_end(ch->gen, 0);
+		emit(ch, &e);
 	}
 	if (dtmf_gen_active(ch->gen)) {
 		unsigned int k = dtmf_gen_gen(ch->gen, lin, MEDIA_TICK_SAMPLES);
@@ -692,6 +696,7 @@ static void rx_event(struct media_chan *ch, const struct rtp_hdr *h)
 		return;	/* a repeated end packet */
 	}
 	ch->rx_ev_last_tick = ch->ticks;
+	ch->rx_ev_duration = ev.duration;
 	if (ev.end) {
 		struct media_event e = { .type = MEDIA_EV_RFC4733, .event = ev.event, .digit = c,
 					 .duration_ms = ev.duration / 8 };

@@ -742,6 +742,40 @@ START_TEST(dtmf_kept_without_event_pt)
 }
 END_TEST
 
+START_TEST(rfc4733_end_lost)
+{
+	struct cap *c = cap_new();
+	struct media_chan *ch = mkchan(c, MEDIA_LAW_ALAW, MEDIA_PT_PCMA, MEDIA_DTMF_RFC4733, false);
+	uint8_t in[MEDIA_TICK_SAMPLES], out[MEDIA_TICK_SAMPLES], pkt[16];
+	unsigned int t, i, n = 0, tone_ticks = 0;
+
+	memset(in, 0xd5, sizeof(in));
+	for (t = 0; t < 100; t++) {
+		if (t < 10 && t % 2 == 0) {
+			/* '9' for 100 ms, then every packet of it is lost, the end packets included */
+			struct rtp_hdr h = { .pt = 101, .seq = t, .ts = 800, .ssrc = 4, .marker = t == 0 };
+			struct rtp_event ev = { .event = 9, .volume = 10, .duration = (t + 2) * 80 };
+			rtp_write_hdr(pkt, sizeof(pkt), &h);
+			rtp_event_write(pkt + 12, &ev);
+			media_chan_rtp_rx(ch, pkt, sizeof(pkt));
+		}
+		media_chan_tick(ch, in, out);
+		tone_ticks += out[0] != 0xd5 || out[40] != 0xd5;
+	}
+	for (i = 0; i < c->nev; i++)
+		if (c->ev[i].type == MEDIA_EV_RFC4733) {
+			ck_assert_int_eq(c->ev[i].digit, '9');
+			ck_assert_uint_eq(c->ev[i].duration_ms, 100);
+			n++;
+		}
+	ck_assert_uint_eq(n, 1);
+	/* the tone stopped after the 500 ms without news, not at 8 s */
+	ck_assert_uint_ge(tone_ticks, 50);
+	ck_assert_uint_le(tone_ticks, 62);
+	media_chan_free(ch);
+}
+END_TEST
+
 static Suite *chan_suite(void)
 {
 	Suite *s = suite_create("media channel");
@@ -761,6 +795,7 @@ static Suite *chan_suite(void)
 	tcase_add_test(tc, rtp_timeout_and_plc);
 	tcase_add_test(tc, fax_tones);
 	tcase_add_test(tc, dtmf_kept_without_event_pt);
+	tcase_add_test(tc, rfc4733_end_lost);
 	suite_add_tcase(s, tc);
 	return s;
 }
