@@ -2,19 +2,19 @@
  * The media plane: bearer channels between RTP (IMS side) and TDM timeslots carried on CESoPSN spans
  * (PSTN side), run by N media threads and driven by the signalling thread through two kinds of queue.
  *
- *   signalling (main) thread                         media thread k (k = 0..N-1), own osmo_select loop
- *  ┌──────────────────────────┐   cmd it_q "media-cmd-k"   ┌─────────────────────────────────────────┐
- *  │ media_plane_*() commands ├──────────────────────────▶│ 10 ms timerfd tick:                      │
- *  │  create/modify/destroy,  │  (one queue per thread)    │  for each span it owns:                  │
- *  │  tone, COT, digit, loop  │                            │    CESoPSN rx (recvmmsg) ─▶ reorder win. │
- *  │ RTP port allocator with  │                            │    for each channel (timeslot) of it:    │
- *  │  reuse quarantine        │   event it_q "media-ev"    │      TDM in ─▶ DTMF/COT/fax det ─▶ RTP tx│
- *  │ media_plane_ops.event() ◀├───────────────────────────┤      RTP rx ─▶ jitter buf+PLC ─▶ TDM out │
- *  └──────────────────────────┘  (shared by all threads)   │    one CESoPSN packet per packet time    │
- *                                                          │  channels without a span: RTP only       │
- *                                                          │ RTP drained once per ptime, RTCP every  │
- *                                                          │  0.5 s, with recvmmsg: no poll slots     │
- *                                                          └─────────────────────────────────────────┘
+ *   signalling (main) thread                          media thread k (k = 0..N-1), own osmo_select loop
+ *  ┌──────────────────────────┐  cmd it_q "media-cmd-k"  ┌─────────────────────────────────────────────┐
+ *  │ media_plane_*() commands ├─────────────────────────▶│ 10 ms timerfd tick:                         │
+ *  │  create/modify/destroy,  │  (one queue per thread)  │  for each span it owns:                     │
+ *  │  tone, COT, digit, loop  │                          │   CESoPSN rx (recvmmsg) ─▶ reorder window   │
+ *  │ RTP port allocator with  │                          │   for each channel (timeslot) of the span:  │
+ *  │  reuse quarantine        │  event it_q "media-ev"   │    TDM in ─▶ DTMF/COT/fax det ─▶ RTP tx     │
+ *  │ media_plane_ops.event() ◀├──────────────────────────┤    RTP rx ─▶ jitter buffer+PLC ─▶ TDM out   │
+ *  └──────────────────────────┘ (shared by all threads)  │   one CESoPSN packet per packet time        │
+ *                                                        │  channels without a span: RTP only          │
+ *                                                        │  RTP drained once per ptime, RTCP every     │
+ *                                                        │  0.5 s, with recvmmsg: no poll slots        │
+ *                                                        └─────────────────────────────────────────────┘
  *
  * A channel lives on one thread for its life: the span of its timeslot decides which (spans are spread
  * over the threads at start), RTP-only channels go round robin.  Nothing on the audio path takes a
