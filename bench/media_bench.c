@@ -257,8 +257,16 @@ static void *inject_main(void *arg)
 				n++;
 			}
 		}
-		for (i = 0; i < n;) {
-			int k = sendmmsg(in->gw, msgs + i, n - i, 0);
+		/* span packets from the gateway's socket, RTP from the peers' (symmetric RTP, as phones and
+		 * SBCs send it) */
+		for (i = 0; i < in->nspans;) {
+			int k = sendmmsg(in->gw, msgs + i, in->nspans - i, 0);
+			if (k <= 0)
+				break;
+			i += k;
+		}
+		for (i = in->nspans; i < n;) {
+			int k = sendmmsg(in->sink, msgs + i, n - i, 0);
 			if (k <= 0)
 				break;
 			i += k;

@@ -93,6 +93,7 @@ struct thread_chan {
 	socklen_t remote_len;
 	bool remote_known;
 	bool learn_remote;
+	bool connected;			/* rtp_fd connect()ed to remote: the peer was seen sending from there */
 	struct media_span *span;
 	unsigned int ts_idx;		/* index among the span's timeslots */
 };
@@ -206,7 +207,8 @@ static void chan_rtp_tx(void *priv, const uint8_t *pkt, size_t len)
 
 	if (!tc->remote_known)
 		return;
-	if (sendto(tc->rtp_fd, pkt, len, MSG_DONTWAIT, (struct sockaddr *)&tc->remote, tc->remote_len) > 0)
+	if ((tc->connected ? send(tc->rtp_fd, pkt, len, MSG_DONTWAIT) :
+	     sendto(tc->rtp_fd, pkt, len, MSG_DONTWAIT, (struct sockaddr *)&tc->remote, tc->remote_len)) > 0)
 		atomic_fetch_add_explicit(&tc->t->rtp_tx, 1, memory_order_relaxed);
 	else
 		atomic_fetch_add_explicit(&tc->t->tx_errors, 1, memory_order_relaxed);
@@ -247,10 +249,46 @@ static void chan_rtcp_drain(struct thread_chan *tc)
 		media_chan_rtcp_rx(tc->ch, buf, n);
 }
 
+static bool same_addr(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET) {
+		const struct sockaddr_in *x = (const void *)a, *y = (const void *)b;
+		return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
+	}
+	if (a->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)b;
+		return x->sin6_port == y->sin6_port && !memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr));
+	}
+	return false;
+}
+
+/* A connected UDP socket sends at about two thirds of the cost of sendto() (no route lookup per packet;
+ * measured 4.9 vs 7.6 µs per send+receive on this machine).  It also receives only from that address,
+ * so it is connected only once the peer has been seen sending from the address we send to: a peer that
+ * sends from elsewhere (asymmetric RTP) keeps an unconnected socket. */
+static void rtp_connect(struct thread_chan *tc)
+{
+	if (connect(tc->rtp_fd, (struct sockaddr *)&tc->remote, tc->remote_len) == 0)
+		tc->connected = true;
+}
+
+static void rtp_disconnect(struct thread_chan *tc)
+{
+	struct sockaddr sa = { .sa_family = AF_UNSPEC };
+
+	/* the explicitly bound local port is kept (Linux udp_disconnect() honours the bind lock) */
+	if (tc->connected)
+		connect(tc->rtp_fd, &sa, sizeof(sa));
+	tc->connected = false;
+}
+
 static void set_remote(struct thread_chan *tc, const struct osmo_sockaddr_str *r)
 {
 	struct osmo_sockaddr_str tmp;
 
+	rtp_disconnect(tc);
 	tc->remote_known = false;
 	if (!r->port || !r->ip[0])
 		return;
@@ -450,6 +488,8 @@ static void chan_rtp_drain(struct thread_chan *tc)
 				tc->remote_known = true;
 				tc->learn_remote = false;
 			}
+			if (!tc->connected && tc->remote_known && same_addr(&from[i], &tc->remote))
+				rtp_connect(tc);
 			media_chan_rtp_rx(tc->ch, bufs[i], msgs[i].msg_len);
 		}
 	} while (n == RX_BATCH);
@@ -525,8 +565,7 @@ static void span_tick(struct media_span *sp)
 		for (f = 0; f < F; f++)
 			for (i = 0; i < n; i++)
 				pl[f * n + i] = sp->tx_frames[i * B + f];
-		sendto(sp->fd, pkt, CESOPSN_CW_LEN + F * n, MSG_DONTWAIT, (struct sockaddr *)&sp->remote,
-		       sp->remote_len);
+		send(sp->fd, pkt, CESOPSN_CW_LEN + F * n, MSG_DONTWAIT);
 		sp->stats.tx_packets++;
 		for (i = 0; i < n; i++)
 			memmove(sp->tx_frames + i * B, sp->tx_frames + i * B + F, sp->tx_fill - F);
@@ -779,6 +818,14 @@ static int span_setup(struct media_thread *t, struct media_plane *mp, unsigned i
 	return 0;
 }
 
+/* a pseudowire has one peer: the span socket is connected to it (cheaper sends, foreign datagrams
+ * filtered by the kernel) */
+static int bind_span(const struct media_span_cfg *sc)
+{
+	return osmo_sock_init2(AF_UNSPEC, SOCK_DGRAM, IPPROTO_UDP, sc->local.ip, sc->local.port, sc->remote.ip,
+			       sc->remote.port, OSMO_SOCK_F_BIND | OSMO_SOCK_F_CONNECT | OSMO_SOCK_F_NONBLOCK);
+}
+
 static int bind_udp(const char *ip, uint16_t port)
 {
 	int fd = osmo_sock_init2(AF_UNSPEC, SOCK_DGRAM, IPPROTO_UDP, ip, port, NULL, 0,
@@ -793,7 +840,7 @@ int media_plane_start(struct media_plane *mp)
 
 	for (s = 0; s < mp->num_spans; s++) {
 		const struct media_span_cfg *sc = mp->span_cfgs[s];
-		int fd = bind_udp(sc->local.ip, sc->local.port);
+		int fd = bind_span(sc);
 		if (fd < 0) {
 			LOGP(DMEDIA, LOGL_ERROR, "span %s: cannot bind %s:%u\n", sc->name, sc->local.ip,
 			     sc->local.port);

@@ -434,6 +434,41 @@ START_TEST(symmetric_rtp)
 		usleep(2000);
 	}
 	ck_assert_uint_ge(got, 3);
+	/* the socket is now connected to the peer; a re-INVITE moves the stream to another address */
+	{
+		int peer2 = udp_sock(PEER_PORT + 2);
+		struct media_chan_params p = { .pt = MEDIA_PT_PCMA, .ptime_ms = 20 };
+		osmo_sockaddr_str_from_str(&p.remote, "127.0.0.1", PEER_PORT + 2);
+		ck_assert_int_eq(media_plane_chan_modify(mp, id, &p), 0);
+		for (t = 0, got = 0; t < 200 && got < 3; t++) {
+			struct rtp_hdr h;
+			ssize_t n = recv(peer2, pkt, sizeof(pkt), MSG_DONTWAIT);
+			if (n > 0) {
+				ck_assert_int_eq(rtp_parse(pkt, n, &h, NULL), 0);
+				got += h.pt == MEDIA_PT_PCMA;
+			}
+			run_events();
+			usleep(2000);
+		}
+		ck_assert_uint_ge(got, 3);
+		/* and packets from the new peer are received (the old connection is gone) */
+		{
+			struct media_plane_stats st0, st1;
+			struct rtp_hdr h = { .pt = MEDIA_PT_PCMA, .seq = 9, .ts = 0, .ssrc = 5 };
+			media_plane_stats(mp, &st0);
+			rtp_write_hdr(pkt, sizeof(pkt), &h);
+			memset(pkt + 12, 0xd5, 160);
+			send_to(peer2, port, pkt, 172);
+			for (t = 0; t < 100; t++) {
+				media_plane_stats(mp, &st1);
+				if (st1.rtp_rx > st0.rtp_rx)
+					break;
+				usleep(2000);
+			}
+			ck_assert_uint_gt(st1.rtp_rx, st0.rtp_rx);
+		}
+		close(peer2);
+	}
 	ck_assert_int_eq(media_plane_chan_destroy(mp, id), 0);
 	ck_assert_ptr_nonnull(wait_event_id(MEDIA_EV_CHAN_DESTROYED, id, 1000));
 	media_plane_stop(mp);
