@@ -121,6 +121,9 @@ int media_plane_cic_lookup(const struct media_plane *mp, const char *trunk, int 
 			   unsigned int *ts);
 void media_plane_stats(const struct media_plane *mp, struct media_plane_stats *st);
 
+/*! \brief Channel parameters from the configuration (ptime, DTMF mode, symmetric RTP), PCMA, event PT 101,
+ * no remote yet: what the call object starts from before SDP says more. */
+void media_plane_default_params(const struct media_plane *mp, struct media_chan_params *p);
 /*! \brief Create a channel; returns its id (> 0) or a negative errno.  MEDIA_EV_CHAN_READY (or
  * MEDIA_EV_CHAN_FAILED) follows with the local RTP port. */
 int64_t media_plane_chan_create(struct media_plane *mp, const struct media_chan_req *req);

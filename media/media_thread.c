@@ -463,7 +463,7 @@ static void cmd_read_cb(struct osmo_it_q *q, struct llist_head *item)
 /* drain a channel's RTP socket: batches of RX_BATCH datagrams per syscall */
 static void chan_rtp_drain(struct thread_chan *tc)
 {
-	uint8_t bufs[RX_BATCH][MAX_PKT / 4];	/* G.711 RTP is small; larger datagrams are truncated and dropped */
+	uint8_t bufs[RX_BATCH][640];	/* G.711 up to 60 ms plus headers; larger datagrams are truncated and dropped */
 	struct mmsghdr msgs[RX_BATCH];
 	struct iovec iov[RX_BATCH];
 	struct sockaddr_storage from[RX_BATCH];
@@ -977,6 +977,17 @@ int media_plane_cic_lookup(const struct media_plane *mp, const char *trunk, int 
 		return 0;
 	}
 	return -ENOENT;
+}
+
+void media_plane_default_params(const struct media_plane *mp, struct media_chan_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->pt = MEDIA_PT_PCMA;
+	p->event_pt = MEDIA_PT_EVENT_DEFAULT;
+	p->ptime_ms = mp->cfg->ptime_ms >= 10 && mp->cfg->ptime_ms <= 40 && mp->cfg->ptime_ms % 10 == 0 ?
+		      mp->cfg->ptime_ms : 20;
+	p->dtmf_mode = mp->cfg->dtmf_mode;
+	p->symmetric_rtp = mp->cfg->symmetric_rtp;
 }
 
 int64_t media_plane_chan_create(struct media_plane *mp, const struct media_chan_req *req)

@@ -377,6 +377,19 @@ START_TEST(cot_through_thread)
 	int64_t id;
 
 	nev = 0;
+	{
+		struct media_chan_params p;
+		cfg->ptime_ms = 30;
+		cfg->dtmf_mode = MEDIA_DTMF_INFO;
+		cfg->symmetric_rtp = true;
+		media_plane_default_params(mp, &p);
+		ck_assert_uint_eq(p.ptime_ms, 30);
+		ck_assert_uint_eq(p.pt, MEDIA_PT_PCMA);
+		ck_assert_uint_eq(p.event_pt, 101);
+		ck_assert_int_eq(p.dtmf_mode, MEDIA_DTMF_INFO);
+		ck_assert(p.symmetric_rtp);
+		ck_assert_uint_eq(p.remote.port, 0);
+	}
 	ck_assert_int_eq(media_plane_start(mp), 0);
 	/* an RTP-only channel hears idle on its TDM side: the loop is broken */
 	id = media_plane_chan_create(mp, &req);
