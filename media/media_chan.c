@@ -414,7 +414,9 @@ static void send_event_pkt(struct media_chan *ch)
 	}
 	rtp_event_write(pl, &ev);
 	ch->stats.events_tx++;
-	send_rtp(ch, ch->p.event_pt, marker, ch->setup.ts + ch->ev_start, pl, sizeof(pl));
+	/* on the audio timeline: the delay line shifts the audio by delay_ticks */
+	send_rtp(ch, ch->p.event_pt, marker, ch->setup.ts + ch->ev_start + ch->delay_ticks * MEDIA_TICK_SAMPLES, pl,
+		 sizeof(pl));
 }
 
 /* TDM → RTP for one tick of linear audio (already delayed when digits are removed) */
