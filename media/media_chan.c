@@ -12,9 +12,13 @@
 
 static int16_t lin_of[2][256];
 static uint8_t transcode_tab[2][256];	/* [from law][octet] → the other law */
-/* linear → octet, indexed by the sample as uint16_t: a table lookup instead of SpanDSP's per-sample
- * segment search (64 KiB per law; a shifted smaller table is not exact for negative µ-law samples) */
-static uint8_t law_of_lin[2][65536];
+/* linear → octet by table instead of SpanDSP's per-sample segment search, indexed by the magnitude the
+ * encoder works on (µ-law: -x, A-law: ~x for negative x) without the bits that never matter: µ-law
+ * adds a bias of 0x84 and keeps bits from 3 up, so bit 2 can carry (m >> 2, 8 KiB + 1 for -32768);
+ * A-law keeps bits from 3 up (m >> 3, 4 KiB).  The entries are the codes before the sign's XOR mask.
+ * Small enough for L1; the test compares every sample value with SpanDSP. */
+static uint8_t ulaw_of_mag[8193];
+static uint8_t alaw_of_mag[4096];
 static pthread_once_t g711_once = PTHREAD_ONCE_INIT;
 
 static void g711_tables(void)
@@ -27,11 +31,10 @@ static void g711_tables(void)
 		transcode_tab[MEDIA_LAW_ALAW][i] = alaw_to_ulaw(i);
 		transcode_tab[MEDIA_LAW_ULAW][i] = ulaw_to_alaw(i);
 	}
-	for (i = 0; i < 65536; i++) {
-		int x = (int16_t)i;
-		law_of_lin[MEDIA_LAW_ALAW][i] = linear_to_alaw(x);
-		law_of_lin[MEDIA_LAW_ULAW][i] = linear_to_ulaw(x);
-	}
+	for (i = 0; i < 8193; i++)
+		ulaw_of_mag[i] = linear_to_ulaw(i << 2) ^ 0xff;
+	for (i = 0; i < 4096; i++)
+		alaw_of_mag[i] = linear_to_alaw(i << 3) ^ 0xd5;
 }
 
 void media_g711_to_linear(enum media_law law, const uint8_t *in, int16_t *out, size_t n)
@@ -46,12 +49,20 @@ void media_g711_to_linear(enum media_law law, const uint8_t *in, int16_t *out, s
 
 void media_g711_from_linear(enum media_law law, const int16_t *in, uint8_t *out, size_t n)
 {
-	const uint8_t *t = law_of_lin[law];
 	size_t i;
 
 	pthread_once(&g711_once, g711_tables);
-	for (i = 0; i < n; i++)
-		out[i] = t[(uint16_t)in[i]];
+	if (law == MEDIA_LAW_ALAW) {
+		for (i = 0; i < n; i++) {
+			int x = in[i], neg = x < 0;
+			out[i] = alaw_of_mag[(neg ? ~x : x) >> 3] ^ (neg ? 0x55 : 0xd5);
+		}
+	} else {
+		for (i = 0; i < n; i++) {
+			int x = in[i], neg = x < 0;
+			out[i] = ulaw_of_mag[(neg ? -x : x) >> 2] ^ (neg ? 0x7f : 0xff);
+		}
+	}
 }
 
 void media_g711_transcode(enum media_law from, enum media_law to, const uint8_t *in, uint8_t *out, size_t n)
