@@ -52,7 +52,7 @@ run_lifecycle() {
 	write_conf 25s
 	"$@" "$mgcfd" -c "$work/mgcfd.conf" > "$work/log" 2>&1 &
 	pid=$!
-	wait_port "$vty_port" 300 || fail "VTY never came up"
+	wait_port "$vty_port" 600 || fail "VTY never came up"
 
 	out=$(vty "$vty_port" "show version") || fail "show version: no answer"
 	echo "$out" | grep -q "^mgcfd [0-9]" || fail "show version answered: $out"
