@@ -183,7 +183,8 @@ int sip_build_hdr_str(struct msgb *msg, const char *name, struct sip_str value)
 int sip_build_via(struct msgb *msg, const char *transport, const char *host, uint16_t port, const char *branch,
 		  bool rport)
 {
-	bool v6 = strchr(host, ':') != NULL;
+	/* an IPv6 address is bracketed in sent-by (RFC 5118 §4.1), unless the caller already did */
+	bool v6 = host[0] != '[' && strchr(host, ':') != NULL;
 	int rc = putf(msg, "Via: SIP/2.0/%s %s%s%s", transport, v6 ? "[" : "", host, v6 ? "]" : "");
 
 	if (!rc && port)

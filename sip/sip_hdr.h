@@ -120,8 +120,9 @@ struct sip_hdr_iter {
 
 /*! \brief Start iterating the elements of every header with id (not SIP_HDR_OTHER). */
 void sip_hdr_iter_init(struct sip_hdr_iter *it, const struct sip_msg *msg, enum sip_hdr_id id);
-/*! \brief Next element (trimmed).  An empty header value yields no element; an empty element between commas
- * is returned empty so that typed parsers reject it.
+/*! \brief Next element (trimmed).  A header that is not a list yields its whole value as one element (maybe
+ * empty).  In a list header an empty value yields no element, an empty element between commas is returned empty
+ * so that typed parsers reject it, and a trailing comma is ignored.
  * \returns 1 with *elem set, 0 at the end, -EBADMSG for an unterminated quoted string or <>. */
 int sip_hdr_iter_next(struct sip_hdr_iter *it, struct sip_str *elem);
 

@@ -1,21 +1,23 @@
 /*! \file sip_msg.h
  * SIP message parser (RFC 3261 §7, §25): zero-copy, bounded, single pass.
  *
- *   caller's buffer  ─────────────────────────────────────────────────────────────── (not NUL-terminated)
- *   "INVITE sip:bob@b.example SIP/2.0\r\nVia: SIP/2.0/UDP …;branch=z9hG4bK…\r\n…\r\n\r\nv=0…"
- *        ▲                                ▲                                            ▲
- *   ┌────┴──────────── sip_msg ───────────┴────────────────────────────────────────────┴──┐
- *   │ start line, hdrs[] (id, name, value: slices), first[id] chains, typed top Via, From,   │  msg layer
- *   │ To, CSeq, Call-ID, Max-Forwards, Content-Length, body; parse error + routability       │  (sip_msg.c)
- *   └──────────────┬────────────────────────────────────────────────────────────────────────┘
- *                  │ sip_hdr_iter (comma split) + sip_*_parse(element)
- *   ┌──────────────▼────────────── sip_hdr.h ─────────────────────────────────────────────────┐
- *   │ header-name table (full + compact forms), Via, name-addr, Contact, CSeq, RAck, RSeq,     │  hdr layer
- *   │ Session-Expires, Event, Reason, Privacy, media types, Retry-After, option tags           │  (sip_hdr.c)
- *   └──────────────┬────────────────────────────────────────────────────────────────────────┘
- *                  │ sip_uri_parse(), sip_param_next()
- *   ┌──────────────▼────────────── sip_uri.h ─────────────────────────────────────────────────┐
- *   │ sip:/sips:/tel: URIs, IPv6 references, ;params, ?headers, escapes kept raw                │  uri layer
+ *   caller's buffer (not NUL-terminated, must outlive the parsed message):
+ *   "INVITE sip:bob@b.example SIP/2.0\r\nVia: SIP/2.0/UDP …;branch=z9hG4bK…\r\n … \r\n\r\nv=0…"
+ *          ▲ every struct sip_str below is a (pointer, length) slice into it
+ *   ┌─────────────────────────────────── sip_msg (sip_msg.c) ──────────────────────────────────┐
+ *   │ start line, hdrs[] (id, name, value), first[id] chains, typed top Via, From,             │  msg layer
+ *   │ To, CSeq, Call-ID, Max-Forwards, Content-Length, body; error + routability               │
+ *   └──────────┬───────────────────────────────────────────────────────────────────────────────┘
+ *              │ sip_hdr_iter (comma split) + sip_*_parse(element)
+ *              ▼
+ *   ┌────────────────────────────────── sip_hdr.h (sip_hdr.c) ─────────────────────────────────┐
+ *   │ header-name table (full + compact forms), comma splitting, Via, name-addr,               │  hdr layer
+ *   │ Contact, CSeq, RAck, RSeq, Session-Expires, Event, Reason, Privacy, ...                  │
+ *   └──────────┬───────────────────────────────────────────────────────────────────────────────┘
+ *              │ sip_uri_parse(), sip_param_next()
+ *              ▼
+ *   ┌────────────────────────────────── sip_uri.h (sip_uri.c) ─────────────────────────────────┐
+ *   │ sip:/sips:/tel: URIs, IPv6 references, ;params, ?headers, escapes kept raw               │  uri layer
  *   └──────────────────────────────────────────────────────────────────────────────────────────┘
  *   sip_build.h writes messages into a msgb (requests, responses, 400/505/513 for a bad request).
  *

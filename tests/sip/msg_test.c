@@ -1389,6 +1389,12 @@ START_TEST(test_build_request_roundtrip)
 	ck_str(e, "<sip:p1.example;lr>");
 	talloc_free(p);
 
+	/* an already bracketed IPv6 host is not bracketed twice */
+	msgb_reset(m);
+	ck_assert_int_eq(sip_build_via(m, "TCP", "[2001:db8::2]", 0, "z9hG4bKx", false), 0);
+	ck_assert_int_eq(msgb_length(m), strlen("Via: SIP/2.0/TCP [2001:db8::2];branch=z9hG4bKx\r\n"));
+	ck_assert(memcmp(msgb_data(m), "Via: SIP/2.0/TCP [2001:db8::2];branch=z9hG4bKx\r\n", msgb_length(m)) == 0);
+
 	/* no silent truncation: a full msgb gives -EMSGSIZE */
 	msgb_free(m);
 	m = msgb_alloc_c(test_ctx, 40, "sip");
