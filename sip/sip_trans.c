@@ -153,6 +153,9 @@ struct sip_tl *sip_tl_alloc(void *ctx, struct sip_tp *tp, const struct sip_tl_op
 
 	if (!tl)
 		return NULL;
+	/* T1 has a minimum of 50 ms: 0 means nobody ran osmo_tdefs_reset() on the table (a program without config) */
+	if (osmo_tdef_get(sip_tdefs, SIP_T1, OSMO_TDEF_MS, -1) == 0)
+		osmo_tdefs_reset(sip_tdefs);
 	tl->tp = tp;
 	tl->ops = ops;
 	tl->priv = priv;
