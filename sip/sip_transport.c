@@ -287,13 +287,18 @@ static int conn_close(struct sip_conn *c, bool error)
 	     sip_transport_via_name(c->proto), c->id, osmo_sockaddr_to_str(&c->remote), error ? " (error)" : "");
 	ctr_inc(tp, error ? SIP_TP_CTR_CONN_FAILED : SIP_TP_CTR_CONN_CLOSED);
 	osmo_timer_del(&c->idle);
-	if (c->ofd.fd >= 0) {
+	if (c->ofd.fd >= 0)
 		osmo_fd_unregister(&c->ofd);
+	if (c->ssl) {
+		/* a close_notify if the session got that far; best effort, the socket is non-blocking */
+		if (!c->handshaking && !error)
+			SSL_shutdown(c->ssl);
+		SSL_free(c->ssl);
+	}
+	if (c->ofd.fd >= 0) {
 		close(c->ofd.fd);
 		c->ofd.fd = -1;
 	}
-	if (c->ssl)
-		SSL_free(c->ssl);
 	llist_for_each_entry_safe(m, m2, &c->txq, list) {
 		llist_del(&m->list);
 		msgb_free(m);
