@@ -23,6 +23,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <osmocom/core/utils.h>
 
 #include "sip/sip_cfg.h"
 #include "sip/sip_trans.h"
