@@ -194,6 +194,7 @@ static void handle_cancel(struct sip_core *core, const struct sip_rx *rx)
 {
 	struct sip_strans *inv = sip_tl_find_cancelled(core->tl, rx->msg);
 	struct sip_strans *st;
+	struct msgb *m;
 
 	if (!inv) {
 		ctr_inc(core, SIP_CORE_CTR_TX_481);
@@ -204,8 +205,13 @@ static void handle_cancel(struct sip_core *core, const struct sip_rx *rx)
 	st = sip_strans_create(core->tl, rx);
 	if (!st)
 		return;
-	/* §9.2: the CANCEL gets 200 whatever the INVITE's fate; the To tag is the INVITE's */
-	sip_strans_reply(st, 200, NULL, NULL);
+	/* §9.2: the CANCEL gets 200 whatever the INVITE's fate, with the To tag of the INVITE's responses */
+	m = msgb_alloc(4096, "sip-cancel-200");
+	if (m && !sip_build_response(m, sip_strans_request(st), 200, NULL, sip_strans_to_tag(inv)) &&
+	    !sip_build_no_body(m))
+		sip_strans_respond(st, 200, m);
+	else if (m)
+		msgb_free(m);
 	if (sip_strans_state(inv) != SIP_TS_PROCEEDING)
 		return;
 	if (core->ops && core->ops->cancel)

@@ -56,7 +56,6 @@ static const struct rate_ctr_desc sip_tp_ctr_desc[] = {
 	[SIP_TP_CTR_CONN_IDLE_CLOSED] = { "sip:conn_idle_closed", "TCP/TLS connections closed for idleness" },
 	[SIP_TP_CTR_TLS_HANDSHAKE_OK] = { "sip:tls_handshake_ok", "TLS handshakes completed" },
 	[SIP_TP_CTR_TLS_HANDSHAKE_FAILED] = { "sip:tls_handshake_failed", "TLS handshakes failed" },
-	[SIP_TP_CTR_RX_RESP_BAD_VIA] = { "sip:rx_resp_bad_via", "responses dropped: top Via unusable" },
 };
 
 static const struct rate_ctr_group_desc sip_tp_ctrg_desc = {
@@ -522,9 +521,12 @@ void sip_tp_response_dst(const struct sip_addr *src, const struct sip_via *via, 
 			sa_set_port(&dst->remote, via->rport);
 		else if (!via->has_rport)
 			sa_set_port(&dst->remote, via->has_port ? via->port : 5060);
+		return;
 	}
-	/* TCP/TLS: the connection the request came on (conn_id); should it be gone, sip_tp_send() opens one to the
-	 * source address and port, which is where the peer's connection came from */
+	/* TCP/TLS: the connection the request came on (conn_id).  Should it be gone, sip_tp_send() looks for another
+	 * one to, or connects to, the received address and the sent-by port (the source port of an accepted
+	 * connection is ephemeral) */
+	sa_set_port(&dst->remote, via->has_port ? via->port : dst->proto == SIP_TRANSPORT_TLS ? 5061 : 5060);
 }
 
 int sip_tp_sent_by(const struct sip_tp *tp, const struct sip_addr *dst, char *host, size_t host_len, uint16_t *port)

@@ -48,7 +48,6 @@ enum sip_tp_ctr {
 	SIP_TP_CTR_CONN_IDLE_CLOSED,
 	SIP_TP_CTR_TLS_HANDSHAKE_OK,
 	SIP_TP_CTR_TLS_HANDSHAKE_FAILED,
-	SIP_TP_CTR_RX_RESP_BAD_VIA,
 	_NUM_SIP_TP_CTR
 };
 
@@ -98,7 +97,8 @@ uint16_t sip_tp_listen_port(const struct sip_tp *tp, int idx);
 int sip_tp_send(struct sip_tp *tp, struct sip_addr *dst, struct msgb *msg);
 
 /*! \brief Where a response to a request received from src goes (RFC 3261 §18.2.2, RFC 3581 §4): the same
- * connection for TCP/TLS; for UDP the source address and the rport (or sent-by port). */
+ * connection for TCP/TLS (should it be gone: a new one to the source address and the sent-by port); for UDP the
+ * source address and the rport (or sent-by port). */
 void sip_tp_response_dst(const struct sip_addr *src, const struct sip_via *via, struct sip_addr *dst);
 
 /*! \brief Our sent-by for a Via of a request to dst: a listener's address and port for that transport and

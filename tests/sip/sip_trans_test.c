@@ -650,6 +650,13 @@ START_TEST(test_cancel)
 	       "Call-ID: c-c1\r\nCSeq: 1 CANCEL\r\nContent-Length: 0\r\n\r\n");
 	ck_assert_uint_eq(n_cancel, 1);
 	ck_assert_uint_eq(tx_status_count(200), 1);
+	{
+		char *want = talloc_asprintf(tx_ctx, "To: <sip:bob@192.0.2.1>;tag=%s\r\n", sip_strans_to_tag(inv));
+
+		/* the 200 to CANCEL carries the INVITE's To tag (§9.2) */
+		ck_assert_ptr_nonnull(strstr(tx[n_tx - 2].s, "CSeq: 1 CANCEL"));
+		ck_assert_ptr_nonnull(strstr(tx[n_tx - 2].s, want));
+	}
 	ck_assert_uint_eq(tx_status_count(487), 1);
 	ck_assert_ptr_nonnull(strstr(tx_last(), "CSeq: 1 INVITE"));
 	ck_assert_int_eq(sip_strans_state(inv), SIP_TS_COMPLETED);

@@ -92,4 +92,20 @@ P=$(free_port)
 "$TESTUA" --uac OPTIONS "sip:127.0.0.1:$P;transport=tcp" >uac-refused.out 2>&1 && fail "request to a closed port succeeded"
 grep -q '^final 503$' uac-refused.out || fail "503 for a refused connection"
 
+# 6. IPv6 (if the host has ::1): test UA to test UA over UDP and TCP
+if "$TESTUA" --listen "udp:::1:0" --exit-after 1 >/dev/null 2>&1; then
+	P=$(free_port)
+	"$TESTUA" --listen "udp:::1:$P" --listen "tcp:::1:$P" >v6.out 2>v6.err &
+	V6=$!
+	sleep 0.5
+	"$TESTUA" --uac MESSAGE "sip:[::1]:$P" >uac-v6u.out 2>&1 || { cat uac-v6u.out v6.err; fail "MESSAGE over UDP/IPv6"; }
+	"$TESTUA" --uac OPTIONS "sip:[::1]:$P;transport=tcp" >uac-v6t.out 2>&1 ||
+		{ cat uac-v6t.out v6.err; fail "OPTIONS over TCP/IPv6"; }
+	kill "$V6"
+	wait_gone "$V6" 50 || fail "IPv6 UAS did not stop"
+	grep -q '^rx MESSAGE$' v6.out || fail "IPv6 UAS did not get the MESSAGE"
+else
+	echo "no ::1 here: IPv6 part skipped"
+fi
+
 echo "OK"

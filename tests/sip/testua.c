@@ -259,7 +259,7 @@ static int add_listener(const char *spec)
 	if (idx < 0)
 		return idx;
 	if (!contact_port) {
-		snprintf(contact_host, sizeof(contact_host), "%s", ip);
+		snprintf(contact_host, sizeof(contact_host), strchr(ip, ':') ? "[%s]" : "%s", ip);
 		contact_port = sip_tp_listen_port(sip_core_tp(core), idx);
 	}
 	event("listening %s %s %u", proto, ip, sip_tp_listen_port(sip_core_tp(core), idx));
@@ -370,8 +370,10 @@ int main(int argc, char **argv)
 	}
 	if (uac_method) {
 		/* a UAC without listener still needs a UDP socket and a sent-by for its Via */
-		if (!num_listens && add_listener("udp:127.0.0.1:0") < 0)
-			return 1;
+		if (!num_listens) {
+			if (add_listener(strchr(uac_uri, '[') ? "udp:::1:0" : "udp:127.0.0.1:0") < 0)
+				return 1;
+		}
 		exit_code = 1;
 		if (uac_send(uac_method, uac_uri, tls_name) < 0)
 			return 1;
