@@ -19,7 +19,7 @@ static const struct rate_ctr_desc sip_core_ctr_desc[] = {
 	[SIP_CORE_CTR_TX_420] = { "sip:core_tx_420", "420 Bad Extension" },
 	[SIP_CORE_CTR_TX_421] = { "sip:core_tx_421", "421 Extension Required" },
 	[SIP_CORE_CTR_TX_481] = { "sip:core_tx_481", "481 (in-dialog request or CANCEL without match)" },
-	[SIP_CORE_CTR_TX_482] = { "sip:core_tx_482", "482 Loop Detected (merged request)" },
+	[SIP_CORE_CTR_TX_482] = { "sip:core_tx_482", "482 Loop Detected (merged or looped request)" },
 	[SIP_CORE_CTR_TX_483] = { "sip:core_tx_483", "483 Too Many Hops" },
 	[SIP_CORE_CTR_TX_501] = { "sip:core_tx_501", "501 Not Implemented" },
 	[SIP_CORE_CTR_RX_CANCEL] = { "sip:core_rx_cancel", "CANCELs matched to an INVITE" },
@@ -256,6 +256,11 @@ static void core_new_request(void *priv, const struct sip_rx *rx)
 		/* §8.2.2.2 */
 		ctr_inc(core, SIP_CORE_CTR_TX_482);
 		stateless_reply(core, rx, 482, "Loop Detected (merged request)", NULL);
+		return;
+	}
+	if (sip_tl_is_looped(core->tl, msg)) {
+		ctr_inc(core, SIP_CORE_CTR_TX_482);
+		stateless_reply(core, rx, 482, NULL, NULL);
 		return;
 	}
 	if (!served(core, m)) {

@@ -845,6 +845,28 @@ bool sip_tl_is_merged(struct sip_tl *tl, const struct sip_msg *req)
 	return false;
 }
 
+bool sip_tl_is_looped(struct sip_tl *tl, const struct sip_msg *req)
+{
+	struct sip_hdr_iter it;
+	struct sip_str elem;
+
+	sip_hdr_iter_init(&it, req, SIP_HDR_VIA);
+	while (sip_hdr_iter_next(&it, &elem) == 1) {
+		struct sip_via via;
+		struct sip_ctrans *ct;
+
+		if (sip_via_parse(&via, elem) < 0 || !via.has_branch)
+			continue;
+		llist_for_each_entry(ct, &tl->ct_by_branch[hash(via.branch)], blist) {
+			if (!sip_str_eq(via.branch, ct->branch) || ct->method != req->method_id)
+				continue;
+			if (parse_stored(tl, ct->req) == 0 && slice_eq(tl->scratch->ruri, req->ruri))
+				return true;
+		}
+	}
+	return false;
+}
+
 bool sip_tl_ack_2xx(struct sip_tl *tl, const struct sip_msg *ack)
 {
 	struct sip_strans *st;

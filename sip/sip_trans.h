@@ -146,6 +146,10 @@ struct sip_strans *sip_tl_find_cancelled(struct sip_tl *tl, const struct sip_msg
 /*! \brief Whether a request without To tag is a merged request (RFC 3261 §8.2.2.2): same From tag, Call-ID and
  * CSeq as a live server transaction it does not match. */
 bool sip_tl_is_merged(struct sip_tl *tl, const struct sip_msg *req);
+/*! \brief Whether a request is one of ours come back unchanged (RFC 3261 §8.2.2.2 / §16.3 item 4 in the cheap
+ * form): a Via carries the branch of one of our live client transactions and the Request-URI is the one we sent.
+ * A spiral (same branch, another Request-URI, e.g. a call hairpinned back through the gateway) is not a loop. */
+bool sip_tl_is_looped(struct sip_tl *tl, const struct sip_msg *req);
 /*! \brief An ACK for a 2xx reached the core: stop the 2xx retransmission of the INVITE it acknowledges.
  * \returns true if such an INVITE server transaction was found. */
 bool sip_tl_ack_2xx(struct sip_tl *tl, const struct sip_msg *ack);

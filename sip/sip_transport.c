@@ -56,6 +56,7 @@ static const struct rate_ctr_desc sip_tp_ctr_desc[] = {
 	[SIP_TP_CTR_CONN_IDLE_CLOSED] = { "sip:conn_idle_closed", "TCP/TLS connections closed for idleness" },
 	[SIP_TP_CTR_TLS_HANDSHAKE_OK] = { "sip:tls_handshake_ok", "TLS handshakes completed" },
 	[SIP_TP_CTR_TLS_HANDSHAKE_FAILED] = { "sip:tls_handshake_failed", "TLS handshakes failed" },
+	[SIP_TP_CTR_RX_RESP_MULTI_VIA] = { "sip:rx_resp_multi_via", "responses with more than one Via (dropped)" },
 };
 
 static const struct rate_ctr_group_desc sip_tp_ctrg_desc = {
@@ -652,6 +653,13 @@ static void deliver(struct sip_tp *tp, const struct sip_addr *src)
 		}
 	} else {
 		ctr_inc(tp, SIP_TP_CTR_RX_RESPONSES);
+		if (tp->msg->num_via > 1) {
+			/* RFC 3261 §18.1.2: not for us, we are no proxy */
+			ctr_inc(tp, SIP_TP_CTR_RX_RESP_MULTI_VIA);
+			LOGP(DSIPT, LOGL_NOTICE, "response with %u Vias from %s dropped\n", tp->msg->num_via,
+			     osmo_sockaddr_to_str(&src->remote));
+			return;
+		}
 	}
 	LOGP(DSIPT, LOGL_DEBUG, "%s from %s: %s\n", sip_transport_via_name(src->proto),
 	     osmo_sockaddr_to_str(&src->remote), osmo_quote_str(tp->msg->buf, OSMO_MIN(tp->msg->len, 64)));
@@ -663,10 +671,13 @@ void sip_tp_inject(struct sip_tp *tp, const struct sip_addr *src, const char *bu
 {
 	struct sip_parse_opts opts = { .datagram = true, .max_size = max_msg_size(tp) };
 	struct sip_parse_err err = {};
+	size_t i;
 	int rc;
 
-	/* RFC 5626 §4.4.1: STUN or CRLF keep-alives on UDP are not SIP messages */
-	if (len <= 4 && strspn(buf, "\r\n") >= len) {
+	/* RFC 5626 §4.4.1: CRLF keep-alives on UDP are not SIP messages */
+	for (i = 0; i < len && i < 4 && (buf[i] == '\r' || buf[i] == '\n'); i++)
+		;
+	if (len <= 4 && i == len) {
 		ctr_inc(tp, SIP_TP_CTR_RX_KEEPALIVE);
 		return;
 	}

@@ -362,6 +362,21 @@ START_TEST(test_nict_reliable)
 }
 END_TEST
 
+START_TEST(test_response_two_vias_dropped)
+{
+	struct sip_ctrans *ct = send_req("OPTIONS", SIP_TRANSPORT_UDP);
+
+	/* RFC 3261 §18.1.2: a response with more than one Via is not for a UA */
+	inject("SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP invalid.invalid;branch=%s\r\nVia: SIP/2.0/UDP 10.1.1.1;branch=z9hG4bKx\r\n"
+	       "From: <sip:a@192.0.2.9>;tag=abc\r\nTo: <sip:bob@192.0.2.2>;tag=t\r\nCall-ID: ct-1\r\nCSeq: 1 OPTIONS\r\n"
+	       "Content-Length: 0\r\n\r\n", sip_ctrans_branch(ct));
+	ck_assert_uint_eq(n_rsp, 0);
+	ck_assert_uint_eq(sip_tp_ctr(sip_core_tp(core), SIP_TP_CTR_RX_RESP_MULTI_VIA), 1);
+	rsp_in(ct, 200, "OPTIONS", "t");
+	ck_assert_uint_eq(n_rsp, 1);
+}
+END_TEST
+
 START_TEST(test_ict_udp_schedule_and_timeout)
 {
 	static const unsigned long expect[] = { 0, 500, 1500, 3500, 7500, 15500, 31500 };
@@ -681,6 +696,28 @@ START_TEST(test_merged_482)
 }
 END_TEST
 
+START_TEST(test_loop_482)
+{
+	char *looped, *spiral, *p;
+
+	/* our own request comes back unchanged (a proxy added its Via above ours): 482 */
+	ck_assert_ptr_nonnull(send_req("MESSAGE", SIP_TRANSPORT_UDP));
+	p = strstr(tx[0].s, "\r\nVia: ");
+	ck_assert_ptr_nonnull(p);
+	looped = talloc_asprintf(tx_ctx, "%.*s\r\nVia: SIP/2.0/UDP 192.0.2.5:5099;branch=z9hG4bKproxy%s",
+				 (int)(p - tx[0].s), tx[0].s, p);
+	inject("%s", looped);
+	ck_assert_uint_eq(tx_status_count(482), 1);
+	ck_assert_uint_eq(n_handler, 0);
+	/* a spiral: same Vias, other Request-URI (e.g. a hairpin through the gateway) is served */
+	spiral = talloc_strdup(tx_ctx, looped);
+	memcpy(strstr(spiral, "sip:bob@192.0.2.2"), "sip:bob@192.0.2.3", 17);
+	inject("%s", spiral);
+	ck_assert_uint_eq(tx_status_count(482), 1);
+	ck_assert_uint_eq(n_handler, 1);
+}
+END_TEST
+
 START_TEST(test_max_forwards_483)
 {
 	inject(REQ_FMT, "MESSAGE", "z9hG4bKmf", 0u, "", "c-mf", "MESSAGE", "");
@@ -834,6 +871,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_nict_udp_schedule_and_timeout);
 	tcase_add_test(tc, test_nict_proceeding_t2_and_k);
 	tcase_add_test(tc, test_nict_reliable);
+	tcase_add_test(tc, test_response_two_vias_dropped);
 	tcase_add_test(tc, test_ict_udp_schedule_and_timeout);
 	tcase_add_test(tc, test_ict_non2xx_ack_and_d);
 	tcase_add_test(tc, test_ict_2xx_accepted_m);
@@ -849,6 +887,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_match_branch_and_sent_by);
 	tcase_add_test(tc, test_cancel);
 	tcase_add_test(tc, test_merged_482);
+	tcase_add_test(tc, test_loop_482);
 	tcase_add_test(tc, test_max_forwards_483);
 	tcase_add_test(tc, test_require_420);
 	tcase_add_test(tc, test_405_501);
