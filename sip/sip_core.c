@@ -157,7 +157,8 @@ static void stateless_reply(struct sip_core *core, const struct sip_rx *rx, uint
 		msgb_free(m);
 		return;
 	}
-	LOGP(DSIP, LOGL_INFO, "%.*s from %s: %u %s\n", SIP_STR_FMT(rx->msg->method), osmo_sockaddr_to_str(&rx->src.remote),
+	LOGP(DSIP, LOGL_INFO, "%.*s from %s: %u %s\n", SIP_STR_FMT(rx->msg->method),
+	     osmo_sockaddr_to_str(&rx->src.remote),
 	     status, reason ? reason : sip_status_reason(status));
 	sip_tp_response_dst(&rx->src, &rx->msg->via, &dst);
 	sip_tp_send(core->tp, &dst, m);

@@ -273,7 +273,8 @@ static void ct_end_cb(void *data)
 	case SIP_TS_PROCEEDING:
 		if (ct->tp_error) {
 			ctr_inc(ct->tl, SIP_TL_CTR_CT_TRANSPORT_ERR);
-			LOGP(DSIP, LOGL_NOTICE, "%s %s: transport error, 503\n", ct->invite ? "ICT" : "NICT", ct->branch);
+			LOGP(DSIP, LOGL_NOTICE, "%s %s: transport error, 503\n", ct->invite ? "ICT" : "NICT",
+			     ct->branch);
 			ct_report(ct, 503, NULL);
 		} else {
 			/* Timer B / F */

@@ -231,7 +231,8 @@ static int udp_send(struct sip_tp *tp, const struct sip_addr *dst, struct msgb *
 		if (errno != EAGAIN && errno != EWOULDBLOCK) {
 			int err = -errno;
 
-			LOGP(DSIPT, LOGL_NOTICE, "UDP to %s: %s\n", osmo_sockaddr_to_str(&dst->remote), strerror(errno));
+			LOGP(DSIPT, LOGL_NOTICE, "UDP to %s: %s\n", osmo_sockaddr_to_str(&dst->remote),
+			     strerror(errno));
 			ctr_inc(tp, SIP_TP_CTR_TX_ERRORS);
 			msgb_free(msg);
 			return err;

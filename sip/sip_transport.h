@@ -56,7 +56,7 @@ enum sip_tp_ctr {
 struct sip_addr {
 	enum sip_transport proto;
 	struct osmo_sockaddr remote;
-	uint32_t conn_id;		/*!< TCP/TLS: connection it came on / to use; 0: find one to remote or connect */
+	uint32_t conn_id;		/*!< TCP/TLS: connection it came on / to use; 0: one to remote, or connect */
 	const char *tls_name;		/*!< TLS client: host name or IP the server certificate must match (NULL: the
 					 *   remote address) */
 };

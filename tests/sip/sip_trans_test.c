@@ -273,7 +273,8 @@ static struct sip_ctrans *send_req(const char *method, enum sip_transport proto)
 
 	n = snprintf((char *)msgb_data(m), 1024,
 		     "%s sip:bob@192.0.2.2 SIP/2.0\r\nMax-Forwards: 70\r\nFrom: <sip:a@192.0.2.9>;tag=abc\r\n"
-		     "To: <sip:bob@192.0.2.2>\r\nCall-ID: ct-1\r\nCSeq: 1 %s\r\nContent-Length: 0\r\n\r\n", method, method);
+		     "To: <sip:bob@192.0.2.2>\r\nCall-ID: ct-1\r\nCSeq: 1 %s\r\nContent-Length: 0\r\n\r\n",
+		     method, method);
 	msgb_put(m, n);
 	return sip_ctrans_send(sip_core_tl(core), &d, m, &ct_ops, NULL);
 }
@@ -367,8 +368,10 @@ START_TEST(test_response_two_vias_dropped)
 	struct sip_ctrans *ct = send_req("OPTIONS", SIP_TRANSPORT_UDP);
 
 	/* RFC 3261 §18.1.2: a response with more than one Via is not for a UA */
-	inject("SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP invalid.invalid;branch=%s\r\nVia: SIP/2.0/UDP 10.1.1.1;branch=z9hG4bKx\r\n"
-	       "From: <sip:a@192.0.2.9>;tag=abc\r\nTo: <sip:bob@192.0.2.2>;tag=t\r\nCall-ID: ct-1\r\nCSeq: 1 OPTIONS\r\n"
+	inject("SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP invalid.invalid;branch=%s\r\n"
+	       "Via: SIP/2.0/UDP 10.1.1.1;branch=z9hG4bKx\r\n"
+	       "From: <sip:a@192.0.2.9>;tag=abc\r\nTo: <sip:bob@192.0.2.2>;tag=t\r\nCall-ID: ct-1\r\n"
+	       "CSeq: 1 OPTIONS\r\n"
 	       "Content-Length: 0\r\n\r\n", sip_ctrans_branch(ct));
 	ck_assert_uint_eq(n_rsp, 0);
 	ck_assert_uint_eq(sip_tp_ctr(sip_core_tp(core), SIP_TP_CTR_RX_RESP_MULTI_VIA), 1);
@@ -496,7 +499,8 @@ START_TEST(test_ist_non2xx_g_h_i)
 	/* response routing: UDP, rport → source port (RFC 3581 §4) */
 	ck_assert_uint_eq(ntohs(tx[0].dst.remote.u.sin.sin_port), 5099);
 	/* rport got its value and received= is added even though sent-by is the source (RFC 3581 §4) */
-	ck_assert_ptr_nonnull(strstr(tx[0].s, "Via: SIP/2.0/UDP 192.0.2.5:5099;branch=z9hG4bKist1;rport=5099;received=192.0.2.5\r\n"));
+	ck_assert_ptr_nonnull(strstr(tx[0].s,
+				     "Via: SIP/2.0/UDP 192.0.2.5:5099;branch=z9hG4bKist1;rport=5099;received=192.0.2.5\r\n"));
 
 	ck_assert_int_eq(sip_strans_reply(inv_st, 180, NULL, NULL), 0);
 	/* retransmitted INVITE replays the last provisional */
@@ -839,11 +843,13 @@ START_TEST(test_via_received)
 	/* sent-by differs from the source address: received= is added even without rport */
 	inject("MESSAGE sip:bob@192.0.2.1 SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.1:5070;branch=z9hG4bKrcv\r\n"
 	       "Via: SIP/2.0/UDP 10.9.9.9;branch=z9hG4bKlower\r\n"
-	       "From: <sip:a@b>;tag=1\r\nTo: <sip:b@c>\r\nCall-ID: rcv\r\nCSeq: 1 MESSAGE\r\nContent-Length: 0\r\n\r\n");
+	       "From: <sip:a@b>;tag=1\r\nTo: <sip:b@c>\r\nCall-ID: rcv\r\nCSeq: 1 MESSAGE\r\n"
+	       "Content-Length: 0\r\n\r\n");
 	ck_assert_ptr_nonnull(last_st);
 	sip_strans_reply(last_st, 200, NULL, NULL);
-	ck_assert_ptr_nonnull(strstr(tx_last(), "\r\nVia: SIP/2.0/UDP 10.0.0.1:5070;branch=z9hG4bKrcv;received=192.0.2.5\r\n"
-					       "Via: SIP/2.0/UDP 10.9.9.9;branch=z9hG4bKlower\r\n"));
+	ck_assert_ptr_nonnull(strstr(tx_last(),
+				     "\r\nVia: SIP/2.0/UDP 10.0.0.1:5070;branch=z9hG4bKrcv;received=192.0.2.5\r\n"
+				     "Via: SIP/2.0/UDP 10.9.9.9;branch=z9hG4bKlower\r\n"));
 	/* §18.2.2: to the received address, sent-by port */
 	ck_assert_uint_eq(ntohs(tx[n_tx - 1].dst.remote.u.sin.sin_port), 5070);
 }

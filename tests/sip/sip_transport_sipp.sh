@@ -62,7 +62,11 @@ echo "UAS: $(count 'rx INVITE') INVITEs; $(grep 'strans_retransmits\|rx_req_abso
 # 3. testua UAC → sipp UAS: OPTIONS over UDP, MESSAGE over TCP
 for t in udp tcp; do
 	P=$(free_port)
-	if [ $t = udp ]; then tflag=u1; uri="sip:127.0.0.1:$P"; m=OPTIONS; else tflag=t1; uri="sip:127.0.0.1:$P;transport=tcp"; m=MESSAGE; fi
+	if [ $t = udp ]; then
+		tflag=u1; uri="sip:127.0.0.1:$P"; m=OPTIONS
+	else
+		tflag=t1; uri="sip:127.0.0.1:$P;transport=tcp"; m=MESSAGE
+	fi
 	"$SIPP" -sf "$SCEN/sip_transport_uas_options.xml" -t $tflag -p "$P" -i 127.0.0.1 -m 1 -timeout 20 \
 		>sipp-uas-$t.log 2>&1 &
 	SP=$!
@@ -89,7 +93,8 @@ grep -q '^counter sip:rx_req_absorbed 2$' slow.out || { cat slow.out; fail "serv
 # 5. no peer at all (a closed TCP port): connection refused → 503 (RFC 3261 §8.1.3.1); Timer F itself is
 #    covered by sip_trans_test
 P=$(free_port)
-"$TESTUA" --uac OPTIONS "sip:127.0.0.1:$P;transport=tcp" >uac-refused.out 2>&1 && fail "request to a closed port succeeded"
+"$TESTUA" --uac OPTIONS "sip:127.0.0.1:$P;transport=tcp" >uac-refused.out 2>&1 &&
+	fail "request to a closed port succeeded"
 grep -q '^final 503$' uac-refused.out || fail "503 for a refused connection"
 
 # 6. IPv6 (if the host has ::1): test UA to test UA over UDP and TCP
@@ -98,7 +103,8 @@ if "$TESTUA" --listen "udp:::1:0" --exit-after 1 >/dev/null 2>&1; then
 	"$TESTUA" --listen "udp:::1:$P" --listen "tcp:::1:$P" >v6.out 2>v6.err &
 	V6=$!
 	sleep 0.5
-	"$TESTUA" --uac MESSAGE "sip:[::1]:$P" >uac-v6u.out 2>&1 || { cat uac-v6u.out v6.err; fail "MESSAGE over UDP/IPv6"; }
+	"$TESTUA" --uac MESSAGE "sip:[::1]:$P" >uac-v6u.out 2>&1 ||
+		{ cat uac-v6u.out v6.err; fail "MESSAGE over UDP/IPv6"; }
 	"$TESTUA" --uac OPTIONS "sip:[::1]:$P;transport=tcp" >uac-v6t.out 2>&1 ||
 		{ cat uac-v6t.out v6.err; fail "OPTIONS over TCP/IPv6"; }
 	kill "$V6"

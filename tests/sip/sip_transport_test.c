@@ -150,7 +150,8 @@ START_TEST(test_byte_by_byte)
 	put(peer, "OPTIONS sip:b@192.0.2.1 SIP/2.0\r\nVia: SIP/2.0/TCP 192.0.2.5:5099;branch=z9hG4bK4\r\n");
 	pump();
 	ck_assert_uint_eq(n_rx, 1);
-	put(peer, "From: <sip:a@b>;tag=1\r\nTo: <sip:b@c>\r\nCall-ID: t4\r\nCSeq: 4 OPTIONS\r\nContent-Length: 0\r\n\r\n");
+	put(peer, "From: <sip:a@b>;tag=1\r\nTo: <sip:b@c>\r\nCall-ID: t4\r\nCSeq: 4 OPTIONS\r\n"
+		  "Content-Length: 0\r\n\r\n");
 	pump();
 	ck_assert_uint_eq(n_rx, 2);
 	close(peer);
@@ -210,7 +211,8 @@ START_TEST(test_too_big)
 	const char *r;
 
 	put(peer, "MESSAGE sip:b@192.0.2.1 SIP/2.0\r\nVia: SIP/2.0/TCP 192.0.2.5:5099;branch=z9hG4bK7\r\n"
-		  "From: <sip:a@b>;tag=1\r\nTo: <sip:b@c>\r\nCall-ID: t7\r\nCSeq: 7 MESSAGE\r\nContent-Length: 100000\r\n\r\n");
+		  "From: <sip:a@b>;tag=1\r\nTo: <sip:b@c>\r\nCall-ID: t7\r\nCSeq: 7 MESSAGE\r\n"
+		  "Content-Length: 100000\r\n\r\n");
 	pump();
 	r = peer_read(peer);
 	ck_assert_ptr_nonnull(r);
