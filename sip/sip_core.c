@@ -276,7 +276,8 @@ static void core_new_request(void *priv, const struct sip_rx *rx)
 		talloc_free(extra);
 		return;
 	}
-	if (m != SIP_METHOD_CANCEL && sip_msg_unsupported_tag(msg, SIP_HDR_REQUIRE, core->supported, &tag)) {
+	/* CANCEL was handled above, or is not served (no INVITE handler) and got 405 */
+	if (sip_msg_unsupported_tag(msg, SIP_HDR_REQUIRE, core->supported, &tag)) {
 		char *extra = talloc_asprintf(core, "Unsupported: %.*s\r\n", SIP_STR_FMT(tag));
 
 		/* §8.2.2.3 */
@@ -285,13 +286,6 @@ static void core_new_request(void *priv, const struct sip_rx *rx)
 		talloc_free(extra);
 		return;
 	}
-	if (m == SIP_METHOD_CANCEL) {
-		/* CANCEL with no INVITE served: nothing it can match */
-		ctr_inc(core, SIP_CORE_CTR_TX_481);
-		stateless_reply(core, rx, 481, NULL, NULL);
-		return;
-	}
-
 	st = sip_strans_create(core->tl, rx);
 	if (!st) {
 		LOGP(DSIP, LOGL_ERROR, "out of memory for a server transaction\n");

@@ -84,6 +84,7 @@ struct sip_conn {
 	bool connecting;		/* TCP connect() in progress */
 	bool handshaking;		/* TLS handshake in progress */
 	bool close_after_tx;		/* framing lost: send what is queued, then close */
+	bool write_wants_read;		/* SSL_write said WANT_READ: wait for readability, not writability */
 	SSL *ssl;
 	char *rbuf;
 	size_t rlen, rsize;
@@ -272,7 +273,7 @@ static void conn_update_when(struct sip_conn *c)
 {
 	unsigned int when = OSMO_FD_READ;
 
-	if (c->connecting || !llist_empty(&c->txq))
+	if (c->connecting || (!llist_empty(&c->txq) && !c->write_wants_read))
 		when |= OSMO_FD_WRITE;
 	osmo_fd_update_when(&c->ofd, OSMO_FD_MASK & ~(OSMO_FD_READ | OSMO_FD_WRITE), when);
 }
@@ -342,6 +343,8 @@ static int conn_flush(struct sip_conn *c)
 			if (rc <= 0) {
 				int e = SSL_get_error(c->ssl, rc);
 
+				/* renegotiation / key update: the write continues once the socket is readable */
+				c->write_wants_read = e == SSL_ERROR_WANT_READ;
 				if (e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_WANT_READ)
 					break;
 				sip_tls_log_errors("SSL_write");
@@ -930,6 +933,8 @@ static int conn_fd_cb(struct osmo_fd *ofd, unsigned int what)
 		if (rc)
 			return rc == -EBADF ? -EBADF : 0;
 	}
+	if (what & OSMO_FD_READ)
+		c->write_wants_read = false;
 	if (what & OSMO_FD_READ || c->ssl) {
 		/* OpenSSL may hold decrypted data already read from the socket: try SSL_read on any event */
 		if (conn_read(c) == -EBADF)
