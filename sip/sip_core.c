@@ -62,6 +62,11 @@ uint64_t sip_core_ctr(const struct sip_core *core, enum sip_core_ctr ctr)
 	return rate_ctr_group_get_ctr(core->ctrs, ctr)->current;
 }
 
+struct rate_ctr_group *sip_core_ctrs(struct sip_core *core)
+{
+	return core->ctrs;
+}
+
 struct sip_tp *sip_core_tp(struct sip_core *core)
 {
 	return core->tp;
@@ -356,6 +361,15 @@ int sip_core_uri_dst(struct sip_str s, struct sip_addr *dst)
 	} else {
 		return -EINVAL;		/* RFC 3263 resolution is not done here */
 	}
+	return 0;
+}
+
+int sip_core_next_hop_dst(const struct sip_next_hop_cfg *nh, struct sip_addr *dst)
+{
+	memset(dst, 0, sizeof(*dst));
+	dst->proto = nh->transport;
+	if (osmo_sockaddr_str_to_sockaddr(&nh->addr, &dst->remote.u.sas) < 0)
+		return -EINVAL;
 	return 0;
 }
 

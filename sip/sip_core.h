@@ -71,6 +71,8 @@ void sip_core_free(struct sip_core *core);
 struct sip_tp *sip_core_tp(struct sip_core *core);
 struct sip_tl *sip_core_tl(struct sip_core *core);
 uint64_t sip_core_ctr(const struct sip_core *core, enum sip_core_ctr ctr);
+/*! \brief The core's counters ("sip:core_tx_405", …). */
+struct rate_ctr_group *sip_core_ctrs(struct sip_core *core);
 
 /*! \brief Serve a method: new requests of it go to cb (INVITE after a 100 Trying was sent). */
 int sip_core_register(struct sip_core *core, enum sip_method method, sip_core_req_cb cb, void *priv);
@@ -90,3 +92,5 @@ struct sip_ctrans *sip_core_request(struct sip_core *core, const struct sip_addr
 /*! \brief Destination of a request from a SIP URI with an IP literal host (RFC 3263 without DNS): transport from
  * ;transport= or sips:, port from the URI or 5060/5061.  \returns 0, -EINVAL for a host name or bad URI. */
 int sip_core_uri_dst(struct sip_str uri, struct sip_addr *dst);
+/*! \brief Destination of a configured next hop (its transport, address and port).  \returns 0, -EINVAL. */
+int sip_core_next_hop_dst(const struct sip_next_hop_cfg *nh, struct sip_addr *dst);

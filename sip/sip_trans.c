@@ -109,6 +109,11 @@ uint64_t sip_tl_ctr(const struct sip_tl *tl, enum sip_tl_ctr ctr)
 	return rate_ctr_group_get_ctr(tl->ctrs, ctr)->current;
 }
 
+struct rate_ctr_group *sip_tl_ctrs(struct sip_tl *tl)
+{
+	return tl->ctrs;
+}
+
 unsigned int sip_tl_num_trans(const struct sip_tl *tl)
 {
 	return tl->num;

@@ -26,6 +26,7 @@
 #include "sip/sip_msg.h"
 #include "sip/sip_transport.h"
 
+struct rate_ctr_group;
 struct sip_tl;
 struct sip_ctrans;
 struct sip_strans;
@@ -80,6 +81,8 @@ void sip_tl_conn_closed(struct sip_tl *tl, uint32_t conn_id, bool error);
 struct sip_tp *sip_tl_tp(struct sip_tl *tl);
 /*! \brief Counter value. */
 uint64_t sip_tl_ctr(const struct sip_tl *tl, enum sip_tl_ctr ctr);
+/*! \brief The counters ("sip:ctrans_created", …). */
+struct rate_ctr_group *sip_tl_ctrs(struct sip_tl *tl);
 /*! \brief Transactions alive (client + server). */
 unsigned int sip_tl_num_trans(const struct sip_tl *tl);
 

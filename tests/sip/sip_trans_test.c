@@ -855,16 +855,55 @@ START_TEST(test_via_received)
 }
 END_TEST
 
+START_TEST(test_destinations)
+{
+	struct sip_next_hop_cfg nh = { .transport = SIP_TRANSPORT_TLS };
+	struct sip_addr d;
+
+	ck_assert_int_eq(sip_core_uri_dst(SIP_STR("sip:bob@192.0.2.7"), &d), 0);
+	ck_assert(d.proto == SIP_TRANSPORT_UDP);
+	ck_assert_uint_eq(ntohs(d.remote.u.sin.sin_port), 5060);
+	ck_assert_int_eq(sip_core_uri_dst(SIP_STR("sip:bob@192.0.2.7:5070;transport=TCP"), &d), 0);
+	ck_assert(d.proto == SIP_TRANSPORT_TCP);
+	ck_assert_uint_eq(ntohs(d.remote.u.sin.sin_port), 5070);
+	ck_assert_int_eq(sip_core_uri_dst(SIP_STR("sips:bob@[2001:db8::1]"), &d), 0);
+	ck_assert(d.proto == SIP_TRANSPORT_TLS);
+	ck_assert_int_eq(d.remote.u.sa.sa_family, AF_INET6);
+	ck_assert_uint_eq(ntohs(d.remote.u.sin6.sin6_port), 5061);
+	/* no DNS here */
+	ck_assert_int_eq(sip_core_uri_dst(SIP_STR("sip:bob@example.com"), &d), -EINVAL);
+	ck_assert_int_eq(sip_core_uri_dst(SIP_STR("tel:+4930123"), &d), -EINVAL);
+	ck_assert_int_eq(sip_core_uri_dst(SIP_STR("sip:bob@192.0.2.7;transport=sctp"), &d), -EINVAL);
+
+	osmo_sockaddr_str_from_str(&nh.addr, "192.0.2.9", 5061);
+	ck_assert_int_eq(sip_core_next_hop_dst(&nh, &d), 0);
+	ck_assert(d.proto == SIP_TRANSPORT_TLS);
+	ck_assert_uint_eq(ntohs(d.remote.u.sin.sin_port), 5061);
+}
+END_TEST
+
 START_TEST(test_counter_names)
 {
-	struct rate_ctr_group *g = sip_tp_ctrs(sip_core_tp(core));
-	unsigned int i, j;
+	struct rate_ctr_group *g[] = { sip_tp_ctrs(sip_core_tp(core)), sip_tl_ctrs(sip_core_tl(core)),
+				       sip_core_ctrs(core) };
+	const char *names[128];
+	unsigned int n = 0, i, j, k;
 
-	for (i = 0; i < g->desc->num_ctr; i++) {
-		ck_assert(!strncmp(g->desc->ctr_desc[i].name, "sip:", 4));
-		for (j = 0; j < i; j++)
-			ck_assert_str_ne(g->desc->ctr_desc[i].name, g->desc->ctr_desc[j].name);
+	/* every counter of the three layers: "sip:" prefix, a description, no name twice */
+	for (k = 0; k < ARRAY_SIZE(g); k++) {
+		for (i = 0; i < g[k]->desc->num_ctr; i++) {
+			const char *name = g[k]->desc->ctr_desc[i].name;
+
+			ck_assert_ptr_nonnull(name);
+			ck_assert_msg(!strncmp(name, "sip:", 4), "%s", name);
+			ck_assert_ptr_nonnull(g[k]->desc->ctr_desc[i].description);
+			for (j = 0; j < n; j++)
+				ck_assert_str_ne(name, names[j]);
+			ck_assert_uint_lt(n, ARRAY_SIZE(names));
+			names[n++] = name;
+		}
 	}
+	ck_assert_uint_eq(n, _NUM_SIP_TP_CTR + _NUM_SIP_TL_CTR + _NUM_SIP_CORE_CTR);
 }
 END_TEST
 
@@ -901,6 +940,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_options_default_and_503);
 	tcase_add_loop_test(tc, test_malformed_400, 0, ARRAY_SIZE(malformed));
 	tcase_add_test(tc, test_via_received);
+	tcase_add_test(tc, test_destinations);
 	tcase_add_test(tc, test_counter_names);
 	suite_add_tcase(s, tc);
 	return s;
