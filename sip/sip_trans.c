@@ -637,7 +637,8 @@ struct sip_strans *sip_strans_create(struct sip_tl *tl, const struct sip_rx *rx)
 		return NULL;
 	st->tl = tl;
 	st->raw = talloc_memdup(st, rx->msg->buf, rx->msg->len);
-	st->req = sip_msg_alloc(st, SIP_TL_MAX_HDRS);
+	/* the transaction lives up to 64*T1 after its answer: keep the header array to what the request has */
+	st->req = sip_msg_alloc(st, rx->msg->num_hdrs ? rx->msg->num_hdrs : 1);
 	if (!st->raw || !st->req || sip_msg_parse(st->req, st->raw, rx->msg->len, NULL, &err) < 0 ||
 	    sip_gen_tag(st->to_tag, sizeof(st->to_tag)) < 0) {
 		talloc_free(st);
