@@ -8,8 +8,9 @@ TESTUA="${top_builddir}/tests/sip/testua"
 SCEN="${top_srcdir}/tests/sip"
 W=$(mktemp -d)
 UAS_PID=
+BG=	# background sipp / test UA processes, killed if the test ends early
 cleanup() {
-	[ -n "$UAS_PID" ] && kill "$UAS_PID" 2>/dev/null
+	for p in $UAS_PID $BG; do kill "$p" 2>/dev/null; done
 	rm -rf "$W"
 }
 trap cleanup EXIT
@@ -70,6 +71,7 @@ for t in udp tcp; do
 	"$SIPP" -sf "$SCEN/sip_transport_uas_options.xml" -t $tflag -p "$P" -i 127.0.0.1 -m 1 -timeout 20 \
 		>sipp-uas-$t.log 2>&1 &
 	SP=$!
+	BG="$BG $SP"
 	if [ $t = tcp ]; then wait_port "$P" || fail "sipp uas over TCP did not start"; else sleep 0.5; fi
 	"$TESTUA" --uac $m "$uri" >uac-$t.out 2>uac-$t.err || { cat uac-$t.out uac-$t.err; fail "testua $m over $t"; }
 	grep -q '^final 200$' uac-$t.out || fail "final 200 over $t"
@@ -81,6 +83,7 @@ done
 P=$(free_port)
 "$TESTUA" --listen "udp:127.0.0.1:$P" --listen "tcp:127.0.0.1:$P" --answer-delay 1600 >slow.out 2>slow.err &
 SLOW=$!
+BG="$BG $SLOW"
 wait_port "$P" || fail "slow UAS did not start"
 "$TESTUA" --uac MESSAGE "sip:127.0.0.1:$P" >uac-slow.out 2>uac-slow.err || { cat uac-slow.out; fail "slow MESSAGE"; }
 grep -q '^final 200$' uac-slow.out || fail "final 200 from the slow UAS"
@@ -102,6 +105,7 @@ if "$TESTUA" --listen "udp:::1:0" --exit-after 1 >/dev/null 2>&1; then
 	P=$(free_port)
 	"$TESTUA" --listen "udp:::1:$P" --listen "tcp:::1:$P" >v6.out 2>v6.err &
 	V6=$!
+	BG="$BG $V6"
 	sleep 0.5
 	"$TESTUA" --uac MESSAGE "sip:[::1]:$P" >uac-v6u.out 2>&1 ||
 		{ cat uac-v6u.out v6.err; fail "MESSAGE over UDP/IPv6"; }
