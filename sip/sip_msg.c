@@ -362,6 +362,10 @@ int sip_msg_parse(struct sip_msg *msg, const char *buf, size_t len, const struct
 		p = nl + 1;
 	}
 
+	/* known once the headers are: a stream message refused for its Content-Length can still get its 513 */
+	err->routable = msg->num_via && !seen.bad_via && seen.from_ok && seen.to_ok && seen.call_id_ok &&
+			seen.cseq_ok;
+
 	/* body framing (RFC 3261 §18.3) */
 	if (msg->has_content_length) {
 		size_t hdr_len = body - buf;
@@ -406,8 +410,6 @@ int sip_msg_parse(struct sip_msg *msg, const char *buf, size_t len, const struct
 		     msg->method_id == SIP_METHOD_UNKNOWN ? "Not Implemented" : "CSeq method mismatch",
 		     msg->cseq.method.p);
 	}
-	err->routable = msg->num_via && !seen.bad_via && seen.from_ok && seen.to_ok && seen.call_id_ok &&
-			seen.cseq_ok;
 	if (opts->max_size && msg->len > opts->max_size) {
 too_large:
 		/* checked last so that the 513 wins over any other complaint (RFC 3261 §21.5.14) */
