@@ -32,6 +32,7 @@
 #include "src/config.h"
 #include "isup/isup_node.h"
 #include "isup/isup_vty.h"
+#include "media/media.h"
 #include "src/daemon.h"
 #include "src/vty.h"
 
@@ -65,6 +66,7 @@ struct mgcfd {
 	struct log_target *log_target;
 	struct rate_ctr_group *ctrs;
 	struct isup_node *isup;
+	struct media_plane *media;
 	bool quit;
 };
 
@@ -85,6 +87,16 @@ static void isup_assoc_state(struct isup_node *node, const char *name, bool acti
 {
 	LOGP(DMAIN, LOGL_NOTICE, "M3UA association %s is %s\n", name, active ? "active" : "down");
 }
+
+/* Channels belong to calls; events of channels whose call is gone need nothing more. */
+static void media_event(void *priv, const struct media_event *ev)
+{
+	LOGP(DMEDIA, LOGL_DEBUG, "channel %u: %s\n", ev->chan_id, get_value_string(media_event_type_names, ev->type));
+}
+
+static const struct media_plane_ops mgcfd_media_ops = {
+	.event = media_event,
+};
 
 static const struct isup_node_ops mgcfd_isup_ops = {
 	.incoming_call = isup_incoming_call,
@@ -169,7 +181,7 @@ int main(int argc, char **argv)
 		{}
 	};
 	struct mgcfd *d = &g_mgcfd;
-	struct osmo_signalfd *sfd;
+	struct osmo_signalfd *sfd = NULL;
 	bool check_only = false;
 	char *errors = NULL;
 	int c, rc;
@@ -222,6 +234,13 @@ int main(int argc, char **argv)
 	}
 	mgcfd_config_apply_timers(d->cfg);
 	d->ctrs = rate_ctr_group_alloc(d->ctx, &mgcfd_ctrg_desc, 0);
+	/* before any thread starts: threads inherit the mask, and a signal must reach the select loop only */
+	sfd = daemon_signals(d->ctx, signal_cb, d);
+	if (!sfd) {
+		LOGP(DMAIN, LOGL_FATAL, "cannot set up signal handling\n");
+		rc = 1;
+		goto out_vty;
+	}
 
 	mgcfd_vty_init(d->ctx, "mgcfd", "Copyright (C) the mgcf authors. License AGPLv3+.\r\n");
 	{
@@ -236,6 +255,14 @@ int main(int argc, char **argv)
 		}
 		isup_vty_init(d->isup);
 	}
+	d->media = media_plane_alloc(d->ctx, &d->cfg->media, &mgcfd_media_ops, d);
+	rc = d->media ? media_plane_start(d->media) : -ENOMEM;
+	if (rc < 0) {
+		LOGP(DMAIN, LOGL_FATAL, "cannot start the media plane: %s\n", strerror(-rc));
+		rc = 1;
+		goto out_vty;
+	}
+	mgcfd_media_vty_init(d->media);
 	rc = mgcfd_vty_listen(d->ctx, d->cfg->vty.address, d->cfg->vty.port);
 	if (rc < 0) {
 		LOGP(DMAIN, LOGL_FATAL, "cannot listen for the VTY on %s:%u: %s\n", d->cfg->vty.address,
@@ -244,12 +271,6 @@ int main(int argc, char **argv)
 		goto out_vty;
 	}
 
-	sfd = daemon_signals(d->ctx, signal_cb, d);
-	if (!sfd) {
-		LOGP(DMAIN, LOGL_FATAL, "cannot set up signal handling\n");
-		rc = 1;
-		goto out_vty;
-	}
 
 	/* associations that cannot connect yet keep retrying with back-off */
 	if (isup_node_start(d->isup) < 0)
@@ -260,11 +281,13 @@ int main(int argc, char **argv)
 		osmo_select_main_ctx(0);
 	LOGP(DMAIN, LOGL_NOTICE, "mgcfd stopped\n");
 
-	daemon_signals_free(sfd);
 	rc = 0;
 out_vty:
 	if (d->isup)
 		isup_node_free(d->isup);
+	if (d->media)
+		media_plane_stop(d->media);
+	daemon_signals_free(sfd);
 	mgcfd_vty_close();
 	if (d->ctrs)
 		rate_ctr_group_free(d->ctrs);

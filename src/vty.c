@@ -1,5 +1,6 @@
 /* VTY set-up shared by mgcfd and pstnsim. */
 #include <errno.h>
+#include <inttypes.h>
 
 #include <osmocom/core/utils.h>
 #include <osmocom/vty/vty.h>
@@ -12,6 +13,7 @@
 
 #include "build_config.h"
 #include "src/config.h"
+#include "media/media.h"
 #include "src/vty.h"
 
 static struct vty_app_info app_info = {
@@ -41,4 +43,36 @@ int mgcfd_vty_listen(void *ctx, const char *address, uint16_t port)
 void mgcfd_vty_close(void)
 {
 	telnet_exit();
+}
+
+static struct media_plane *g_media;
+
+DEFUN(show_media, show_media_cmd, "show media", SHOW_STR "Media plane: channels, spans, RTP\n")
+{
+	struct media_plane_stats st;
+
+	if (!g_media)
+		return CMD_WARNING;
+	media_plane_stats(g_media, &st);
+	vty_out(vty, "channels %u, RTP ports in use %u, media CPU %.3f s%s", st.channels, st.ports_in_use,
+		st.cpu_ns / 1e9, VTY_NEWLINE);
+	vty_out(vty, "ticks %" PRIu64 " (late %" PRIu64 "), events dropped %" PRIu64 "%s", st.ticks, st.tick_overruns,
+		st.events_dropped, VTY_NEWLINE);
+	vty_out(vty, "CESoPSN rx %" PRIu64 " tx %" PRIu64 " lost %" PRIu64 " reordered %" PRIu64 " duplicate %" PRIu64
+		" late %" PRIu64 " malformed %" PRIu64 "%s", st.span_rx, st.span_tx, st.span_lost, st.span_reordered,
+		st.span_dup, st.span_late, st.span_malformed, VTY_NEWLINE);
+	vty_out(vty, "RTP rx %" PRIu64 " tx %" PRIu64 ", send errors %" PRIu64 "%s", st.rtp_rx, st.rtp_tx, st.tx_errors,
+		VTY_NEWLINE);
+	return CMD_SUCCESS;
+}
+
+void mgcfd_media_vty_init(struct media_plane *mp)
+{
+	static bool installed;
+
+	g_media = mp;
+	if (installed)
+		return;
+	installed = true;
+	install_element_ve(&show_media_cmd);
 }

@@ -13,3 +13,7 @@ int mgcfd_vty_listen(void *ctx, const char *address, uint16_t port);
 
 /*! \brief Stop listening and close every VTY session. */
 void mgcfd_vty_close(void);
+
+struct media_plane;
+/*! \brief `show media`: channels, spans and RTP counters of the media plane. */
+void mgcfd_media_vty_init(struct media_plane *mp);
