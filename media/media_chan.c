@@ -1,6 +1,7 @@
 /* One bearer channel's audio path: TDM ⇄ RTP with DTMF, tones, continuity test, jitter buffer and PLC. */
 #include <errno.h>
 #include <pthread.h>
+#include <math.h>
 #include <string.h>
 #include <time.h>
 #include <talloc.h>
@@ -95,6 +96,32 @@ typedef uint8_t frame_buf_t[MAX_FRAME];
 #define EVENT_END_REPEAT	3	/* RFC 4733 §2.5.1.4: the end packet is sent three times */
 #define RX_EVENT_SILENCE_TICKS	50	/* no telephone-event packet for 500 ms: take the digit as ended */
 
+/* Call progress tone detection (tone_detect channels): per 20 ms block, the candidate tone (one or two
+ * frequencies) that carries most of the block's energy; runs of blocks make the bursts whose lengths the
+ * upper layer compares with the tone plan's cadences.  20 ms gives a 50 Hz main lobe: the plans'
+ * candidates of one channel are far enough apart, and the cadences (≥ 200 ms) are resolved. */
+#define CPT_BLOCK		160
+#define CPT_MAX_CAND		8
+#define CPT_MIN_BLOCKS		3	/* 60 ms: shorter bursts are not tones */
+#define CPT_MIN_DBM0		(-40)
+#define CPT_SHARE		0.6f	/* the tone's share of the block energy */
+
+struct cpt_cand {
+	uint16_t f1, f2;
+	struct dtmf_goertzel g1, g2;
+};
+
+struct cpt_det {
+	struct cpt_cand cand[CPT_MAX_CAND];
+	unsigned int n_cand;
+	float energy;
+	unsigned int in_block;
+	float min_amp;
+	int cur;			/* candidate of the current run, -1: none */
+	unsigned int run;		/* blocks in the run */
+	bool reported;			/* the run was reported already (a long one) */
+};
+
 struct media_chan {
 	struct media_chan_setup setup;
 	struct media_chan_params p;
@@ -167,6 +194,7 @@ struct media_chan {
 	struct dtmf_cot_det cot;
 	bool loopback;
 	unsigned int rtcp_countdown;
+	struct cpt_det *cpt;
 };
 
 /* SpanDSP 0.0.6's plc_fillin() first rotates its history ring with overlapping memcpy() calls (undefined
@@ -241,6 +269,107 @@ static void det_cb(void *priv, const struct dtmf_digit_ev *dev)
 	emit(ch, &ev);
 }
 
+static void cpt_add(struct cpt_det *d, uint16_t f1, uint16_t f2)
+{
+	unsigned int i;
+
+	if (!f1 || d->n_cand == CPT_MAX_CAND)
+		return;
+	for (i = 0; i < d->n_cand; i++)
+		if (d->cand[i].f1 == f1 && d->cand[i].f2 == f2)
+			return;
+	d->cand[d->n_cand].f1 = f1;
+	d->cand[d->n_cand].f2 = f2;
+	dtmf_goertzel_init(&d->cand[d->n_cand].g1, f1);
+	if (f2)
+		dtmf_goertzel_init(&d->cand[d->n_cand].g2, f2);
+	d->n_cand++;
+}
+
+static void cpt_init(struct cpt_det *d, const struct dtmf_tone_plan *plan)
+{
+	unsigned int i;
+
+	if (!plan)
+		plan = dtmf_tone_plan_find("itu");
+	d->cur = -1;
+	/* peak amplitude of a sine at the minimum level (full scale is +3.14 dBm0) */
+	d->min_amp = 32767.0f * powf(10.0f, (CPT_MIN_DBM0 - DTMF_DBM0_FULL_SCALE) / 20.0f);
+	for (i = 0; plan && i < _NUM_DTMF_TONE; i++)
+		cpt_add(d, plan->tones[i].f1_hz, plan->tones[i].f2_hz);
+	cpt_add(d, 950, 0);	/* SIT, ITU-T Q.35 */
+	cpt_add(d, 1400, 0);
+	cpt_add(d, 1800, 0);
+	cpt_add(d, DTMF_COT_FREQ, 0);
+}
+
+static void cpt_emit(struct media_chan *ch, struct cpt_det *d)
+{
+	struct media_event ev = { .type = MEDIA_EV_TONE, .tone_f1 = d->cand[d->cur].f1, .tone_f2 = d->cand[d->cur].f2,
+				  .duration_ms = d->run * CPT_BLOCK / 8 };
+
+	emit(ch, &ev);
+}
+
+static void cpt_block(struct media_chan *ch, struct cpt_det *d)
+{
+	float best = 0.0f;
+	int best_i = -1;
+	unsigned int i;
+
+	for (i = 0; i < d->n_cand; i++) {
+		struct cpt_cand *c = &d->cand[i];
+		float a1 = dtmf_goertzel_amplitude(&c->g1), a2 = c->f2 ? dtmf_goertzel_amplitude(&c->g2) : 0.0f;
+		float e = (a1 * a1 + a2 * a2) / 2.0f * CPT_BLOCK;
+
+		if (a1 < d->min_amp || (c->f2 && a2 < d->min_amp))
+			continue;
+		if (e > best) {
+			best = e;
+			best_i = i;
+		}
+	}
+	if (best < CPT_SHARE * d->energy)
+		best_i = -1;
+	d->energy = 0.0f;
+	d->in_block = 0;
+	if (best_i >= 0 && best_i == d->cur) {
+		d->run++;
+		if (!d->reported && d->run * CPT_BLOCK / 8 >= MEDIA_TONE_LONG_MS) {
+			d->reported = true;
+			cpt_emit(ch, d);
+		}
+		return;
+	}
+	if (d->cur >= 0 && d->run >= CPT_MIN_BLOCKS && !d->reported)
+		cpt_emit(ch, d);
+	d->cur = best_i;
+	d->run = best_i >= 0 ? 1 : 0;
+	d->reported = false;
+}
+
+static void cpt_feed(struct media_chan *ch, struct cpt_det *d, const int16_t *amp, unsigned int n)
+{
+	while (n) {
+		unsigned int k = CPT_BLOCK - d->in_block, i;
+
+		if (k > n)
+			k = n;
+		for (i = 0; i < d->n_cand; i++) {
+			dtmf_goertzel_update(&d->cand[i].g1, amp, k);
+			if (d->cand[i].f2)
+				dtmf_goertzel_update(&d->cand[i].g2, amp, k);
+		}
+		for (i = 0; i < k; i++)
+			d->energy += (float)amp[i] * amp[i];
+		d->in_block += k;
+		amp += k;
+		n -= k;
+		if (d->in_block == CPT_BLOCK)
+			cpt_block(ch, d);
+	}
+}
+
 static int chan_destructor(struct media_chan *ch)
 {
 	playout_frame_t *f;
@@ -306,6 +435,12 @@ struct media_chan *media_chan_alloc(void *ctx, const struct media_chan_setup *se
 	 * for CNG+CED here); the tones are pure and long, so energy share and duration suffice */
 	dtmf_tone_det_init(&ch->fax_cng, DTMF_CNG_FREQ, DTMF_FAX_MIN_DBM0, DTMF_CNG_MIN_MS);
 	dtmf_tone_det_init(&ch->fax_ced, DTMF_CED_FREQ, DTMF_FAX_MIN_DBM0, DTMF_CED_MIN_MS);
+	if (setup->tone_detect) {
+		ch->cpt = talloc_zero(ch, struct cpt_det);
+		if (!ch->cpt)
+			goto fail;
+		cpt_init(ch->cpt, setup->plan);
+	}
 	ch->rtcp_countdown = RTCP_INTERVAL_TICKS;
 	return ch;
 fail:
@@ -596,6 +731,8 @@ void media_chan_tick(struct media_chan *ch, const uint8_t *tdm_in, uint8_t *tdm_
 	}
 	if (ch->det)
 		dtmf_det_feed(ch->det, lin, MEDIA_TICK_SAMPLES);
+	if (ch->cpt)
+		cpt_feed(ch, ch->cpt, lin, MEDIA_TICK_SAMPLES);
 	if (ch->delay_ticks) {
 		/* rotate the delay line: send what came in DELAY_TICKS ago, so that a digit detected late
 		 * can still be removed from its beginning */

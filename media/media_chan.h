@@ -37,6 +37,7 @@ struct media_chan_setup {
 	unsigned int jitter_min_ms, jitter_max_ms;
 	unsigned int rtp_timeout_s;		/*!< 0: none */
 	bool fax_detect;
+	bool tone_detect;			/*!< MEDIA_EV_TONE for the plan's tones, SIT and 2000 Hz */
 	bool dtmf_suppress;			/*!< remove detected digits from the RTP audio (RFC 4733 mode) */
 	uint32_t ssrc;
 	uint16_t seq;				/*!< first sequence number (random per RFC 3550 §5.1) */

@@ -43,6 +43,7 @@ const struct value_string media_event_type_names[] = {
 	{ MEDIA_EV_RTP_TIMEOUT, "RTP_TIMEOUT" },
 	{ MEDIA_EV_FAX_TONE, "FAX_TONE" },
 	{ MEDIA_EV_CHAN_DESTROYED, "CHAN_DESTROYED" },
+	{ MEDIA_EV_TONE, "TONE" },
 	{ 0, NULL }
 };
 
@@ -68,6 +69,7 @@ struct media_cmd {
 	unsigned int ts;
 	enum media_law tdm_law;
 	const struct dtmf_tone_plan *plan;
+	bool tone_detect;
 	struct media_chan_params p;
 	/* others */
 	enum dtmf_play tone;
@@ -358,6 +360,7 @@ static void cmd_create(struct media_thread *t, struct media_cmd *c)
 		.jitter_max_ms = t->mp->cfg->jitter_max_ms,
 		.rtp_timeout_s = t->mp->cfg->rtp_timeout_s,
 		.fax_detect = true,
+		.tone_detect = c->tone_detect,
 		/* digits that go out of band (RFC 4733, SIP INFO) must not also reach the far end in-band */
 		.dtmf_suppress = c->p.dtmf_mode != MEDIA_DTMF_INBAND,
 		.ssrc = rand32(),
@@ -579,6 +582,8 @@ static void span_tick(struct media_span *sp)
  * syscalls at 20 ms ptime, and the jitter buffer absorbs the extra 10 ms */
 static void chan_drain(struct media_thread *t, struct thread_chan *tc)
 {
+	if (tc->rtp_fd < 0)
+		return;	/* TDM only */
 	if (tc->drain_every <= 1 || (t->ticks + tc->id) % tc->drain_every == 0)
 		chan_rtp_drain(tc);
 	if ((t->ticks + tc->id) % RTCP_DRAIN_TICKS == 0)
@@ -677,7 +682,7 @@ static void *thread_main(void *arg)
 		osmo_it_q_dequeue(t->cmdq, &c, list);
 		if (!c)
 			break;
-		if (c->type == CMD_CREATE) {
+		if (c->type == CMD_CREATE && c->rtp_fd >= 0) {
 			close(c->rtp_fd);
 			close(c->rtcp_fd);
 		}
@@ -713,7 +718,8 @@ static void ev_read_cb(struct osmo_it_q *q, struct llist_head *item)
 	if (ev->type == MEDIA_EV_CHAN_DESTROYED) {
 		struct chan_ref *r = ref_find(mp, ev->chan_id);
 		if (r) {
-			media_ports_put(mp->ports, r->port, now_ms());
+			if (r->port)
+				media_ports_put(mp->ports, r->port, now_ms());
 			hash_del(&r->node);
 			talloc_free(r);
 		}
@@ -1002,6 +1008,8 @@ int64_t media_plane_chan_create(struct media_plane *mp, const struct media_chan_
 		return -EAGAIN;
 	if (req->trunk && !tr)
 		return -ENOENT;
+	if (req->tdm_only && req->cic < 0)
+		return -EINVAL;
 	if (req->cic >= 0) {
 		if (media_plane_cic_lookup(mp, req->trunk, req->cic, &span_idx, &ts) < 0)
 			return -ENOENT;
@@ -1010,7 +1018,7 @@ int64_t media_plane_chan_create(struct media_plane *mp, const struct media_chan_
 		thread = mp->rr++ % mp->num_threads;
 	}
 	/* bind here, where a port taken by another process can still be skipped synchronously */
-	for (tries = 0; tries < 16; tries++) {
+	for (tries = 0; tries < 16 && !req->tdm_only; tries++) {
 		port = media_ports_get(mp->ports, now_ms());
 		if (port < 0)
 			return port;
@@ -1024,16 +1032,20 @@ int64_t media_plane_chan_create(struct media_plane *mp, const struct media_chan_
 		/* stays marked in use for a quarantine period, then is tried again */
 		media_ports_put(mp->ports, port, now_ms());
 	}
-	if (rtp_fd < 0)
+	if (req->tdm_only)
+		port = 0;
+	else if (rtp_fd < 0)
 		return -EADDRINUSE;
 	c = calloc(1, sizeof(*c));
 	r = talloc_zero(mp, struct chan_ref);
 	if (!c || !r) {
 		free(c);
 		talloc_free(r);
-		close(rtp_fd);
-		close(rtcp_fd);
-		media_ports_put(mp->ports, port, now_ms());
+		if (port) {
+			close(rtp_fd);
+			close(rtcp_fd);
+			media_ports_put(mp->ports, port, now_ms());
+		}
 		return -ENOMEM;
 	}
 	c->type = CMD_CREATE;
@@ -1054,6 +1066,7 @@ int64_t media_plane_chan_create(struct media_plane *mp, const struct media_chan_
 		c->ts = ts;
 	}
 	c->tdm_law = tr ? tr->law : MEDIA_LAW_ALAW;
+	c->tone_detect = req->tone_detect;
 	c->plan = tr && tr->tone_plan ? dtmf_tone_plan_find(tr->tone_plan) : NULL;
 	c->p = req->p;
 	r->id = c->id;
@@ -1064,9 +1077,11 @@ int64_t media_plane_chan_create(struct media_plane *mp, const struct media_chan_
 	{
 		uint32_t id = c->id;
 		if (send_cmd(mp, thread, c) < 0) {
-			close(rtp_fd);
-			close(rtcp_fd);
-			media_ports_put(mp->ports, port, now_ms());
+			if (port) {
+				close(rtp_fd);
+				close(rtcp_fd);
+				media_ports_put(mp->ports, port, now_ms());
+			}
 			hash_del(&r->node);
 			talloc_free(r);
 			return -EAGAIN;

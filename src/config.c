@@ -197,6 +197,8 @@ static cfg_opt_t simulator_opts[] = {
 	CFG_INT("rate", 1, CFGF_NONE),
 	CFG_STR("trunk-group", NULL, CFGF_NODEFAULT),
 	CFG_STR("report", NULL, CFGF_NODEFAULT),
+	CFG_STR("continuity", "none", CFGF_NONE),
+	CFG_STR("continuity-loop", "working", CFGF_NONE),
 	CFG_END()
 };
 
@@ -1240,6 +1242,16 @@ static void load_simulator(struct loader *ld, cfg_t *root)
 	}
 	if (cfg_getstr(sec, "report"))
 		sim->report_file = talloc_strdup(ld->cfg, cfg_getstr(sec, "report"));
+	if (!strcmp(cfg_getstr(sec, "continuity"), "required"))
+		sim->continuity = true;
+	else if (strcmp(cfg_getstr(sec, "continuity"), "none"))
+		err_at(ld, "simulator/continuity", "continuity is 'required' or 'none', not '%s'",
+		       cfg_getstr(sec, "continuity"));
+	if (!strcmp(cfg_getstr(sec, "continuity-loop"), "broken"))
+		sim->loop_broken = true;
+	else if (strcmp(cfg_getstr(sec, "continuity-loop"), "working"))
+		err_at(ld, "simulator/continuity-loop", "continuity-loop is 'working' or 'broken', not '%s'",
+		       cfg_getstr(sec, "continuity-loop"));
 }
 
 /* "T7=25s", "B=32000", "acm-supervision=12s": a timer of a group and its value. */

@@ -66,6 +66,8 @@ struct mgcfd_sim_cfg {
 	unsigned int originate_rate;	/*!< calls per second */
 	char *trunk;			/*!< trunk group originated calls use, NULL: the first */
 	char *report_file;		/*!< where the final report goes, NULL: stdout */
+	bool continuity;		/*!< originated IAMs ask for a continuity check on the circuit */
+	bool loop_broken;		/*!< incoming continuity checks find no loop (all circuits) */
 };
 
 struct mgcfd_config {
