@@ -655,6 +655,7 @@ static void cot_loop(struct isup_node *node, const char *trunk, uint16_t cic, bo
 			chan_free(ch);
 		return;
 	}
+	LOGSIM(LOGL_INFO, "%s CIC %u: CCR: the far end re-tests continuity\n", trunk, cic);
 	if (!ch)
 		ch = chan_open(s, NULL, trunk, cic);
 	if (ch)
