@@ -27,6 +27,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <osmocom/core/linuxlist.h>
 #include <osmocom/core/sockaddr_str.h>
 #include <osmocom/core/utils.h>
@@ -146,3 +147,9 @@ int media_plane_chan_cot(struct media_plane *mp, uint32_t id, unsigned int timeo
 int media_plane_chan_digit(struct media_plane *mp, uint32_t id, char digit, unsigned int duration_ms);
 /*! \brief Loop the timeslot back (the far end tests continuity). */
 int media_plane_chan_loopback(struct media_plane *mp, uint32_t id, bool on);
+/*! \brief Record what the channel receives on the TDM side into f (see media_chan_record(); NULL stops).  The
+ *  plane owns f from this call on, also when it fails.  For test equipment: the media thread writes the file. */
+int media_plane_chan_record(struct media_plane *mp, uint32_t id, FILE *f, bool wav);
+/*! \brief Play f toward the TDM side (see media_chan_play_file(); NULL stops).  The plane owns f from this call
+ *  on, also when it fails.  For test equipment: the media thread reads the file. */
+int media_plane_chan_play_file(struct media_plane *mp, uint32_t id, FILE *f);

@@ -201,6 +201,10 @@ struct media_chan {
 	bool loopback;
 	unsigned int rtcp_countdown;
 	struct cpt_det *cpt;
+	/* test equipment: recording of the TDM input, playing of a file toward TDM */
+	FILE *rec_f, *play_f;
+	bool rec_wav;
+	uint32_t rec_octets;
 };
 
 /* SpanDSP 0.0.6's plc_fillin() first rotates its history ring with overlapping memcpy() calls (undefined
@@ -400,10 +404,53 @@ static void cpt_feed(struct media_chan *ch, struct cpt_det *d, const int16_t *am
 	}
 }
 
+static void put_le32(FILE *f, long pos, uint32_t v)
+{
+	uint8_t b[4] = { v, v >> 8, v >> 16, v >> 24 };
+
+	if (fseek(f, pos, SEEK_SET) == 0)
+		fwrite(b, 1, 4, f);
+}
+
+void media_chan_record(struct media_chan *ch, FILE *f, bool wav)
+{
+	if (ch->rec_f) {
+		if (ch->rec_wav) {
+			/* RIFF size: everything after its own 8 octets; data size (RIFF/WAVE header of 44 octets) */
+			put_le32(ch->rec_f, 4, 36 + ch->rec_octets);
+			put_le32(ch->rec_f, 40, ch->rec_octets);
+		}
+		fclose(ch->rec_f);
+	}
+	ch->rec_f = f;
+	ch->rec_wav = wav;
+	ch->rec_octets = 0;
+}
+
+void media_chan_play_file(struct media_chan *ch, FILE *f)
+{
+	if (ch->play_f)
+		fclose(ch->play_f);
+	ch->play_f = f;
+}
+
+/* the next tick of the file into lin; the file is closed at its end (the rest of the tick is silence) */
+static void play_file_tick(struct media_chan *ch, int16_t *lin)
+{
+	size_t n = fread(lin, sizeof(int16_t), MEDIA_TICK_SAMPLES, ch->play_f);
+
+	if (n < MEDIA_TICK_SAMPLES) {
+		memset(lin + n, 0, (MEDIA_TICK_SAMPLES - n) * sizeof(int16_t));
+		media_chan_play_file(ch, NULL);
+	}
+}
+
 static int chan_destructor(struct media_chan *ch)
 {
 	playout_frame_t *f;
 
+	media_chan_record(ch, NULL, false);
+	media_chan_play_file(ch, NULL);
 	if (ch->jb) {
 		while ((f = playout_get_unconditional(ch->jb)))
 			;	/* frame data lives in our pool, freed with the channel */
@@ -763,6 +810,12 @@ void media_chan_tick(struct media_chan *ch, const uint8_t *tdm_in, uint8_t *tdm_
 		dtmf_det_feed(ch->det, lin, MEDIA_TICK_SAMPLES);
 	if (ch->cpt)
 		cpt_feed(ch, ch->cpt, lin, MEDIA_TICK_SAMPLES);
+	if (ch->rec_f) {
+		size_t n = fwrite(lin, sizeof(int16_t), MEDIA_TICK_SAMPLES, ch->rec_f);
+		ch->rec_octets += n * sizeof(int16_t);
+		if (n < MEDIA_TICK_SAMPLES)
+			media_chan_record(ch, NULL, false);	/* disk full: stop rather than fail every tick */
+	}
 	if (ch->delay_ticks) {
 		/* rotate the delay line: send what came in DELAY_TICKS ago, so that a digit detected late
 		 * can still be removed from its beginning */
@@ -784,6 +837,8 @@ void media_chan_tick(struct media_chan *ch, const uint8_t *tdm_in, uint8_t *tdm_
 	memcpy(lin, ch->out, sizeof(lin));
 	ch->out_len -= MEDIA_TICK_SAMPLES;
 	memmove(ch->out, ch->out + MEDIA_TICK_SAMPLES, ch->out_len * sizeof(int16_t));
+	if (ch->play_f)
+		play_file_tick(ch, lin);
 	if (ch->rx_ev_active && ch->ticks - ch->rx_ev_last_tick > RX_EVENT_SILENCE_TICKS) {
 		/* the end packets were all lost: end the digit with what we heard of it */
 		struct media_event e = { .type = MEDIA_EV_RFC4733, .event = ch->rx_ev_code,

@@ -55,6 +55,8 @@ enum media_cmd_type {
 	CMD_COT,
 	CMD_DIGIT,
 	CMD_LOOPBACK,
+	CMD_RECORD,
+	CMD_PLAY_FILE,
 	CMD_STOP,
 };
 
@@ -76,6 +78,7 @@ struct media_cmd {
 	unsigned int ms;
 	char digit;
 	bool on;
+	FILE *file;			/* record, play file: owned by the command until a channel takes it */
 };
 
 struct media_span;
@@ -455,10 +458,20 @@ static void cmd_read_cb(struct osmo_it_q *q, struct llist_head *item)
 		case CMD_LOOPBACK:
 			media_chan_loopback(tc->ch, c->on);
 			break;
+		case CMD_RECORD:
+			media_chan_record(tc->ch, c->file, c->on);
+			c->file = NULL;
+			break;
+		case CMD_PLAY_FILE:
+			media_chan_play_file(tc->ch, c->file);
+			c->file = NULL;
+			break;
 		default:
 			break;
 		}
 	}
+	if (c->file)
+		fclose(c->file);	/* no such channel (any more) */
 	free(c);
 	atomic_store(&t->talloc_blocks, talloc_total_blocks(t->ctx));
 }
@@ -686,6 +699,8 @@ static void *thread_main(void *arg)
 			close(c->rtp_fd);
 			close(c->rtcp_fd);
 		}
+		if (c->file)
+			fclose(c->file);
 		free(c);
 	}
 	free_thread_objects(t);
@@ -1139,6 +1154,40 @@ int media_plane_chan_loopback(struct media_plane *mp, uint32_t id, bool on)
 {
 	struct media_cmd c = { .type = CMD_LOOPBACK, .on = on };
 	return simple_cmd(mp, id, &c);
+}
+
+static int file_cmd(struct media_plane *mp, uint32_t id, struct media_cmd *tmpl)
+{
+	struct chan_ref *r = ref_find(mp, id);
+	struct media_cmd *c;
+
+	if (!r || !(c = malloc(sizeof(*c)))) {
+		if (tmpl->file)
+			fclose(tmpl->file);
+		return r ? -ENOMEM : -ENOENT;
+	}
+	*c = *tmpl;
+	c->id = id;
+	INIT_LLIST_HEAD(&c->list);
+	if (!mp->running || osmo_it_q_enqueue(mp->threads[r->thread].cmdq, c, list) < 0) {
+		if (c->file)
+			fclose(c->file);
+		free(c);
+		return -EAGAIN;
+	}
+	return 0;
+}
+
+int media_plane_chan_record(struct media_plane *mp, uint32_t id, FILE *f, bool wav)
+{
+	struct media_cmd c = { .type = CMD_RECORD, .file = f, .on = wav };
+	return file_cmd(mp, id, &c);
+}
+
+int media_plane_chan_play_file(struct media_plane *mp, uint32_t id, FILE *f)
+{
+	struct media_cmd c = { .type = CMD_PLAY_FILE, .file = f };
+	return file_cmd(mp, id, &c);
 }
 
 void media_plane_stats(const struct media_plane *mp, struct media_plane_stats *st)

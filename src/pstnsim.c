@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <talloc.h>
 #include <osmocom/core/linuxlist.h>
@@ -1040,6 +1041,121 @@ DEFUN(sim_cic_release, sim_cic_release_cmd, "simulator cic TRUNK <0-65535> relea
 	return CMD_SUCCESS;
 }
 
+static bool is_wav_name(const char *path)
+{
+	size_t n = strlen(path);
+
+	return n >= 4 && !strcasecmp(path + n - 4, ".wav");
+}
+
+static uint32_t le32(const uint8_t *b)
+{
+	return b[0] | b[1] << 8 | b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+/* Position f at the samples of a RIFF/WAVE file of 16-bit mono 8 kHz PCM; a file that is not RIFF is raw
+ * samples from its start.  \returns 0, or -EINVAL with *why for a WAVE file in another format. */
+static int wav_seek_data(FILE *f, const char **why)
+{
+	uint8_t h[12], ck[8], fmt[16];
+	bool have_fmt = false;
+
+	if (fread(h, 1, 12, f) != 12 || memcmp(h, "RIFF", 4) || memcmp(h + 8, "WAVE", 4)) {
+		rewind(f);
+		return 0;
+	}
+	while (fread(ck, 1, 8, f) == 8) {
+		uint32_t len = le32(ck + 4);
+
+		if (!memcmp(ck, "fmt ", 4) && len >= 16) {
+			if (fread(fmt, 1, 16, f) != 16)
+				break;
+			/* format 1 (PCM), 1 channel, 8000 Hz, 16 bits */
+			if (fmt[0] != 1 || fmt[1] || fmt[2] != 1 || fmt[3] || le32(fmt + 4) != 8000 || fmt[14] != 16) {
+				*why = "not 16-bit mono 8 kHz PCM";
+				return -EINVAL;
+			}
+			have_fmt = true;
+			len -= 16;
+		} else if (!memcmp(ck, "data", 4)) {
+			if (!have_fmt)
+				break;
+			return 0;
+		}
+		if (fseek(f, len + (len & 1), SEEK_CUR) < 0)
+			break;
+	}
+	*why = "no fmt and data chunks";
+	return -EINVAL;
+}
+
+DEFUN(sim_cic_record, sim_cic_record_cmd, "simulator cic TRUNK <0-65535> record FILE",
+      CIC_STR "Record what the far end sends (until stop-recording or the call's end)\n"
+      "File: 16-bit linear 8 kHz, WAV if it ends in .wav, else raw host-order samples\n")
+{
+	static const uint8_t wav_hdr[44] = {
+		'R', 'I', 'F', 'F', 0, 0, 0, 0, 'W', 'A', 'V', 'E',
+		'f', 'm', 't', ' ', 16, 0, 0, 0, 1, 0, 1, 0,		/* PCM, mono */
+		0x40, 0x1f, 0, 0, 0x80, 0x3e, 0, 0, 2, 0, 16, 0,	/* 8000 Hz, 16000 octets/s, 16 bits */
+		'd', 'a', 't', 'a', 0, 0, 0, 0,				/* sizes: when the recording ends */
+	};
+	struct sim_chan *ch = vty_chan(vty, argv[0], argv[1]);
+	bool wav = is_wav_name(argv[2]);
+	FILE *f;
+
+	if (!ch)
+		return CMD_WARNING;
+	f = fopen(argv[2], "wb");
+	if (!f || (wav && fwrite(wav_hdr, 1, sizeof(wav_hdr), f) != sizeof(wav_hdr))) {
+		vty_out(vty, "%% cannot write %s: %s%s", argv[2], strerror(errno), VTY_NEWLINE);
+		if (f)
+			fclose(f);
+		return CMD_WARNING;
+	}
+	if (media_plane_chan_record(ch->sim->mp, ch->id, f, wav) < 0)
+		return CMD_WARNING;
+	return CMD_SUCCESS;
+}
+
+DEFUN(sim_cic_play, sim_cic_play_cmd, "simulator cic TRUNK <0-65535> play FILE",
+      CIC_STR "Play a file toward the far end (until its end or stop-playing)\n"
+      "File: WAV (16-bit mono 8 kHz PCM), or raw 16-bit linear 8 kHz host-order samples\n")
+{
+	struct sim_chan *ch = vty_chan(vty, argv[0], argv[1]);
+	const char *why = NULL;
+	FILE *f;
+
+	if (!ch)
+		return CMD_WARNING;
+	f = fopen(argv[2], "rb");
+	if (!f) {
+		vty_out(vty, "%% cannot read %s: %s%s", argv[2], strerror(errno), VTY_NEWLINE);
+		return CMD_WARNING;
+	}
+	if (wav_seek_data(f, &why) < 0) {
+		vty_out(vty, "%% %s: %s%s", argv[2], why, VTY_NEWLINE);
+		fclose(f);
+		return CMD_WARNING;
+	}
+	if (media_plane_chan_play_file(ch->sim->mp, ch->id, f) < 0)
+		return CMD_WARNING;
+	return CMD_SUCCESS;
+}
+
+DEFUN(sim_cic_stop_rec, sim_cic_stop_rec_cmd, "simulator cic TRUNK <0-65535> (stop-recording|stop-playing)",
+      CIC_STR "End the recording (the file is complete)\n" "Stop playing the file\n")
+{
+	struct sim_chan *ch = vty_chan(vty, argv[0], argv[1]);
+
+	if (!ch)
+		return CMD_WARNING;
+	if (!strcmp(argv[2], "stop-recording"))
+		media_plane_chan_record(ch->sim->mp, ch->id, NULL, false);
+	else
+		media_plane_chan_play_file(ch->sim->mp, ch->id, NULL);
+	return CMD_SUCCESS;
+}
+
 DEFUN(sim_cic_cot_loop, sim_cic_cot_loop_cmd, "simulator cic TRUNK <0-65535> continuity-loop (broken|working)",
       CIC_STR "The loop this circuit offers to the far end's continuity checks (from the next check on)\n"
       "No loop: the far end's checks fail\n" "Loop connected for each check\n")
@@ -1079,4 +1195,7 @@ void sim_vty_init(struct sim *s)
 	install_element(ENABLE_NODE, &sim_cic_loop_cmd);
 	install_element(ENABLE_NODE, &sim_cic_release_cmd);
 	install_element(ENABLE_NODE, &sim_cic_cot_loop_cmd);
+	install_element(ENABLE_NODE, &sim_cic_record_cmd);
+	install_element(ENABLE_NODE, &sim_cic_play_cmd);
+	install_element(ENABLE_NODE, &sim_cic_stop_rec_cmd);
 }

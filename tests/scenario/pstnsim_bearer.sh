@@ -4,6 +4,7 @@
 #      test runs through both media planes, COT(success) lets the call complete;
 #  (3) digits played in-band at one end are detected at the other, in order, both ways;
 #  (4) tones played at one end are detected and named at the other: busy (its cadence), SIT, 2000 Hz;
+#  (5) what one end hears is recorded (WAV, raw) and played back: the other end hears it;
 # and at the end no circuit is left non-idle, no call and no media channel on either side.
 . "${top_srcdir}/tests/common/testlib.sh"
 . "${top_srcdir}/tests/scenario/pstnsim_bearer_lib.sh"
@@ -50,12 +51,33 @@ run() {
 		done || fail "$law: busy cadence off"
 	echo "ok: $law: $(vty "$near_vty" "show simulator cic pstn $cic" | grep '^tones:' | cut -c1-150)..."
 
+	# (5) record what the far end sends (its busy tone) and play the recording back to it: it hears busy tone
+	# (WAV in the A-law run, raw samples in the µ-law run)
+	rec="$work/rec-$law.$2"
+	vty "$near_vty" "enable" "simulator cic pstn $cic record $rec" > /dev/null
+	vty "$far_vty" "enable" "simulator cic pstn $cic play-tone busy" > /dev/null
+	sleep 3.2
+	vty "$far_vty" "enable" "simulator cic pstn $cic play-tone none" > /dev/null
+	vty "$near_vty" "enable" "simulator cic pstn $cic stop-recording" > /dev/null
+	if [ "$2" = wav ]; then
+		# RIFF size = data size + 36, data size = what follows the 44-octet header
+		until_ok 20 eval '[ "$(od -An -tu4 -j40 -N4 "$rec" | tr -d " ")" -ge 48000 ]' ||
+			fail "$law: WAV data size not filled in: $(od -An -tu4 -j4 -N4 "$rec") $(od -An -tu4 -j40 -N4 "$rec")"
+		[ "$(od -An -tu4 -j4 -N4 "$rec" | tr -d " ")" = $(($(stat -c %s "$rec") - 8)) ] || fail "$law: RIFF size"
+		[ "$(od -An -tu4 -j40 -N4 "$rec" | tr -d " ")" = $(($(stat -c %s "$rec") - 44)) ] || fail "$law: data size"
+	fi
+	until_ok 20 eval '[ "$(stat -c %s "$rec")" -ge 48000 ]' || fail "$law: recording too short"
+	vty "$near_vty" "enable" "simulator cic pstn $cic play $rec" > /dev/null
+	until_ok 60 cic_show_has "$far_vty" "$cic" "busy(425Hz/[0-9]*ms) busy(425Hz/[0-9]*ms)" ||
+		fail "$law: the recording played back is no busy tone: $(vty "$far_vty" "show simulator cic pstn $cic")"
+	echo "ok: $law: recorded ($2, $(stat -c %s "$rec") octets) and played back: the far end hears busy tone"
+
 	vty "$near_vty" "enable" "simulator cic pstn $cic release" > /dev/null
 	check_clean
 	echo "ok: $law: all circuits idle, no call and no media channel left"
 	stop_both
 }
 
-run alaw
-run ulaw
+run alaw wav
+run ulaw raw
 exit 0
