@@ -2,7 +2,9 @@
  * and both laws, continuity test, RTP timeout, loss concealment. */
 #include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <check.h>
 #include <talloc.h>
 #include <spandsp.h>
@@ -784,6 +786,71 @@ START_TEST(progress_tones)
 }
 END_TEST
 
+/* Test equipment: a WAV recording of the TDM input (header sizes filled in at the end, the samples as heard), and
+ * a file played toward TDM until its end, then the RTP audio (silence here) again. */
+START_TEST(record_and_play_file)
+{
+	struct cap *c = cap_new();
+	struct media_chan_setup su = { .id = 2, .tdm_law = MEDIA_LAW_ALAW };
+	struct media_chan_params p = { .pt = MEDIA_PT_PCMA, .ptime_ms = 20, .dtmf_mode = MEDIA_DTMF_INBAND };
+	struct media_chan *ch = media_chan_alloc(test_ctx, &su, &p, &cap_ops, c);
+	uint8_t in[MEDIA_TICK_SAMPLES], out[MEDIA_TICK_SAMPLES], hdr[44] = "RIFF";
+	int16_t lin[MEDIA_TICK_SAMPLES], back[MEDIA_TICK_SAMPLES], file[MEDIA_TICK_SAMPLES * 10];
+	FILE *f = tmpfile(), *g = tmpfile();
+	double ph = 0;
+	unsigned int t, i;
+	float lvl;
+
+	ck_assert_ptr_nonnull(ch);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(g);
+	ck_assert_uint_eq(fwrite(hdr, 1, sizeof(hdr), f), sizeof(hdr));
+	media_chan_record(ch, f, true);
+	for (t = 0; t < 10; t++) {
+		sine(lin, MEDIA_TICK_SAMPLES, 1000, -10, &ph);
+		media_g711_from_linear(MEDIA_LAW_ALAW, lin, in, MEDIA_TICK_SAMPLES);
+		media_chan_tick(ch, in, out);
+		media_g711_to_linear(MEDIA_LAW_ALAW, in, back, MEDIA_TICK_SAMPLES);
+		memcpy(file + t * MEDIA_TICK_SAMPLES, back, sizeof(back));
+	}
+	/* the recording ends: f is finished and closed by the channel; read it through a second handle */
+	{
+		int fd = dup(fileno(f));
+		FILE *r;
+		uint8_t h[44];
+		int16_t samples[MEDIA_TICK_SAMPLES * 10];
+
+		ck_assert_int_ge(fd, 0);
+		media_chan_record(ch, NULL, false);
+		r = fdopen(fd, "rb");
+		ck_assert_ptr_nonnull(r);
+		rewind(r);
+		ck_assert_uint_eq(fread(h, 1, 44, r), 44);
+		ck_assert_uint_eq(h[4] | h[5] << 8 | h[6] << 16, 36 + sizeof(samples));
+		ck_assert_uint_eq(h[40] | h[41] << 8 | h[42] << 16, sizeof(samples));
+		ck_assert_uint_eq(fread(samples, sizeof(int16_t), MEDIA_TICK_SAMPLES * 10, r), MEDIA_TICK_SAMPLES * 10);
+		ck_assert_int_eq(memcmp(samples, file, sizeof(samples)), 0);
+		fclose(r);
+	}
+	/* play 10 ticks of 1000 Hz toward TDM, then nothing */
+	ck_assert_uint_eq(fwrite(file, sizeof(file), 1, g), 1);
+	rewind(g);
+	media_chan_play_file(ch, g);
+	memset(in, 0xd5, sizeof(in));
+	for (t = 0; t < 12; t++) {
+		media_chan_tick(ch, in, out);
+		media_g711_to_linear(MEDIA_LAW_ALAW, out, lin, MEDIA_TICK_SAMPLES);
+		measure(lin, MEDIA_TICK_SAMPLES, 1000, &lvl);
+		if (t < 10)
+			ck_assert_msg(lvl > -11 && lvl < -9, "tick %u: %.1f dBm0", t, lvl);
+		else
+			for (i = 0; i < MEDIA_TICK_SAMPLES; i++)
+				ck_assert_int_le(abs(lin[i]), 8);
+	}
+	media_chan_free(ch);
+}
+END_TEST
+
 START_TEST(dtmf_kept_without_event_pt)
 {
 	struct cap *c = cap_new();
@@ -877,6 +944,7 @@ static Suite *chan_suite(void)
 	tcase_add_test(tc, rtp_timeout_and_plc);
 	tcase_add_test(tc, fax_tones);
 	tcase_add_test(tc, progress_tones);
+	tcase_add_test(tc, record_and_play_file);
 	tcase_add_test(tc, dtmf_kept_without_event_pt);
 	tcase_add_test(tc, rfc4733_end_lost);
 	suite_add_tcase(s, tc);
