@@ -218,6 +218,12 @@ static void chan_loopback(struct sim_chan *ch, bool on)
 	media_plane_chan_loopback(ch->sim->mp, ch->id, on);
 }
 
+static void chan_tone(struct sim_chan *ch, enum dtmf_play t)
+{
+	ch->playing = t;
+	media_plane_chan_play(ch->sim->mp, ch->id, t);
+}
+
 /* Connect the loop for the far end's continuity check, unless this circuit's loop is broken. */
 static void chan_cot_loop(struct sim_chan *ch)
 {
@@ -399,6 +405,7 @@ static void timer_in_ms(struct osmo_timer_list *t, unsigned int ms)
 }
 
 static void call_timer_cb(void *data);
+static void run_on_answer(struct sim_call *sc);
 
 static struct sim_call *sim_call_alloc(struct sim *s, struct isup_call *call, enum sim_call_plan plan)
 {
@@ -483,6 +490,7 @@ static void call_timer_cb(void *data)
 			sc->answered = true;
 			sc->sim->counters[SIM_IN_ANSWERED]++;
 			LOGSIM(LOGL_INFO, "CIC %u to %s: answered\n", isup_call_cic(sc->call), sc->called);
+			run_on_answer(sc);
 			if (c->hold_ms)
 				timer_in_ms(&sc->timer, c->hold_ms);
 			return;
@@ -1011,8 +1019,7 @@ DEFUN(sim_cic_tone, sim_cic_tone_cmd,
 
 	if (!ch || t < 0)
 		return CMD_WARNING;
-	ch->playing = t;
-	media_plane_chan_play(ch->sim->mp, ch->id, t);
+	chan_tone(ch, t);
 	return CMD_SUCCESS;
 }
 
@@ -1089,9 +1096,8 @@ static int wav_seek_data(FILE *f, const char **why)
 	return -EINVAL;
 }
 
-DEFUN(sim_cic_record, sim_cic_record_cmd, "simulator cic TRUNK <0-65535> record FILE",
-      CIC_STR "Record what the far end sends (until stop-recording or the call's end)\n"
-      "File: 16-bit linear 8 kHz, WAV if it ends in .wav, else raw host-order samples\n")
+/* Record the channel's TDM input into path (WAV if it ends in .wav).  \returns 0 or -errno. */
+static int chan_record(struct sim_chan *ch, const char *path)
 {
 	static const uint8_t wav_hdr[44] = {
 		'R', 'I', 'F', 'F', 0, 0, 0, 0, 'W', 'A', 'V', 'E',
@@ -1099,21 +1105,92 @@ DEFUN(sim_cic_record, sim_cic_record_cmd, "simulator cic TRUNK <0-65535> record 
 		0x40, 0x1f, 0, 0, 0x80, 0x3e, 0, 0, 2, 0, 16, 0,	/* 8000 Hz, 16000 octets/s, 16 bits */
 		'd', 'a', 't', 'a', 0, 0, 0, 0,				/* sizes: when the recording ends */
 	};
+	bool wav = is_wav_name(path);
+	FILE *f = fopen(path, "wb");
+	int rc;
+
+	if (!f || (wav && fwrite(wav_hdr, 1, sizeof(wav_hdr), f) != sizeof(wav_hdr))) {
+		rc = -errno;
+		LOGSIM(LOGL_ERROR, "%s CIC %u: cannot write %s: %s\n", ch->trunk, ch->cic, path, strerror(errno));
+		if (f)
+			fclose(f);
+		return rc;
+	}
+	LOGSIM(LOGL_INFO, "%s CIC %u: recording into %s\n", ch->trunk, ch->cic, path);
+	return media_plane_chan_record(ch->sim->mp, ch->id, f, wav);
+}
+
+/* Play path toward the far end.  \returns 0 or -errno. */
+static int chan_play(struct sim_chan *ch, const char *path)
+{
+	const char *why = NULL;
+	FILE *f = fopen(path, "rb");
+	int rc;
+
+	if (!f) {
+		rc = -errno;
+		LOGSIM(LOGL_ERROR, "%s CIC %u: cannot read %s: %s\n", ch->trunk, ch->cic, path, strerror(errno));
+		return rc;
+	}
+	if (wav_seek_data(f, &why) < 0) {
+		LOGSIM(LOGL_ERROR, "%s CIC %u: %s: %s\n", ch->trunk, ch->cic, path, why);
+		fclose(f);
+		return -EINVAL;
+	}
+	LOGSIM(LOGL_INFO, "%s CIC %u: playing %s\n", ch->trunk, ch->cic, path);
+	return media_plane_chan_play_file(ch->sim->mp, ch->id, f);
+}
+
+/* The configuration's on-answer actions (checked when it was loaded), on the bearer of a call just answered.
+ * "%c" in a file name stands for the CIC. */
+static void run_on_answer(struct sim_call *sc)
+{
+	const struct mgcfd_sim_cfg *c = &sc->sim->cfg->sim;
+	struct sim_chan *ch = sc->chan;
+	unsigned int i;
+
+	for (i = 0; ch && i < c->num_on_answer; i++) {
+		const char *item = c->on_answer[i], *arg = strchr(item, ' ') + 1;
+		char *path = talloc_strdup(ch, ""), cic[8];
+		const char *p;
+
+		snprintf(cic, sizeof(cic), "%u", ch->cic);
+		for (p = arg; *p; p++) {
+			if (p[0] == '%' && p[1] == 'c') {
+				path = talloc_strdup_append(path, cic);
+				p++;
+			} else {
+				path = talloc_strndup_append(path, p, 1);
+			}
+		}
+		if (!strncmp(item, "play-digits ", 12))
+			chan_play_digits(ch, arg);
+		else if (!strncmp(item, "play-tone ", 10))
+			chan_tone(ch, get_string_value(dtmf_play_names, arg));
+		else if (!strncmp(item, "loopback ", 9))
+			chan_loopback(ch, !strcmp(arg, "on"));
+		else if (!strncmp(item, "record ", 7))
+			chan_record(ch, path);
+		else if (!strncmp(item, "play ", 5))
+			chan_play(ch, path);
+		talloc_free(path);
+	}
+}
+
+DEFUN(sim_cic_record, sim_cic_record_cmd, "simulator cic TRUNK <0-65535> record FILE",
+      CIC_STR "Record what the far end sends (until stop-recording or the call's end)\n"
+      "File: 16-bit linear 8 kHz, WAV if it ends in .wav, else raw host-order samples\n")
+{
 	struct sim_chan *ch = vty_chan(vty, argv[0], argv[1]);
-	bool wav = is_wav_name(argv[2]);
-	FILE *f;
+	int rc;
 
 	if (!ch)
 		return CMD_WARNING;
-	f = fopen(argv[2], "wb");
-	if (!f || (wav && fwrite(wav_hdr, 1, sizeof(wav_hdr), f) != sizeof(wav_hdr))) {
-		vty_out(vty, "%% cannot write %s: %s%s", argv[2], strerror(errno), VTY_NEWLINE);
-		if (f)
-			fclose(f);
+	rc = chan_record(ch, argv[2]);
+	if (rc < 0) {
+		vty_out(vty, "%% cannot record into %s: %s%s", argv[2], strerror(-rc), VTY_NEWLINE);
 		return CMD_WARNING;
 	}
-	if (media_plane_chan_record(ch->sim->mp, ch->id, f, wav) < 0)
-		return CMD_WARNING;
 	return CMD_SUCCESS;
 }
 
@@ -1122,23 +1199,15 @@ DEFUN(sim_cic_play, sim_cic_play_cmd, "simulator cic TRUNK <0-65535> play FILE",
       "File: WAV (16-bit mono 8 kHz PCM), or raw 16-bit linear 8 kHz host-order samples\n")
 {
 	struct sim_chan *ch = vty_chan(vty, argv[0], argv[1]);
-	const char *why = NULL;
-	FILE *f;
+	int rc;
 
 	if (!ch)
 		return CMD_WARNING;
-	f = fopen(argv[2], "rb");
-	if (!f) {
-		vty_out(vty, "%% cannot read %s: %s%s", argv[2], strerror(errno), VTY_NEWLINE);
+	rc = chan_play(ch, argv[2]);
+	if (rc < 0) {
+		vty_out(vty, "%% cannot play %s: %s%s", argv[2], strerror(-rc), VTY_NEWLINE);
 		return CMD_WARNING;
 	}
-	if (wav_seek_data(f, &why) < 0) {
-		vty_out(vty, "%% %s: %s%s", argv[2], why, VTY_NEWLINE);
-		fclose(f);
-		return CMD_WARNING;
-	}
-	if (media_plane_chan_play_file(ch->sim->mp, ch->id, f) < 0)
-		return CMD_WARNING;
 	return CMD_SUCCESS;
 }
 

@@ -5,12 +5,15 @@
 #  - the far end's call on CIC 1 ends (cause 41) and it awaits CCR;
 #  - the loop is repaired; after T25 (3 s here) the near end sends CCR and re-tests CIC 1 through an internal
 #    call: the far end loops for it (ops->cot_loop), the test succeeds, REL ends the re-test;
+#  - the far end's on-answer actions (play-digits, record) run on the call's bearer;
 #  - finally no circuit is left non-idle, no call and no media channel on either side.
 . "${top_srcdir}/tests/common/testlib.sh"
 . "${top_srcdir}/tests/scenario/pstnsim_bearer_lib.sh"
 
 law=alaw
-start_both "" "continuity = required" "hunting = ascending"
+# the far end's on-answer actions run on the call's bearer (CIC 2 here) as it answers
+start_both "	on-answer = { \"play-digits 24680\", \"record $work/answered-%c.wav\" }" "continuity = required" \
+	"hunting = ascending"
 vty "$far_vty" "enable" "simulator cic pstn 1 continuity-loop broken" > /dev/null
 vty "$near_vty" "enable" "simulator call 4930111" > /dev/null
 
@@ -38,9 +41,19 @@ until_ok 100 eval 'vty "$near_vty" "show isup calls" | grep -q "^1 call(s)"' ||
 	fail "the re-test did not end: $(vty "$near_vty" "show isup calls")"
 echo "ok: CCR re-test of CIC 1 successful after the loop was repaired"
 
+until_ok 60 cic_show_has "$near_vty" 2 "^digits: 24680\$" ||
+	fail "on-answer digits not heard: $(vty "$near_vty" "show simulator cic pstn 2")"
+vty "$near_vty" "enable" "simulator cic pstn 2 play-tone busy" > /dev/null
+sleep 1.2
 vty "$near_vty" "enable" "simulator cic pstn 2 release" > /dev/null
 check_clean
 report_has "$near_vty" "cot_failed=1" || fail "near end: more than one failed test"
+# the call's end closed the far end's recording: a complete WAV file with the busy tone's first second
+[ -f "$work/answered-2.wav" ] || fail "far end: no recording answered-2.wav"
+[ "$(od -An -tu4 -j40 -N4 "$work/answered-2.wav" | tr -d " ")" = $(($(stat -c %s "$work/answered-2.wav") - 44)) ] ||
+	fail "far end: the recording's WAV header was not completed"
+[ "$(stat -c %s "$work/answered-2.wav")" -ge 16000 ] || fail "far end: the recording is too short"
+echo "ok: on-answer actions: digits played and the call recorded ($(stat -c %s "$work/answered-2.wav") octets)"
 echo "ok: all circuits idle, no call and no media channel left"
 stop_both
 exit 0

@@ -53,9 +53,9 @@ far_conf() {
 	sed -e "s/127.0.0.1:2905/127.0.0.1:$m3ua_port/" -e "s/port = 4281/port = $far_vty/" \
 	    -e "s/answer-delay = 1000/answer-delay = 200/" -e "s/law = alaw/law = $law/" \
 	    -e "s/127.0.0.1:42000/127.0.0.1:$span_far/" -e "s/127.0.0.1:41000/127.0.0.1:$span_near/" \
-	    -e "s/^simulator {/simulator {\n$1/" -e "s/level = notice/level = info\n\tprint-category = true/" \
+	    -e "s/level = notice/level = info\n\tprint-category = true/" \
 	    -e 's/"DSIM=info"/"DSIM=info", "DISUP=info"/' \
-	    "${top_srcdir}/conf/pstnsim.conf"
+	    "${top_srcdir}/conf/pstnsim.conf" | awk -v extra="$1" '{ print } /^simulator {/ && extra != "" { print extra }'
 }
 
 # $1: extra lines for the near end's simulator section, $2: extra trunk-group lines
