@@ -295,7 +295,7 @@ static void set_remote(struct thread_chan *tc, const struct osmo_sockaddr_str *r
 
 	rtp_disconnect(tc);
 	tc->remote_known = false;
-	if (!r->port || !r->ip[0])
+	if (!r->port || !r->ip[0] || tc->rtp_fd < 0)	/* no remote, or a TDM-only channel */
 		return;
 	tmp = *r;
 	if (osmo_sockaddr_str_to_sockaddr(&tmp, &tc->remote) < 0)

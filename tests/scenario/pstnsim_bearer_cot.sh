@@ -17,7 +17,8 @@ start_both "	on-answer = { \"play-digits 24680\", \"record $work/answered-%c.wav
 vty "$far_vty" "enable" "simulator cic pstn 1 continuity-loop broken" > /dev/null
 vty "$near_vty" "enable" "simulator call 4930111" > /dev/null
 
-until_ok 100 report_has "$near_vty" "cot_failed=1" || fail "no failed continuity test: $(vty "$near_vty" "show simulator")"
+until_ok 100 report_has "$near_vty" "cot_failed=1" ||
+	fail "no failed continuity test: $(vty "$near_vty" "show simulator")"
 # repaired before T25 runs out: the re-test must find the loop
 vty "$far_vty" "enable" "simulator cic pstn 1 continuity-loop working" > /dev/null
 until_ok 100 eval '[ "$(call_cic "$near_vty" ANSWERED)" = 2 ]' ||
