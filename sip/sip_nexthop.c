@@ -44,7 +44,8 @@ static void options_rsp(void *priv, struct sip_ctrans *ct, uint16_t status, cons
 	if (status < 200)
 		return;
 	h->ct = NULL;
-	hop_set_up(h, status < 500);
+	/* any answer of the hop proves it alive except 5xx; no answer at all (rsp NULL: 408/503) does not */
+	hop_set_up(h, rsp && status < 500);
 }
 
 static const struct sip_ctrans_ops options_ops = { .response = options_rsp };
@@ -158,31 +159,31 @@ unsigned int sip_nexthops_count(const struct sip_nexthops *nhs)
 	return nhs->num;
 }
 
-int sip_nexthop_select(struct sip_nexthops *nhs, unsigned int attempt, struct sip_addr *dst,
+int sip_nexthop_select(struct sip_nexthops *nhs, uint32_t *tried, struct sip_addr *dst,
 		       const struct sip_next_hop_cfg **hop)
 {
-	unsigned int pass, i, n = 0;
+	unsigned int pass, i, n = OSMO_MIN(nhs->num, 32u);
 
-	if (attempt == 0)
+	if (*tried == 0)
 		nhs->turn++;
 	/* pass 0: hops that are up, pass 1: the rest; within a priority group the start rotates per request */
 	for (pass = 0; pass < 2; pass++) {
-		for (i = 0; i < nhs->num;) {
+		for (i = 0; i < n;) {
 			unsigned int g = i, len, k;
 
-			while (g < nhs->num && nhs->hops[g].cfg->priority == nhs->hops[i].cfg->priority)
+			while (g < n && nhs->hops[g].cfg->priority == nhs->hops[i].cfg->priority)
 				g++;
 			len = g - i;
 			for (k = 0; k < len; k++) {
-				struct hop *h = &nhs->hops[i + (k + nhs->turn) % len];
+				unsigned int idx = i + (k + nhs->turn) % len;
+				struct hop *h = &nhs->hops[idx];
 
-				if (h->up != (pass == 0))
+				if (h->up != (pass == 0) || (*tried & (1u << idx)))
 					continue;
-				if (n++ == attempt) {
-					if (hop)
-						*hop = h->cfg;
-					return sip_core_next_hop_dst(h->cfg, dst);
-				}
+				*tried |= 1u << idx;
+				if (hop)
+					*hop = h->cfg;
+				return sip_core_next_hop_dst(h->cfg, dst);
 			}
 			i = g;
 		}

@@ -3,13 +3,14 @@
  *
  *   every hop with options_interval_s: OPTIONS ──► 2xx-4xx: up   (any answer proves the hop alive)
  *                                           ──► 5xx, 408/503 of the transaction layer (timeout, transport): down
- *   sip_nexthop_select(attempt 0, 1, …): hops that are up by priority (equal priorities take turns), then the
- *   hops marked down as a last resort; an INVITE that got 408/503 from the transaction layer retries with the
- *   next attempt and reports the hop with sip_nexthop_failed().
+ *   sip_nexthop_select(&tried): the best hop not tried yet: hops that are up by priority (equal priorities take
+ *   turns), then the hops marked down as a last resort; an INVITE that got 408/503 from the transaction layer
+ *   reports the hop with sip_nexthop_failed() and goes to the next one.
  */
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "sip/sip_cfg.h"
 #include "sip/sip_transport.h"
@@ -23,9 +24,10 @@ void sip_nexthops_free(struct sip_nexthops *nhs);
 /*! \brief Number of configured hops. */
 unsigned int sip_nexthops_count(const struct sip_nexthops *nhs);
 
-/*! \brief The hop for a given attempt of one request (0 first).  \returns 0 with *dst and *hop (may be NULL)
- * set, -ENOENT when no hop is left. */
-int sip_nexthop_select(struct sip_nexthops *nhs, unsigned int attempt, struct sip_addr *dst,
+/*! \brief The best hop one request has not tried yet: up before down, then by priority, equal priorities taking
+ * turns between requests.  *tried (0 for a new request, at most 32 hops) collects the hops handed out.
+ * \returns 0 with *dst and *hop (may be NULL) set, -ENOENT when every hop was tried. */
+int sip_nexthop_select(struct sip_nexthops *nhs, uint32_t *tried, struct sip_addr *dst,
 		       const struct sip_next_hop_cfg **hop);
 /*! \brief A request to hop failed with a transport error or time-out: mark it down until an OPTIONS answer. */
 void sip_nexthop_failed(struct sip_nexthops *nhs, const struct sip_next_hop_cfg *hop);

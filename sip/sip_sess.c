@@ -108,7 +108,7 @@ struct sip_sess {
 	struct sip_addr inv_dst;
 	bool use_nexthops;
 	const struct sip_next_hop_cfg *hop;
-	unsigned int attempt;
+	uint32_t tried_hops;
 	char *inv_sdp;
 	struct sip_identity_out id_out;
 	bool got_1xx;
@@ -863,7 +863,7 @@ static void inv_rsp(void *priv, struct sip_ctrans *ct, uint16_t status, const st
 		/* transport error or time-out of the transaction layer: fail over to the next hop */
 		if (s->hop)
 			sip_nexthop_failed(s->ua->nhs, s->hop);
-		if (sip_nexthop_select(s->ua->nhs, ++s->attempt, &s->inv_dst, &s->hop) == 0 && send_invite(s) == 0)
+		if (sip_nexthop_select(s->ua->nhs, &s->tried_hops, &s->inv_dst, &s->hop) == 0 && send_invite(s) == 0)
 			return;
 	}
 	if (status == 422 && rsp && !s->retried_422 && s->fi->state == SIP_SESS_ST_OUT_CALLING) {
@@ -1966,7 +1966,7 @@ struct sip_sess *sip_sess_invite(struct sip_sess_ua *ua, const struct sip_sess_i
 		s->inv_dst = *req->dst;
 	} else if (sip_nexthops_count(ua->nhs)) {
 		s->use_nexthops = true;
-		if (sip_nexthop_select(ua->nhs, 0, &s->inv_dst, &s->hop) < 0)
+		if (sip_nexthop_select(ua->nhs, &s->tried_hops, &s->inv_dst, &s->hop) < 0)
 			goto fail;
 	} else if (sip_core_uri_dst(sip_str_c(req->ruri), &s->inv_dst) < 0) {
 		goto fail;
