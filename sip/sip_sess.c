@@ -1728,7 +1728,8 @@ static const struct sip_core_ops ua_core_ops = {
 static int uas_session_timer(struct sip_sess *s, const struct sip_msg *req, uint32_t *min_needed)
 {
 	const struct sip_cfg *c = s->ua->cfg;
-	uint32_t floor = OSMO_MAX(90u, c->min_se_s);
+	/* RFC 4028 §4 sets 90 s as the smallest Min-SE; the configuration checks it, tests may go lower */
+	uint32_t floor = c->min_se_s ? c->min_se_s : 90;
 	struct sip_session_expires se, min_se;
 	bool uac_refreshes;
 
