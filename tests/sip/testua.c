@@ -214,6 +214,8 @@ static int uac_send(const char *method, const char *uri, const char *tls_name)
 	return 0;
 }
 
+static void stop_cb(void *data);
+
 /* ---- session mode ------------------------------------------------------------------------------------------ */
 
 static const char sdp2[] =
@@ -385,8 +387,12 @@ static void sess_ended(struct sip_sess *s, void *priv, const struct sip_sess_inf
 			talloc_free(c);
 	}
 	if (uac_call) {
+		/* leave the peer half a second to finish (a TCP peer counts our close as a failure) */
+		static struct osmo_timer_list linger;
+
 		exit_code = strcmp(cause, expect_end) ? 1 : 0;
-		done = true;
+		osmo_timer_setup(&linger, stop_cb, NULL);
+		osmo_timer_schedule(&linger, 0, 500000);
 	}
 }
 
