@@ -427,6 +427,13 @@ static struct msgb *build_rsp(struct sip_sess *s, struct sip_strans *st, uint16_
 		rc = add_contact(s, m, sip_strans_source(st));
 	if (!rc && target && status > 100 && status < 300)
 		rc = add_ext(s, m, false);
+	if (!rc && req->method_id == SIP_METHOD_INVITE && status > 100 && status < 300 &&
+	    (s->id_out.pai || s->id_out.pai_tel)) {
+		struct sip_identity_out id = s->id_out;
+
+		id.q850_cause = id.sip_cause = 0;	/* Reason belongs to final errors and BYE */
+		rc = sip_identity_build(m, &id, s->dst_trusted);
+	}
 	if (!rc && extra) {
 		if ((size_t)msgb_tailroom(m) < strlen(extra))
 			rc = -EMSGSIZE;
@@ -1467,7 +1474,8 @@ static void st_in_wait_ack(struct osmo_fsm_inst *fi, uint32_t event, void *data)
 		if (s->ended)
 			break;
 		if (s->bye_after_ack)
-			sess_bye(s, SIP_SESS_END_BYE, &s->id_out);
+			sess_bye(s, SIP_SESS_END_BYE, &(struct sip_identity_out){ .q850_cause = s->id_out.q850_cause,
+									 .sip_cause = s->id_out.sip_cause });
 		else
 			se_start(s);
 		break;
@@ -2067,8 +2075,8 @@ int sip_sess_hangup(struct sip_sess *s, uint16_t uas_status, const struct sip_id
 		/* RFC 3261 §15: no BYE before the ACK (or its time-out) */
 		s->bye_after_ack = true;
 		if (id) {
-			s->id_out = *id;
-			s->id_out.pai = s->id_out.pai_tel = NULL;
+			s->id_out.q850_cause = id->q850_cause;
+			s->id_out.sip_cause = id->sip_cause;
 		}
 		return 0;
 	case SIP_SESS_ST_CONFIRMED:
@@ -2151,6 +2159,18 @@ int sip_sess_reject_offer(struct sip_sess *s, uint16_t status)
 	s->oa = SIP_SESS_OA_NONE;
 	set_str(s, &s->pending_remote, NULL);
 	return respond(s, st, status, NULL, NULL, NULL);
+}
+
+void sip_sess_set_identity(struct sip_sess *s, const struct sip_identity_out *id)
+{
+	talloc_free((char *)s->id_out.pai);
+	talloc_free((char *)s->id_out.pai_tel);
+	memset(&s->id_out, 0, sizeof(s->id_out));
+	if (!id)
+		return;
+	s->id_out = *id;
+	s->id_out.pai = id->pai ? talloc_strdup(s, id->pai) : NULL;
+	s->id_out.pai_tel = id->pai_tel ? talloc_strdup(s, id->pai_tel) : NULL;
 }
 
 void sip_sess_set_priv(struct sip_sess *s, void *priv)

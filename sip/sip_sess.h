@@ -166,6 +166,9 @@ int sip_sess_answer(struct sip_sess *s, const char *sdp);
 /*! \brief Refuse the peer's offer (488 or another status). */
 int sip_sess_reject_offer(struct sip_sess *s, uint16_t status);
 
+/*! \brief The identity we assert in our 18x/2xx to the INVITE (UAS: the connected party, RFC 3325), written only
+ * towards a trusted peer.  NULL clears it. */
+void sip_sess_set_identity(struct sip_sess *s, const struct sip_identity_out *id);
 void sip_sess_set_priv(struct sip_sess *s, void *priv);
 enum sip_sess_state sip_sess_state(const struct sip_sess *s);
 enum sip_sess_oa sip_sess_oa_state(const struct sip_sess *s);

@@ -870,6 +870,69 @@ START_TEST(session_timer_expiry_uac)
 }
 END_TEST
 
+START_TEST(identity_in_calls)
+{
+	struct sip_net net = { .prefix_len = 32 };
+	struct sip_addr d = peer();
+	struct sip_identity_out id = { .pai = "<sip:+4930123@ims.example>", .priv_id = true };
+	struct sip_sess_invite_req r = { .ruri = "sip:bob@192.0.2.5:5099", .from = "<sip:anonymous@anonymous.invalid>",
+					 .sdp = sdp_a, .dst = &d, .id = &id };
+
+	/* towards an untrusted peer the asserted identity and Privacy are stripped */
+	ua_start();
+	ck_assert_ptr_nonnull(sip_sess_invite(ua, &r, NULL));
+	ck_assert_str_eq(hdr(INV(), "P-Asserted-Identity"), "");
+	ck_assert_str_eq(hdr(INV(), "Privacy"), "");
+	sip_sess_ua_free(ua);
+	/* trusted */
+	net.addr = d.remote;
+	cfg.trusted = &net;
+	cfg.num_trusted = 1;
+	n_tx = 0;
+	ua_start();
+	ck_assert_ptr_nonnull(sip_sess_invite(ua, &r, NULL));
+	ck_assert_str_eq(hdr(INV(), "P-Asserted-Identity"), "<sip:+4930123@ims.example>");
+	ck_assert_str_eq(hdr(INV(), "Privacy"), "id");
+	/* as UAS: the connected identity in the 200, only because the peer is trusted */
+	peer_invite("P-Asserted-Identity: <sip:alice@192.0.2.5>\r\n", sdp_a);
+	ck_assert_ptr_nonnull(sess);
+	sip_sess_set_identity(sess, &(struct sip_identity_out){ .pai = "sip:+4940555@ims.example" });
+	sip_sess_accept(sess, sdp_b);
+	ck_assert_str_eq(hdr(tx_get("SIP/2.0 200", 0), "P-Asserted-Identity"), "<sip:+4940555@ims.example>");
+	cfg.trusted = NULL;
+	cfg.num_trusted = 0;
+}
+END_TEST
+
+START_TEST(session_timer_refresh_by_reinvite)
+{
+	const char *ri;
+
+	ua_start();
+	/* the peer does not allow UPDATE: the refresh is a re-INVITE with our last SDP (RFC 4028 §10) */
+	inject_msg("INVITE sip:bob@192.0.2.1 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.5:5099;branch=z9hG4bKinv1;rport\r\n"
+		   "Max-Forwards: 70\r\nFrom: <sip:alice@192.0.2.5>;tag=peer1\r\nTo: <sip:bob@192.0.2.1>\r\n"
+		   "Call-ID: call-1@192.0.2.5\r\nCSeq: 1 INVITE\r\nContact: <sip:alice@192.0.2.5:5099>\r\n"
+		   "Allow: INVITE, ACK, CANCEL, BYE\r\nSession-Expires: 120\r\n", sdp_a);
+	sip_sess_accept(sess, sdp_b);
+	/* the UAC does not support "timer": we refresh, without Require: timer */
+	ck_assert_str_eq(hdr(tx_get("SIP/2.0 200", 0), "Session-Expires"), "120;refresher=uas");
+	ck_assert_str_eq(hdr(tx_get("SIP/2.0 200", 0), "Require"), "");
+	peer_req("ACK", 1, "ack1", NULL, NULL);
+	run_ms(60100);
+	ck_assert_uint_eq(tx_count("UPDATE "), 0);
+	ri = tx_get("INVITE ", 0);
+	ck_assert_str_eq(body(ri), sdp_b);
+	ck_assert_str_eq(hdr(ri, "Session-Expires"), "120;refresher=uac");
+	respond_to(ri, 200, NULL, "Contact: <sip:alice@192.0.2.5:5099>\r\nSession-Expires: 120;refresher=uac\r\n",
+		   sdp_a);
+	ck_assert_str_eq(hdr(tx_get("ACK ", 0), "CSeq"), "1 ACK");
+	ck_no_ev("offer_failed");
+	run_ms(60100);
+	ck_assert_int_ge(tx_with("INVITE ", "2 INVITE"), 0);
+}
+END_TEST
+
 /* ---- dialogs, identity, next hops ---------------------------------------------------------------------------- */
 
 START_TEST(dialog_route_sets)
@@ -1068,6 +1131,8 @@ static Suite *suite(void)
 	tcase_add_test(tc3, glare_uas_side_backoff);
 	tcase_add_test(tc3, session_timer_refresh_uas);
 	tcase_add_test(tc3, session_timer_expiry_uac);
+	tcase_add_test(tc3, session_timer_refresh_by_reinvite);
+	tcase_add_test(tc3, identity_in_calls);
 	tcase_add_test(tc3, nexthop_failover_invite);
 	tcase_add_test(tc3, nexthop_options_keepalive);
 	suite_add_tcase(s, tc3);
