@@ -1194,6 +1194,10 @@ static void rx_in_dialog(struct sip_sess *s, struct sip_strans *st)
 	case SIP_METHOD_INVITE:
 		rx_offer_req(s, st, req);
 		break;
+	case SIP_METHOD_OPTIONS:
+		/* RFC 3261 §11: an OPTIONS inside the dialog (a liveness probe) */
+		respond(s, st, 200, NULL, NULL, "Allow: INVITE, ACK, CANCEL, BYE, PRACK, UPDATE, OPTIONS\r\n");
+		break;
 	default:
 		sip_strans_reply(st, 405, NULL, "Allow: INVITE, ACK, CANCEL, BYE, PRACK, UPDATE, OPTIONS\r\n");
 		break;

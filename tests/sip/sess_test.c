@@ -503,6 +503,9 @@ START_TEST(uas_in_dialog_errors)
 	/* RFC 3261 §12.2.2: a lower CSeq is out of order */
 	peer_req("UPDATE", 4, "upd4", NULL, NULL);
 	ck_assert_str_eq(hdr(tx_get("SIP/2.0 500", 0), "CSeq"), "4 UPDATE");
+	/* OPTIONS inside the dialog */
+	peer_req("OPTIONS", 6, "opt6", NULL, NULL);
+	ck_assert_str_eq(hdr(tx_get("SIP/2.0 200", -1), "CSeq"), "6 OPTIONS");
 	/* a request for no dialog: 481 */
 	inject_msg("BYE sip:mgcf@192.0.2.1 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.5:5099;branch=z9hG4bKx1;rport\r\n"
 		   "Max-Forwards: 70\r\nFrom: <sip:alice@192.0.2.5>;tag=other\r\nTo: <sip:bob@192.0.2.1>;tag=nope\r\n"
