@@ -43,12 +43,21 @@ static void options_rsp(void *priv, struct sip_ctrans *ct, uint16_t status, cons
 
 	if (status < 200)
 		return;
+	sip_ctrans_detach(ct);
 	h->ct = NULL;
 	/* any answer of the hop proves it alive except 5xx; no answer at all (rsp NULL: 408/503) does not */
 	hop_set_up(h, rsp && status < 500);
 }
 
-static const struct sip_ctrans_ops options_ops = { .response = options_rsp };
+static void options_terminated(void *priv, struct sip_ctrans *ct)
+{
+	struct hop *h = priv;
+
+	if (h->ct == ct)
+		h->ct = NULL;
+}
+
+static const struct sip_ctrans_ops options_ops = { .response = options_rsp, .terminated = options_terminated };
 
 static const char *proto_param(enum sip_transport t)
 {

@@ -232,6 +232,13 @@ static void info_fill(struct sip_sess *s, struct sip_sess_info *info, const stru
 	sip_identity_parse(&info->id, msg, s->ua->cfg, src);
 }
 
+static void detach_ct(struct sip_ctrans **ct)
+{
+	if (*ct)
+		sip_ctrans_detach(*ct);
+	*ct = NULL;
+}
+
 /* ---- message building ------------------------------------------------------------------------------------- */
 
 static struct msgb *msg_new(size_t body)
@@ -489,6 +496,8 @@ static void sess_end(struct sip_sess *s, enum sip_sess_end_cause cause, uint16_t
 	osmo_fsm_inst_term(s->fi, OSMO_FSM_TERM_REGULAR, NULL);
 }
 
+static void ct_terminated(void *priv, struct sip_ctrans *ct);
+
 static const struct sip_ctrans_ops bye_ops;
 
 /* Send BYE and wait for its answer; the end is reported then with cause. */
@@ -511,17 +520,23 @@ static void bye_rsp(void *priv, struct sip_ctrans *ct, uint16_t status, const st
 
 	if (status < 200)
 		return;
-	s->bye_ct = NULL;
+	detach_ct(&s->bye_ct);
 	osmo_fsm_inst_dispatch(s->fi, SIP_SESS_EV_BYE_DONE, &status);
 }
 
-static const struct sip_ctrans_ops bye_ops = { .response = bye_rsp };
+static const struct sip_ctrans_ops bye_ops = { .response = bye_rsp, .terminated = ct_terminated };
 
-static void detach_ct(struct sip_ctrans **ct)
+/* A client transaction of the session is freed: forget it. */
+static void ct_terminated(void *priv, struct sip_ctrans *ct)
 {
-	if (*ct)
-		sip_ctrans_detach(*ct);
-	*ct = NULL;
+	struct sip_sess *s = priv;
+	struct sip_ctrans **all[] = { &s->inv_ct, &s->cancel_ct, &s->update_ct, &s->reinv_ct, &s->bye_ct,
+				      &s->prack_ct, &s->reinv_done_ct };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(all); i++)
+		if (*all[i] == ct)
+			*all[i] = NULL;
 }
 
 static void sess_cleanup(struct osmo_fsm_inst *fi, enum osmo_fsm_term_cause cause)
@@ -742,12 +757,12 @@ static void prack_rsp(void *priv, struct sip_ctrans *ct, uint16_t status, const 
 
 	if (status < 200 || ct != s->prack_ct)
 		return;
-	s->prack_ct = NULL;
+	detach_ct(&s->prack_ct);
 	if (status >= 300)
 		LOG_SESS(s, LOGL_NOTICE, "PRACK answered %u\n", status);
 }
 
-static const struct sip_ctrans_ops prack_ops = { .response = prack_rsp };
+static const struct sip_ctrans_ops prack_ops = { .response = prack_rsp, .terminated = ct_terminated };
 
 /* Report an SDP answer to our outstanding offer (final: the offer/answer exchange completes). */
 static void got_answer(struct sip_sess *s, struct sip_str sdp, bool final, const struct sip_sess_info *info)
@@ -864,7 +879,7 @@ static void inv_rsp(void *priv, struct sip_ctrans *ct, uint16_t status, const st
 		osmo_fsm_inst_dispatch(s->fi, SIP_SESS_EV_RX_2XX, (void *)rsp);
 		return;
 	}
-	s->inv_ct = NULL;
+	detach_ct(&s->inv_ct);
 	if (!rsp && (status == 408 || status == 503) && s->use_nexthops && !s->got_1xx &&
 	    s->fi->state == SIP_SESS_ST_OUT_CALLING) {
 		/* transport error or time-out of the transaction layer: fail over to the next hop */
@@ -892,17 +907,17 @@ static void inv_rsp(void *priv, struct sip_ctrans *ct, uint16_t status, const st
 	}
 }
 
-static const struct sip_ctrans_ops inv_ops = { .response = inv_rsp };
+static const struct sip_ctrans_ops inv_ops = { .response = inv_rsp, .terminated = ct_terminated };
 
 static void cancel_rsp(void *priv, struct sip_ctrans *ct, uint16_t status, const struct sip_msg *rsp)
 {
 	struct sip_sess *s = priv;
 
 	if (status >= 200 && ct == s->cancel_ct)
-		s->cancel_ct = NULL;
+		detach_ct(&s->cancel_ct);
 }
 
-static const struct sip_ctrans_ops cancel_ops = { .response = cancel_rsp };
+static const struct sip_ctrans_ops cancel_ops = { .response = cancel_rsp, .terminated = ct_terminated };
 
 /* ---- UAS: INVITE, reliable 1xx, 2xx ------------------------------------------------------------------------ */
 
@@ -1252,11 +1267,11 @@ static void update_rsp(void *priv, struct sip_ctrans *ct, uint16_t status, const
 
 	if (status < 200 || ct != s->update_ct)
 		return;
-	s->update_ct = NULL;
+	detach_ct(&s->update_ct);
 	offer_rsp(s, SIP_METHOD_UPDATE, status, rsp);
 }
 
-static const struct sip_ctrans_ops update_ops = { .response = update_rsp };
+static const struct sip_ctrans_ops update_ops = { .response = update_rsp, .terminated = ct_terminated };
 
 static void reinv_rsp(void *priv, struct sip_ctrans *ct, uint16_t status, const struct sip_msg *rsp)
 {
@@ -1271,18 +1286,21 @@ static void reinv_rsp(void *priv, struct sip_ctrans *ct, uint16_t status, const 
 	}
 	if (ct != s->reinv_ct)
 		return;
-	s->reinv_ct = NULL;
 	if (status < 300) {
 		uint32_t cseq = rsp ? rsp->cseq.num : 0;
 
+		/* kept (attached) until Timer M: its 2xx retransmissions get the ACK again */
+		s->reinv_ct = NULL;
 		detach_ct(&s->reinv_done_ct);
 		s->reinv_done_ct = ct;
 		send_ack(s, s->dlg, cseq, NULL);
+	} else {
+		detach_ct(&s->reinv_ct);
 	}
 	offer_rsp(s, SIP_METHOD_INVITE, status, rsp);
 }
 
-static const struct sip_ctrans_ops reinv_ops = { .response = reinv_rsp };
+static const struct sip_ctrans_ops reinv_ops = { .response = reinv_rsp, .terminated = ct_terminated };
 
 static int send_update(struct sip_sess *s, const char *sdp, bool refresh)
 {

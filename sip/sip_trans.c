@@ -215,6 +215,8 @@ static void ct_set_state(struct sip_ctrans *ct, enum sip_trans_state s)
 
 static void ct_free(struct sip_ctrans *ct)
 {
+	if (ct->ops && ct->ops->terminated)
+		ct->ops->terminated(ct->priv, ct);
 	osmo_timer_del(&ct->t_retx);
 	osmo_timer_del(&ct->t_end);
 	llist_del(&ct->list);

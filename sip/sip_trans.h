@@ -93,6 +93,9 @@ struct sip_ctrans_ops {
 	 * made up: 408 on Timer B/F, 503 on a transport error.  Final responses end the transaction for the TU,
 	 * except 2xx to INVITE: retransmitted 2xx keep coming until Timer M (RFC 6026), so the TU can resend ACK. */
 	void (*response)(void *priv, struct sip_ctrans *ct, uint16_t status, const struct sip_msg *rsp);
+	/*! The transaction is being freed (the TU drops its pointer; an INVITE transaction lives on after its 2xx
+	 * until Timer M).  May be NULL. */
+	void (*terminated)(void *priv, struct sip_ctrans *ct);
 };
 
 /*! \brief Send a request in a new client transaction.
