@@ -311,10 +311,19 @@ static void script_steps(struct call *c)
 	}
 }
 
+static void *calls_ctx;	/* calls still running at exit are freed with it */
+
+static int call_destructor(struct call *c)
+{
+	osmo_timer_del(&c->t);
+	return 0;
+}
+
 static struct call *call_new(struct sip_sess *s)
 {
-	struct call *c = talloc_zero(NULL, struct call);
+	struct call *c = talloc_zero(calls_ctx, struct call);
 
+	talloc_set_destructor(c, call_destructor);
 	c->s = s;
 	c->pos = script;
 	osmo_timer_setup(&c->t, script_timer_cb, c);
@@ -635,6 +644,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	if (sess_mode) {
+		calls_ctx = talloc_named_const(ctx, 0, "calls");
 		sua = sip_sess_ua_alloc(ctx, &cfg, &sess_ops, NULL);
 		if (!sua)
 			return 1;
@@ -677,9 +687,13 @@ int main(int argc, char **argv)
 	while (!done)
 		osmo_select_main(0);
 	print_counters();
-	if (sua)
+	if (sua) {
+		/* the UA ends its sessions without callbacks: calls still running go here (their destructor stops the
+		 * script timer) */
 		sip_sess_ua_free(sua);
-	else
+		talloc_free(calls_ctx);
+	} else {
 		sip_core_free(core);
+	}
 	return exit_code;
 }
