@@ -531,6 +531,68 @@ START_TEST(uas_422_and_421)
 }
 END_TEST
 
+START_TEST(uas_update_in_early_dialog)
+{
+	const char *up;
+
+	ua_start();
+	peer_invite("Supported: 100rel, precondition\r\n", sdp_a);
+	sip_sess_progress(sess, 183, sdp_pre, true);
+	/* the reliable 183 answered the INVITE's offer, so an UPDATE may follow once it is PRACKed */
+	peer_req("PRACK", 2, "prack1", "RAck: 1 1 INVITE\r\n", NULL);
+	/* our resources are reserved: UPDATE with the new preconditions status in the early dialog */
+	ck_assert_int_eq(sip_sess_update(sess, sdp_b), 0);
+	up = tx_get("UPDATE ", 0);
+	ck_assert(!strncmp(up, "UPDATE sip:alice@192.0.2.5:5099 SIP/2.0", 39));
+	ck_assert(strstr(hdr(up, "From"), our_tag()));
+	ck_assert_str_eq(hdr(up, "To"), "<sip:alice@192.0.2.5>;tag=peer1");
+	ck_assert_str_eq(hdr(up, "CSeq"), "1 UPDATE");
+	respond_to(up, 200, NULL, "Contact: <sip:alice@192.0.2.5:5099>\r\n", sdp_a);
+	ck_ev("answer");
+	ck_assert_int_eq(sip_sess_oa_state(sess), SIP_SESS_OA_NONE);
+	ck_assert_str_eq(sip_sess_local_sdp(sess), sdp_b);
+	/* the 200 to the INVITE goes without SDP: the offer/answer of the INVITE is done */
+	sip_sess_accept(sess, sdp_b);
+	ck_assert_str_eq(body(tx_get("SIP/2.0 200", -1)), "");
+	ck_assert_str_eq(hdr(tx_get("SIP/2.0 200", -1), "CSeq"), "1 INVITE");
+}
+END_TEST
+
+START_TEST(uas_offerless_reinvite_and_hangup_before_ack)
+{
+	ua_start();
+	peer_invite(NULL, sdp_a);
+	sip_sess_accept(sess, sdp_b);
+	/* hang up before the ACK: the BYE waits for it (RFC 3261 §15) */
+	ck_assert_int_eq(sip_sess_hangup(sess, 0, &(struct sip_identity_out){ .q850_cause = 16 }), 0);
+	ck_assert_uint_eq(tx_count("BYE "), 0);
+	peer_req("ACK", 1, "ack1", NULL, NULL);
+	ck_assert_uint_eq(tx_count("BYE "), 1);
+	ck_assert_str_eq(hdr(tx_get("BYE ", 0), "Reason"), "Q.850;cause=16");
+	respond_to(tx_get("BYE ", 0), 200, NULL, NULL, NULL);
+	ck_ev("established;ended bye 200 local");
+	sip_sess_ua_free(ua);
+
+	/* an offerless re-INVITE: our offer in the 200, the answer in the ACK */
+	n_tx = 0;
+	ev[0] = '\0';
+	ua_start();
+	peer_invite(NULL, sdp_a);
+	sip_sess_accept(sess, sdp_b);
+	peer_req("ACK", 1, "ack1", NULL, NULL);
+	auto_answer_offer = true;
+	answer_sdp = sdp_pre;
+	peer_req("INVITE", 2, "reinv2", NULL, NULL);
+	ck_ev("offer INVITE;");
+	ck_assert_str_eq(body(tx_get("SIP/2.0 200", -1)), sdp_pre);
+	ck_assert_int_eq(sip_sess_oa_state(sess), SIP_SESS_OA_LOCAL_OFFER);
+	peer_req("ACK", 2, "ack2", NULL, sdp_a);
+	ck_assert_int_eq(sip_sess_oa_state(sess), SIP_SESS_OA_NONE);
+	ck_assert_str_eq(sip_sess_local_sdp(sess), sdp_pre);
+	ck_ev("answer");
+}
+END_TEST
+
 /* ---- the peer as UAS (our session is UAC) ------------------------------------------------------------------ */
 
 static struct sip_sess *call_out(void)
@@ -1119,6 +1181,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, uas_reject_with_reason);
 	tcase_add_test(tc, uas_in_dialog_errors);
 	tcase_add_test(tc, uas_422_and_421);
+	tcase_add_test(tc, uas_update_in_early_dialog);
+	tcase_add_test(tc, uas_offerless_reinvite_and_hangup_before_ack);
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(tc2, setup, teardown);
 	tcase_add_test(tc2, uac_basic_call);
