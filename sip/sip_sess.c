@@ -7,6 +7,8 @@
 #include <sys/random.h>
 
 #include <osmocom/core/fsm.h>
+#include <osmocom/core/rate_ctr.h>
+#include <osmocom/core/stats.h>
 #include <osmocom/core/talloc.h>
 #include <osmocom/core/timer.h>
 #include <osmocom/core/utils.h>
@@ -70,7 +72,36 @@ const struct value_string sip_sess_end_cause_names[] = {
 	{ 0, NULL }
 };
 
+static const struct rate_ctr_desc sip_sess_ctr_desc[] = {
+	[SIP_SESS_CTR_OUT] = { "sip:sess_out", "sessions we called (INVITE sent)" },
+	[SIP_SESS_CTR_IN] = { "sip:sess_in", "sessions the peer called (INVITE accepted for handling)" },
+	[SIP_SESS_CTR_ESTABLISHED] = { "sip:sess_established", "sessions established (2xx and ACK)" },
+	[SIP_SESS_CTR_REJECTED] = { "sip:sess_rejected", "sessions ended by a 3xx-6xx to the INVITE" },
+	[SIP_SESS_CTR_CANCELLED] = { "sip:sess_cancelled", "sessions cancelled" },
+	[SIP_SESS_CTR_BYE] = { "sip:sess_bye", "sessions ended by BYE" },
+	[SIP_SESS_CTR_NO_ACK] = { "sip:sess_no_ack", "no ACK for our 2xx (BYE sent)" },
+	[SIP_SESS_CTR_NO_PRACK] = { "sip:sess_no_prack", "reliable 1xx never acknowledged (500 sent)" },
+	[SIP_SESS_CTR_EXPIRED] = { "sip:sess_expired", "session timer expired (BYE sent)" },
+	[SIP_SESS_CTR_ERROR] = { "sip:sess_error", "sessions ended by 481/408 in the dialog or a local error" },
+	[SIP_SESS_CTR_REL1XX_RETX] = { "sip:sess_rel1xx_retransmits", "reliable 1xx retransmissions (RFC 3262)" },
+	[SIP_SESS_CTR_TX_491] = { "sip:sess_tx_491", "491 Request Pending sent (glare)" },
+	[SIP_SESS_CTR_RX_491] = { "sip:sess_rx_491", "491 received to our UPDATE/re-INVITE" },
+	[SIP_SESS_CTR_TX_422] = { "sip:sess_tx_422", "422 Session Interval Too Small sent" },
+	[SIP_SESS_CTR_TX_421] = { "sip:sess_tx_421", "421 Extension Required sent" },
+	[SIP_SESS_CTR_TX_500_CSEQ] = { "sip:sess_tx_500_cseq", "500 for an in-dialog request with an old CSeq" },
+	[SIP_SESS_CTR_FAILOVER] = { "sip:sess_failover", "INVITEs sent again to the next hop" },
+};
+
+static const struct rate_ctr_group_desc sip_sess_ctrg_desc = {
+	.group_name_prefix = "sip_sess",
+	.group_description = "SIP sessions",
+	.class_id = OSMO_STATS_CLASS_GLOBAL,
+	.num_ctr = ARRAY_SIZE(sip_sess_ctr_desc),
+	.ctr_desc = sip_sess_ctr_desc,
+};
+
 struct sip_sess_ua {
+	struct rate_ctr_group *ctrs;
 	const struct sip_cfg *cfg;
 	const struct sip_sess_ops *ops;
 	void *priv;
@@ -161,6 +192,21 @@ struct sip_sess {
 };
 
 static struct osmo_fsm sip_sess_fsm;
+
+static void ctr_inc(struct sip_sess_ua *ua, enum sip_sess_ctr c)
+{
+	rate_ctr_inc(rate_ctr_group_get_ctr(ua->ctrs, c));
+}
+
+uint64_t sip_sess_ua_ctr(const struct sip_sess_ua *ua, enum sip_sess_ctr ctr)
+{
+	return rate_ctr_group_get_ctr(ua->ctrs, ctr)->current;
+}
+
+struct rate_ctr_group *sip_sess_ua_ctrs(struct sip_sess_ua *ua)
+{
+	return ua->ctrs;
+}
 
 #define LOG_SESS(s, lvl, fmt, args...) LOGPFSML((s)->fi, lvl, fmt, ##args)
 
@@ -480,9 +526,20 @@ static void sess_end(struct sip_sess *s, enum sip_sess_end_cause cause, uint16_t
 {
 	struct sip_sess_info info;
 
+	static const enum sip_sess_ctr end_ctr[] = {
+		[SIP_SESS_END_REJECTED] = SIP_SESS_CTR_REJECTED,
+		[SIP_SESS_END_CANCELLED] = SIP_SESS_CTR_CANCELLED,
+		[SIP_SESS_END_BYE] = SIP_SESS_CTR_BYE,
+		[SIP_SESS_END_NO_ACK] = SIP_SESS_CTR_NO_ACK,
+		[SIP_SESS_END_NO_PRACK] = SIP_SESS_CTR_NO_PRACK,
+		[SIP_SESS_END_EXPIRED] = SIP_SESS_CTR_EXPIRED,
+		[SIP_SESS_END_ERROR] = SIP_SESS_CTR_ERROR,
+	};
+
 	if (s->ended)
 		return;
 	s->ended = true;
+	ctr_inc(s->ua, end_ctr[cause]);
 	info_fill(s, &info, msg, src);
 	info.status = status;
 	info.cause = cause;
@@ -885,8 +942,10 @@ static void inv_rsp(void *priv, struct sip_ctrans *ct, uint16_t status, const st
 		/* transport error or time-out of the transaction layer: fail over to the next hop */
 		if (s->hop)
 			sip_nexthop_failed(s->ua->nhs, s->hop);
-		if (sip_nexthop_select(s->ua->nhs, &s->tried_hops, &s->inv_dst, &s->hop) == 0 && send_invite(s) == 0)
+		if (sip_nexthop_select(s->ua->nhs, &s->tried_hops, &s->inv_dst, &s->hop) == 0 && send_invite(s) == 0) {
+			ctr_inc(s->ua, SIP_SESS_CTR_FAILOVER);
 			return;
+		}
 	}
 	if (status == 422 && rsp && !s->retried_422 && s->fi->state == SIP_SESS_ST_OUT_CALLING) {
 		struct sip_session_expires min_se;
@@ -932,6 +991,7 @@ static void rel_retx_cb(void *data)
 	m = msgb_copy(s->rel1xx, "sip-rel1xx");
 	if (m)
 		sip_strans_respond(s->inv_st, s->rel1xx_status, m);
+	ctr_inc(s->ua, SIP_SESS_CTR_REL1XX_RETX);
 	s->rel_retx_ms = OSMO_MIN(2 * s->rel_retx_ms, tdef_ms(SIP_T2));
 	sched_ms(&s->rel_retx, s->rel_retx_ms);
 }
@@ -1148,6 +1208,7 @@ static void rx_offer_req(struct sip_sess *s, struct sip_strans *st, const struct
 	char *extra;
 
 	if (s->oa == SIP_SESS_OA_LOCAL_OFFER || (invite && s->reinv_ct)) {
+		ctr_inc(s->ua, SIP_SESS_CTR_TX_491);
 		sip_strans_reply(st, 491, NULL, NULL);	/* glare: our offer is outstanding */
 		return;
 	}
@@ -1160,6 +1221,7 @@ static void rx_offer_req(struct sip_sess *s, struct sip_strans *st, const struct
 		return;
 	}
 	if (invite && s->fi->state != SIP_SESS_ST_CONFIRMED) {
+		ctr_inc(s->ua, SIP_SESS_CTR_TX_491);
 		sip_strans_reply(st, 491, NULL, NULL);
 		return;
 	}
@@ -1194,6 +1256,7 @@ static void rx_in_dialog(struct sip_sess *s, struct sip_strans *st)
 	struct sip_dialog *d = s->dlg;
 
 	if (d && sip_dialog_rx_cseq(d, req) < 0) {
+		ctr_inc(s->ua, SIP_SESS_CTR_TX_500_CSEQ);
 		sip_strans_reply(st, 500, "CSeq Out of Order", NULL);	/* RFC 3261 §12.2.2 */
 		return;
 	}
@@ -1243,6 +1306,8 @@ static void offer_rsp(struct sip_sess *s, enum sip_method m, uint16_t status, co
 		return;
 	}
 	s->oa = SIP_SESS_OA_NONE;
+	if (status == 491)
+		ctr_inc(s->ua, SIP_SESS_CTR_RX_491);
 	if (status == 491 && glare_backoff(s, m, refresh && m == SIP_METHOD_UPDATE ? NULL : sdp))
 		return;
 	if (status == 481 || status == 408) {
@@ -1366,6 +1431,7 @@ static void uac_rx_2xx(struct sip_sess *s, const struct sip_msg *rsp)
 	got_answer(s, info.sdp, true, &info);
 	if (s->oa == SIP_SESS_OA_LOCAL_OFFER)
 		s->oa = SIP_SESS_OA_NONE;	/* a 2xx without the answer: a broken peer; do not block offers */
+	ctr_inc(s->ua, SIP_SESS_CTR_ESTABLISHED);
 	if (s->ua->ops->established)
 		s->ua->ops->established(s, s->priv, &info);
 	if (!s->ended)
@@ -1491,6 +1557,7 @@ static void st_in_wait_ack(struct osmo_fsm_inst *fi, uint32_t event, void *data)
 		sess_state(s, SIP_SESS_ST_CONFIRMED);
 		sip_dialog_confirm(s->dlg, NULL);
 		got_answer(s, info.sdp, true, &info);
+		ctr_inc(s->ua, SIP_SESS_CTR_ESTABLISHED);
 		if (s->ua->ops->established)
 			s->ua->ops->established(s, s->priv, &info);
 		if (s->ended)
@@ -1808,14 +1875,17 @@ static void on_invite(void *priv, struct sip_strans *st)
 
 	/* RFC 3261 §21.4.16: what our policy requires and the request does not support */
 	if (c->rel100 == SIP_EXT_REQUIRED && !has_tag(req, "100rel")) {
+		ctr_inc(ua, SIP_SESS_CTR_TX_421);
 		sip_core_reply_421(ua->core, st, "100rel");
 		return;
 	}
 	if (c->precondition == SIP_EXT_REQUIRED && !has_tag(req, "precondition")) {
+		ctr_inc(ua, SIP_SESS_CTR_TX_421);
 		sip_core_reply_421(ua->core, st, "precondition");
 		return;
 	}
 	if (c->session_timer == SIP_EXT_REQUIRED && !has_tag(req, "timer")) {
+		ctr_inc(ua, SIP_SESS_CTR_TX_421);
 		sip_core_reply_421(ua->core, st, "timer");
 		return;
 	}
@@ -1832,6 +1902,7 @@ static void on_invite(void *priv, struct sip_strans *st)
 	s->peer_timer = has_tag(req, "timer");
 	if (uas_session_timer(s, req, &min_needed) < 0) {
 		snprintf(extra, sizeof(extra), "Min-SE: %u\r\n", min_needed);
+		ctr_inc(ua, SIP_SESS_CTR_TX_422);
 		ua_reply(st, 422, NULL, extra);	/* RFC 4028 §8.1 */
 		osmo_fsm_inst_term(s->fi, OSMO_FSM_TERM_REGULAR, NULL);
 		return;
@@ -1863,6 +1934,7 @@ static void on_invite(void *priv, struct sip_strans *st)
 	}
 	LOG_SESS(s, LOGL_INFO, "rx INVITE %.*s from %s%s\n", SIP_STR_FMT(req->ruri), osmo_sockaddr_to_str(&src->remote),
 		 info.sdp.len ? " with offer" : " without offer");
+	ctr_inc(ua, SIP_SESS_CTR_IN);
 	osmo_fsm_inst_dispatch(s->fi, SIP_SESS_EV_RX_INVITE, NULL);
 	if (ua->ops->incoming)
 		ua->ops->incoming(ua->priv, s, &info);
@@ -1879,6 +1951,7 @@ static void on_no_dialog(void *priv, struct sip_strans *st)
 struct sip_sess_ua *sip_sess_ua_alloc(void *ctx, const struct sip_cfg *cfg, const struct sip_sess_ops *ops,
 				      void *priv)
 {
+	static unsigned int idx;
 	struct sip_sess_ua *ua = talloc_zero(ctx, struct sip_sess_ua);
 	unsigned int i, n = 0;
 
@@ -1889,8 +1962,12 @@ struct sip_sess_ua *sip_sess_ua_alloc(void *ctx, const struct sip_cfg *cfg, cons
 	ua->priv = priv;
 	for (i = 0; i < SESS_HASH; i++)
 		INIT_LLIST_HEAD(&ua->by_callid[i]);
+	ua->ctrs = rate_ctr_group_alloc(ua, &sip_sess_ctrg_desc, idx++);
 	ua->core = sip_core_alloc(ua, cfg, &ua_core_ops, ua);
-	if (!ua->core) {
+	if (!ua->core || !ua->ctrs) {
+		sip_core_free(ua->core);
+		if (ua->ctrs)
+			rate_ctr_group_free(ua->ctrs);
 		talloc_free(ua);
 		return NULL;
 	}
@@ -1929,6 +2006,7 @@ void sip_sess_ua_free(struct sip_sess_ua *ua)
 	}
 	sip_nexthops_free(ua->nhs);
 	sip_core_free(ua->core);
+	rate_ctr_group_free(ua->ctrs);
 	talloc_free(ua);
 }
 
@@ -2004,6 +2082,7 @@ struct sip_sess *sip_sess_invite(struct sip_sess_ua *ua, const struct sip_sess_i
 	}
 	if (send_invite(s) < 0)
 		goto fail;
+	ctr_inc(ua, SIP_SESS_CTR_OUT);
 	osmo_fsm_inst_dispatch(s->fi, SIP_SESS_EV_TX_INVITE, NULL);
 	return s;
 fail:

@@ -33,6 +33,7 @@
 struct sip_sess_ua;
 struct sip_sess;
 struct sip_nexthops;
+struct rate_ctr_group;
 
 enum sip_sess_state {
 	SIP_SESS_ST_INIT,
@@ -117,6 +118,28 @@ struct sip_sess_ops {
 	void (*ended)(struct sip_sess *s, void *priv, const struct sip_sess_info *info);
 };
 
+/*! Counters of the session layer ("sip:sess_…"). */
+enum sip_sess_ctr {
+	SIP_SESS_CTR_OUT,		/*!< INVITEs we sent (new sessions) */
+	SIP_SESS_CTR_IN,		/*!< INVITEs that made a session */
+	SIP_SESS_CTR_ESTABLISHED,
+	SIP_SESS_CTR_REJECTED,		/*!< ended by a 3xx-6xx to the INVITE */
+	SIP_SESS_CTR_CANCELLED,
+	SIP_SESS_CTR_BYE,
+	SIP_SESS_CTR_NO_ACK,
+	SIP_SESS_CTR_NO_PRACK,
+	SIP_SESS_CTR_EXPIRED,
+	SIP_SESS_CTR_ERROR,
+	SIP_SESS_CTR_REL1XX_RETX,	/*!< reliable 1xx retransmissions */
+	SIP_SESS_CTR_TX_491,
+	SIP_SESS_CTR_RX_491,
+	SIP_SESS_CTR_TX_422,
+	SIP_SESS_CTR_TX_421,
+	SIP_SESS_CTR_TX_500_CSEQ,	/*!< CSeq out of order (RFC 3261 §12.2.2) */
+	SIP_SESS_CTR_FAILOVER,		/*!< INVITE sent again to the next hop */
+	_NUM_SIP_SESS_CTR
+};
+
 /*! \brief The UA: a core with the INVITE/BYE/PRACK/UPDATE handlers and the in-dialog, ACK and CANCEL hooks.
  * Out-of-dialog requests go to cfg->next_hops when there are any. */
 struct sip_sess_ua *sip_sess_ua_alloc(void *ctx, const struct sip_cfg *cfg, const struct sip_sess_ops *ops,
@@ -125,6 +148,9 @@ struct sip_sess_ua *sip_sess_ua_alloc(void *ctx, const struct sip_cfg *cfg, cons
 void sip_sess_ua_free(struct sip_sess_ua *ua);
 struct sip_core *sip_sess_ua_core(struct sip_sess_ua *ua);
 struct sip_nexthops *sip_sess_ua_nexthops(struct sip_sess_ua *ua);
+/*! \brief Counter value, and the group ("sip:sess_established", …). */
+uint64_t sip_sess_ua_ctr(const struct sip_sess_ua *ua, enum sip_sess_ctr ctr);
+struct rate_ctr_group *sip_sess_ua_ctrs(struct sip_sess_ua *ua);
 /*! \brief Number of live sessions. */
 unsigned int sip_sess_ua_count(const struct sip_sess_ua *ua);
 /*! \brief Contact host and port (default: the listener's sent-by for each destination). */

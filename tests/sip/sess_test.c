@@ -9,6 +9,7 @@
 
 #include <talloc.h>
 #include <osmocom/core/msgb.h>
+#include <osmocom/core/rate_ctr.h>
 #include <osmocom/core/timer.h>
 
 #include "sip/sip_build.h"
@@ -372,6 +373,10 @@ START_TEST(uas_basic_call)
 	ck_ev("ended bye 0 remote;q850 16");
 	ck_assert_str_eq(hdr(tx_get("SIP/2.0 200", -1), "CSeq"), "2 BYE");
 	ck_assert_uint_eq(sip_sess_ua_count(ua), 0);
+	ck_assert_uint_eq(sip_sess_ua_ctr(ua, SIP_SESS_CTR_IN), 1);
+	ck_assert_uint_eq(sip_sess_ua_ctr(ua, SIP_SESS_CTR_ESTABLISHED), 1);
+	ck_assert_uint_eq(sip_sess_ua_ctr(ua, SIP_SESS_CTR_BYE), 1);
+	ck_assert_uint_eq(sip_sess_ua_ctr(ua, SIP_SESS_CTR_OUT), 0);
 }
 END_TEST
 
@@ -426,6 +431,8 @@ START_TEST(uas_reliable_1xx_give_up)
 	run_ms(1100);
 	ck_assert_uint_eq(tx_count("SIP/2.0 500"), 1);
 	ck_ev("ended no-prack 500 local");
+	ck_assert_uint_eq(sip_sess_ua_ctr(ua, SIP_SESS_CTR_NO_PRACK), 1);
+	ck_assert_uint_eq(sip_sess_ua_ctr(ua, SIP_SESS_CTR_REL1XX_RETX), tx_count("SIP/2.0 180") - 1);
 }
 END_TEST
 
@@ -859,6 +866,8 @@ START_TEST(glare_491_backoff)
 	/* a second 491 is reported */
 	respond_to(tx[tx_with("INVITE ", "3 INVITE")], 491, NULL, NULL, NULL);
 	ck_ev("offer_failed 491");
+	ck_assert_uint_eq(sip_sess_ua_ctr(ua, SIP_SESS_CTR_TX_491), 1);
+	ck_assert_uint_eq(sip_sess_ua_ctr(ua, SIP_SESS_CTR_RX_491), 2);
 }
 END_TEST
 
@@ -995,6 +1004,23 @@ START_TEST(session_timer_refresh_by_reinvite)
 	ck_no_ev("offer_failed");
 	run_ms(60100);
 	ck_assert_int_ge(tx_with("INVITE ", "2 INVITE"), 0);
+}
+END_TEST
+
+START_TEST(counter_names)
+{
+	const struct rate_ctr_group_desc *d;
+	unsigned int i, j;
+
+	ua_start();
+	d = sip_sess_ua_ctrs(ua)->desc;
+	ck_assert_uint_eq(d->num_ctr, _NUM_SIP_SESS_CTR);
+	for (i = 0; i < d->num_ctr; i++) {
+		ck_assert_ptr_nonnull(d->ctr_desc[i].name);
+		ck_assert_msg(!strncmp(d->ctr_desc[i].name, "sip:sess_", 9), "%s", d->ctr_desc[i].name);
+		for (j = 0; j < i; j++)
+			ck_assert_str_ne(d->ctr_desc[i].name, d->ctr_desc[j].name);
+	}
 }
 END_TEST
 
@@ -1200,6 +1226,7 @@ static Suite *suite(void)
 	tcase_add_test(tc3, session_timer_expiry_uac);
 	tcase_add_test(tc3, session_timer_refresh_by_reinvite);
 	tcase_add_test(tc3, identity_in_calls);
+	tcase_add_test(tc3, counter_names);
 	tcase_add_test(tc3, nexthop_failover_invite);
 	tcase_add_test(tc3, nexthop_options_keepalive);
 	suite_add_tcase(s, tc3);
