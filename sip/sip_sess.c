@@ -1662,8 +1662,8 @@ static const struct osmo_fsm_state sess_states[] = {
 		.name = "OUT_EARLY",
 		.in_event_mask = S(SIP_SESS_EV_RX_1XX) | S(SIP_SESS_EV_RX_2XX) | S(SIP_SESS_EV_RX_FAILURE) |
 				 S(SIP_SESS_EV_TX_CANCEL) | S(SIP_SESS_EV_RX_BYE),
-		.out_state_mask = S(SIP_SESS_ST_OUT_CANCELLING) | S(SIP_SESS_ST_CONFIRMED) | S(SIP_SESS_ST_TERMINATING) |
-				  S(SIP_SESS_ST_TERMINATED),
+		.out_state_mask = S(SIP_SESS_ST_OUT_CANCELLING) | S(SIP_SESS_ST_CONFIRMED) |
+				  S(SIP_SESS_ST_TERMINATING) | S(SIP_SESS_ST_TERMINATED),
 		.action = st_out,
 	},
 	[SIP_SESS_ST_OUT_CANCELLING] = {

@@ -314,7 +314,8 @@ static void peer_invite(const char *extra, const char *sdp)
 				  "Via: SIP/2.0/UDP 192.0.2.5:5099;branch=z9hG4bKinv1;rport\r\n"
 				  "Max-Forwards: 70\r\nFrom: <sip:alice@192.0.2.5>;tag=peer1\r\n"
 				  "To: <sip:bob@192.0.2.1>\r\nCall-ID: call-1@192.0.2.5\r\nCSeq: 1 INVITE\r\n"
-				  "Contact: <sip:alice@192.0.2.5:5099>\r\nAllow: INVITE, ACK, CANCEL, BYE, PRACK, UPDATE\r\n%s",
+				  "Contact: <sip:alice@192.0.2.5:5099>\r\n"
+				  "Allow: INVITE, ACK, CANCEL, BYE, PRACK, UPDATE\r\n%s",
 				  extra ? extra : "");
 	inject_msg(h, sdp);
 	talloc_free(h);
@@ -630,7 +631,8 @@ static void callee_req(const char *method, unsigned int cseq, const char *branch
 				  "Max-Forwards: 70\r\nFrom: <sip:bob@192.0.2.5:5099>;tag=%s\r\n"
 				  "To: <sip:alice@192.0.2.1>;tag=%.*s\r\nCall-ID: %.*s\r\nCSeq: %u %s\r\n"
 				  "Contact: <sip:bob@192.0.2.5:5099>\r\n%s",
-				  method, branch, tag, SIP_STR_FMT(inv->from_tag), SIP_STR_FMT(inv->call_id), cseq, method,
+				  method, branch, tag, SIP_STR_FMT(inv->from_tag), SIP_STR_FMT(inv->call_id), cseq,
+				  method,
 				  extra ? extra : "");
 	inject_msg(h, sdp);
 	talloc_free(h);
@@ -1029,8 +1031,9 @@ END_TEST
 START_TEST(dialog_route_sets)
 {
 	static const char rsp[] = "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKa\r\n"
-				  "From: <sip:a@x>;tag=l1\r\nTo: \"B\" <sip:b@y>;tag=r1\r\nCall-ID: c1\r\nCSeq: 4 INVITE\r\n"
-				  "Contact: <sip:b@192.0.2.7:5070>\r\nRecord-Route: <sip:p2.example;lr>, <sip:192.0.2.8>\r\n"
+				  "From: <sip:a@x>;tag=l1\r\nTo: \"B\" <sip:b@y>;tag=r1\r\nCall-ID: c1\r\n"
+				  "CSeq: 4 INVITE\r\nContact: <sip:b@192.0.2.7:5070>\r\n"
+				  "Record-Route: <sip:p2.example;lr>, <sip:192.0.2.8>\r\n"
 				  "Content-Length: 0\r\n\r\n";
 	struct sip_dialog *d;
 	struct msgb *m = msgb_alloc(2048, "t");
@@ -1051,8 +1054,9 @@ START_TEST(dialog_route_sets)
 	ck_assert_uint_eq(sip_dialog_next_cseq(d), 5);
 	ck_assert_int_eq(sip_dialog_build_request(d, m, "BYE", 5), 0);
 	s = talloc_strndup(tx_ctx, (const char *)msgb_data(m), msgb_length(m));
-	ck_assert_str_eq(s, "BYE sip:192.0.2.8 SIP/2.0\r\nRoute: <sip:p2.example;lr>\r\nRoute: <sip:b@192.0.2.7:5070>\r\n"
-			    "Max-Forwards: 70\r\nFrom: <sip:a@x>;tag=l1\r\nTo: \"B\" <sip:b@y>;tag=r1\r\nCall-ID: c1\r\n"
+	ck_assert_str_eq(s, "BYE sip:192.0.2.8 SIP/2.0\r\nRoute: <sip:p2.example;lr>\r\n"
+			    "Route: <sip:b@192.0.2.7:5070>\r\nMax-Forwards: 70\r\nFrom: <sip:a@x>;tag=l1\r\n"
+			    "To: \"B\" <sip:b@y>;tag=r1\r\nCall-ID: c1\r\n"
 			    "CSeq: 5 BYE\r\n");
 	ck_assert_int_eq(sip_dialog_dst(d, &dst), 0);
 	ck_assert_str_eq(osmo_sockaddr_to_str(&dst.remote), "192.0.2.8:5060");

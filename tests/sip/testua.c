@@ -610,7 +610,8 @@ int main(int argc, char **argv)
 		case 'R':
 		case 'P':
 		case 'T':
-			if (policy(optarg, c == 'R' ? &cfg.rel100 : c == 'P' ? &cfg.precondition : &cfg.session_timer)) {
+			if (policy(optarg, c == 'R'   ? &cfg.rel100 :
+					   c == 'P' ? &cfg.precondition : &cfg.session_timer)) {
 				fprintf(stderr, "policy: disabled|supported|required\n");
 				return 2;
 			}
