@@ -1532,9 +1532,10 @@ static void st_in(struct osmo_fsm_inst *fi, uint32_t event, void *data)
 			 *(uint16_t *)data, false, NULL, NULL);
 		break;
 	case SIP_SESS_EV_RX_CANCEL:
+		/* data: the CANCEL, whose Reason (RFC 3326) the upper layer maps to a cause */
 		if (s->inv_st)
 			respond(s, s->inv_st, 487, NULL, NULL, NULL);
-		sess_end(s, SIP_SESS_END_CANCELLED, 487, true, NULL, NULL);
+		sess_end(s, SIP_SESS_END_CANCELLED, 487, true, data, &s->inv_dst.remote);
 		break;
 	case SIP_SESS_EV_RX_BYE:
 		/* RFC 3261 §15.1.2: BYE in an early dialog ends the INVITE with 487 */
@@ -1808,7 +1809,8 @@ static void ua_cancel(void *priv, struct sip_strans *inv)
 
 	llist_for_each_entry(s, &ua->by_callid[hash_str(sip_strans_request(inv)->call_id)], entry) {
 		if (s->inv_st == inv && !s->ended) {
-			osmo_fsm_inst_dispatch(s->fi, SIP_SESS_EV_RX_CANCEL, NULL);
+			osmo_fsm_inst_dispatch(s->fi, SIP_SESS_EV_RX_CANCEL,
+					       (void *)sip_core_cancel_request(ua->core));
 			return;
 		}
 	}

@@ -59,7 +59,7 @@ enum sip_sess_event {
 	SIP_SESS_EV_TX_1XX,		/*!< sip_sess_progress() sent an 18x; data: NULL */
 	SIP_SESS_EV_TX_2XX,		/*!< the 2xx to the INVITE went out; data: NULL */
 	SIP_SESS_EV_TX_FAILURE,		/*!< sip_sess_reject() or a give-up sent 3xx-6xx; data: uint16_t * status */
-	SIP_SESS_EV_RX_CANCEL,		/*!< the core matched a CANCEL to our INVITE; data: NULL */
+	SIP_SESS_EV_RX_CANCEL,		/*!< the core matched a CANCEL to our INVITE; data: the CANCEL (sip_msg) */
 	SIP_SESS_EV_RX_ACK,		/*!< ACK for the initial 2xx; data: const struct sip_msg * */
 	SIP_SESS_EV_ACK_TIMEOUT,	/*!< IST: no ACK for our 2xx (Timer L / H); data: NULL */
 	SIP_SESS_EV_TX_BYE,		/*!< BYE sent (upper layer, session expiry, missing ACK); data: NULL */

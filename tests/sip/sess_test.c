@@ -480,10 +480,10 @@ START_TEST(uas_cancel)
 	sip_sess_progress(sess, 180, NULL, false);
 	inject_msg("CANCEL sip:bob@192.0.2.1 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.5:5099;branch=z9hG4bKinv1;rport\r\n"
 		   "Max-Forwards: 70\r\nFrom: <sip:alice@192.0.2.5>;tag=peer1\r\nTo: <sip:bob@192.0.2.1>\r\n"
-		   "Call-ID: call-1@192.0.2.5\r\nCSeq: 1 CANCEL\r\n", NULL);
+		   "Call-ID: call-1@192.0.2.5\r\nCSeq: 1 CANCEL\r\nReason: Q.850;cause=31\r\n", NULL);
 	ck_assert_uint_eq(tx_count("SIP/2.0 200"), 1);
 	ck_assert_uint_eq(tx_count("SIP/2.0 487"), 1);
-	ck_ev("ended cancelled 487 remote");
+	ck_ev("ended cancelled 487 remote;q850 31");
 }
 END_TEST
 
