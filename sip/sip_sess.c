@@ -144,6 +144,7 @@ struct sip_sess {
 	struct sip_identity_out id_out;
 	bool got_1xx;
 	bool cancel_sent;
+	char *cancel_reason;		/* Reason header lines for the CANCEL, NULL: none */
 	bool retried_422;
 	uint32_t se_req;		/* Session-Expires we ask for */
 	struct msgb *ack;		/* ACK of the latest INVITE 2xx, resent for each retransmission */
@@ -1474,7 +1475,7 @@ static void st_out(struct osmo_fsm_inst *fi, uint32_t event, void *data)
 		osmo_fsm_inst_state_chg_ms(fi, SIP_SESS_ST_OUT_CANCELLING, tdef_ms(SIP_TB), 0);
 		if (s->got_1xx && s->inv_ct) {
 			s->cancel_sent = true;
-			s->cancel_ct = sip_ctrans_cancel(s->inv_ct, &cancel_ops, s);
+			s->cancel_ct = sip_ctrans_cancel_hdrs(s->inv_ct, s->cancel_reason, &cancel_ops, s);
 		}
 		break;
 	case SIP_SESS_EV_RX_BYE:
@@ -1492,7 +1493,7 @@ static void st_out_cancelling(struct osmo_fsm_inst *fi, uint32_t event, void *da
 	case SIP_SESS_EV_TX_CANCEL:
 		if (!s->cancel_sent && s->inv_ct) {
 			s->cancel_sent = true;
-			s->cancel_ct = sip_ctrans_cancel(s->inv_ct, &cancel_ops, s);
+			s->cancel_ct = sip_ctrans_cancel_hdrs(s->inv_ct, s->cancel_reason, &cancel_ops, s);
 		}
 		break;
 	case SIP_SESS_EV_RX_1XX:
@@ -2157,10 +2158,14 @@ int sip_sess_reject(struct sip_sess *s, uint16_t status, const struct sip_identi
 	return 0;
 }
 
-int sip_sess_cancel(struct sip_sess *s)
+static char *reason_hdrs(void *ctx, const struct sip_identity_out *id);
+
+int sip_sess_cancel(struct sip_sess *s, const struct sip_identity_out *id)
 {
 	if (s->fi->state != SIP_SESS_ST_OUT_CALLING && s->fi->state != SIP_SESS_ST_OUT_EARLY)
 		return -EINVAL;
+	talloc_free(s->cancel_reason);
+	s->cancel_reason = id && (id->q850_cause > 0 || id->sip_cause > 0) ? reason_hdrs(s, id) : NULL;
 	osmo_fsm_inst_dispatch(s->fi, SIP_SESS_EV_TX_CANCEL, NULL);
 	return 0;
 }
@@ -2170,7 +2175,7 @@ int sip_sess_hangup(struct sip_sess *s, uint16_t uas_status, const struct sip_id
 	switch (s->fi->state) {
 	case SIP_SESS_ST_OUT_CALLING:
 	case SIP_SESS_ST_OUT_EARLY:
-		return sip_sess_cancel(s);
+		return sip_sess_cancel(s, id);
 	case SIP_SESS_ST_IN_PROCEEDING:
 	case SIP_SESS_ST_IN_EARLY:
 		return sip_sess_reject(s, uas_status >= 300 ? uas_status : 480, id);

@@ -177,8 +177,9 @@ int sip_sess_progress(struct sip_sess *s, uint16_t status, const char *sdp, bool
 int sip_sess_accept(struct sip_sess *s, const char *sdp);
 /*! \brief UAS: refuse the INVITE with 3xx-6xx (id: Reason headers, may be NULL).  ended follows. */
 int sip_sess_reject(struct sip_sess *s, uint16_t status, const struct sip_identity_out *id);
-/*! \brief UAC: cancel the INVITE (the CANCEL waits for a provisional response, RFC 3261 §9.1). */
-int sip_sess_cancel(struct sip_sess *s);
+/*! \brief UAC: cancel the INVITE (the CANCEL waits for a provisional response, RFC 3261 §9.1); id: its Reason
+ * headers (RFC 3326), may be NULL. */
+int sip_sess_cancel(struct sip_sess *s, const struct sip_identity_out *id);
 /*! \brief End a session in any state: CANCEL (UAC, not answered), 480/487-style reject (UAS, with status),
  * or BYE (answered; id: Reason).  ended follows (for BYE once its response came). */
 int sip_sess_hangup(struct sip_sess *s, uint16_t uas_status, const struct sip_identity_out *id);

@@ -749,12 +749,13 @@ START_TEST(uac_cancel_before_1xx)
 	ua_start();
 	call_out();
 	inv = INV();
-	ck_assert_int_eq(sip_sess_cancel(sess), 0);
+	ck_assert_int_eq(sip_sess_cancel(sess, &(struct sip_identity_out){ .q850_cause = 16 }), 0);
 	ck_assert_int_eq(sip_sess_state(sess), SIP_SESS_ST_OUT_CANCELLING);
 	ck_assert_uint_eq(tx_count("CANCEL "), 0);	/* RFC 3261 §9.1: not before a provisional response */
 	respond_to(inv, 100, NULL, NULL, NULL);
 	ck_assert_uint_eq(tx_count("CANCEL "), 1);
 	ck_assert_str_eq(hdr(tx_get("CANCEL ", 0), "Via"), hdr(inv, "Via"));
+	ck_assert_str_eq(hdr(tx_get("CANCEL ", 0), "Reason"), "Q.850;cause=16");
 	respond_to(tx_get("CANCEL ", 0), 200, NULL, NULL, NULL);
 	respond_to(inv, 487, "t1", NULL, NULL);
 	ck_assert_uint_eq(tx_count("ACK "), 1);	/* the transaction's ACK */
@@ -771,7 +772,7 @@ START_TEST(uac_cancel_crossing_200)
 	call_out();
 	inv = INV();
 	respond_to(inv, 180, "t1", callee_contact, NULL);
-	sip_sess_cancel(sess);
+	sip_sess_cancel(sess, NULL);
 	ck_assert_uint_eq(tx_count("CANCEL "), 1);
 	/* the 200 crossed the CANCEL: ACK, then BYE */
 	respond_to(inv, 200, "t1", callee_contact, sdp_b);

@@ -290,7 +290,7 @@ static void script_steps(struct call *c)
 		} else if (!strcmp(step, "reinvite")) {
 			rc = sip_sess_reinvite(c->s, sdp2);
 		} else if (!strcmp(step, "cancel")) {
-			rc = sip_sess_cancel(c->s);
+			rc = sip_sess_cancel(c->s, NULL);
 		} else if (!strcmp(step, "bye")) {
 			rc = sip_sess_hangup(c->s, 480, NULL);
 		} else if (!strcmp(step, "200")) {
