@@ -1157,6 +1157,13 @@ static const struct sip_strans_ops st_ops = {
 	.terminated = st_terminated,
 };
 
+/* A pointer to st was dropped: once no field refers to it, it must not call us back (it outlives us). */
+static void st_forget(struct sip_sess *s, struct sip_strans *st)
+{
+	if (st && st != s->inv_st && st != s->offer_st && st != s->reinv_st)
+		sip_strans_set_ops(st, NULL, NULL);
+}
+
 /* RFC 4028 §9 for a refresh the peer sends (UPDATE, re-INVITE): the sender refreshes unless it says uas. */
 static char *se_rx_refresh(struct sip_sess *s, const struct sip_msg *req)
 {
@@ -1601,7 +1608,12 @@ static void st_confirmed(struct osmo_fsm_inst *fi, uint32_t event, void *data)
 		/* the ACK of a re-INVITE we accepted; it carries the answer if the re-INVITE had no offer */
 		if (!s->reinv_st || msg->cseq.num != sip_strans_request(s->reinv_st)->cseq.num)
 			break;
-		s->reinv_st = NULL;
+		{
+			struct sip_strans *st = s->reinv_st;
+
+			s->reinv_st = NULL;
+			st_forget(s, st);
+		}
 		info_fill(s, &info, msg, NULL);
 		got_answer(s, info.sdp, true, &info);
 		break;
@@ -2234,6 +2246,7 @@ int sip_sess_answer(struct sip_sess *s, const char *sdp)
 	rc = respond(s, st, 200, NULL, sdp, extra);
 	talloc_free(extra);
 	s->offer_st = NULL;
+	st_forget(s, st);
 	if (rc < 0)
 		return rc;
 	if (s->oa == SIP_SESS_OA_REMOTE_OFFER) {
@@ -2264,6 +2277,7 @@ int sip_sess_reject_offer(struct sip_sess *s, uint16_t status)
 	s->offer_st = NULL;
 	if (s->reinv_st == st)
 		s->reinv_st = NULL;
+	st_forget(s, st);
 	s->oa = SIP_SESS_OA_NONE;
 	set_str(s, &s->pending_remote, NULL);
 	return respond(s, st, status, NULL, NULL, NULL);

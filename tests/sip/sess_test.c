@@ -838,9 +838,14 @@ START_TEST(reinvite_both_ways)
 	ck_assert_str_eq(body(tx_get("SIP/2.0 200", -1)), sdp_b);
 	callee_req("ACK", 20, "cack", "t1", NULL, NULL);
 	ck_assert_str_eq(sip_sess_remote_sdp(sess), sdp_pre);
+	/* the callee's UPDATE, answered */
+	callee_req("UPDATE", 21, "cup", "t1", NULL, sdp_a);
+	ck_assert_str_eq(hdr(tx_get("SIP/2.0 200", -1), "CSeq"), "21 UPDATE");
 	/* the callee BYEs */
-	callee_req("BYE", 21, "cbye", "t1", NULL, NULL);
+	callee_req("BYE", 22, "cbye", "t1", NULL, NULL);
 	ck_ev("ended bye 0 remote");
+	/* the server transactions of the re-INVITE and the UPDATE outlive the session: no callback may reach it */
+	run_ms(40000);
 }
 END_TEST
 
