@@ -143,6 +143,9 @@ struct sip_sess {
 	char *inv_sdp;
 	struct sip_identity_out id_out;
 	bool got_1xx;
+	bool prack_pending;		/* offerless INVITE: the PRACK waits for the answer to the 1xx's offer */
+	uint32_t prack_rseq;
+	bool ack_pending;		/* offerless INVITE: the ACK waits for the answer to the 2xx's offer */
 	bool cancel_sent;
 	char *cancel_reason;		/* Reason header lines for the CANCEL, NULL: none */
 	bool retried_422;
@@ -727,7 +730,7 @@ static const struct sip_ctrans_ops inv_ops;
 static int build_invite(struct sip_sess *s, struct msgb **out)
 {
 	const struct sip_cfg *c = s->ua->cfg;
-	struct msgb *m = msg_new(strlen(s->inv_sdp));
+	struct msgb *m = msg_new(s->inv_sdp ? strlen(s->inv_sdp) : 0);
 	int rc;
 
 	if (!m)
@@ -843,7 +846,7 @@ static void uac_rx_1xx(struct sip_sess *s, const struct sip_msg *rsp)
 {
 	struct sip_sess_info info;
 	struct sip_dialog *d = uac_dialog(s, rsp);
-	bool reliable = false;
+	bool reliable = false, offer = false;
 	uint32_t rseq;
 
 	info_fill(s, &info, rsp, &s->inv_dst.remote);
@@ -864,8 +867,19 @@ static void uac_rx_1xx(struct sip_sess *s, const struct sip_msg *rsp)
 		d->rseq_rx_set = true;
 		reliable = true;
 		detach_ct(&s->prack_ct);
-		s->prack_ct = send_in_dialog(s, "PRACK", NULL, NULL, &prack_ops, false, false,
-					     &(struct sip_rack){ .rseq = rseq, .cseq = s->inv_cseq });
+		if (info.sdp.len && s->oa == SIP_SESS_OA_NONE && !s->local_sdp && !s->remote_sdp &&
+		    s->fi->state != SIP_SESS_ST_OUT_CANCELLING) {
+			/* RFC 3262 §5: our INVITE had no offer, this is it; the PRACK carries our answer */
+			offer = true;
+			s->oa = SIP_SESS_OA_REMOTE_OFFER;
+			set_str(s, &s->pending_remote, NULL);
+			s->pending_remote = sdp_dup(s, info.sdp);
+			s->prack_pending = true;
+			s->prack_rseq = rseq;
+		} else {
+			s->prack_ct = send_in_dialog(s, "PRACK", NULL, NULL, &prack_ops, false, false,
+						     &(struct sip_rack){ .rseq = rseq, .cseq = s->inv_cseq });
+		}
 	}
 	info.reliable = reliable;
 	if (s->fi->state == SIP_SESS_ST_OUT_CANCELLING)
@@ -873,10 +887,12 @@ static void uac_rx_1xx(struct sip_sess *s, const struct sip_msg *rsp)
 	got_answer(s, info.sdp, reliable, &info);
 	if (s->ua->ops->progress)
 		s->ua->ops->progress(s, s->priv, &info);
+	if (offer && !s->ended && s->prack_pending && s->ua->ops->offer)
+		s->ua->ops->offer(s, s->priv, &info);
 }
 
 /* 2xx: confirm its dialog and ACK it; early dialogs of other forks go (RFC 3261 §13.2.2.4). */
-static struct sip_dialog *uac_confirm(struct sip_sess *s, const struct sip_msg *rsp)
+static struct sip_dialog *uac_confirm(struct sip_sess *s, const struct sip_msg *rsp, bool ack)
 {
 	struct sip_dialog *d = uac_dialog(s, rsp), *o, *tmp;
 
@@ -890,7 +906,8 @@ static struct sip_dialog *uac_confirm(struct sip_sess *s, const struct sip_msg *
 		talloc_free(o);
 	}
 	s->dlg = d;
-	send_ack(s, d, s->inv_cseq, NULL);
+	if (ack)
+		send_ack(s, d, s->inv_cseq, NULL);
 	return d;
 }
 
@@ -1420,8 +1437,12 @@ static int sess_refresh(struct sip_sess *s)
 static void uac_rx_2xx(struct sip_sess *s, const struct sip_msg *rsp)
 {
 	struct sip_sess_info info;
+	struct sip_str sdp = msg_sdp(rsp);
+	/* an offerless INVITE whose offer comes in the 2xx: the ACK carries our answer (RFC 3261 §13.2.1) */
+	bool offer = sdp.len && s->oa == SIP_SESS_OA_NONE && !s->local_sdp && !s->remote_sdp &&
+		     s->fi->state != SIP_SESS_ST_OUT_CANCELLING;
 
-	if (!uac_confirm(s, rsp)) {
+	if (!uac_confirm(s, rsp, !offer)) {
 		LOG_SESS(s, LOGL_NOTICE, "2xx without To tag\n");
 		return;
 	}
@@ -1436,6 +1457,14 @@ static void uac_rx_2xx(struct sip_sess *s, const struct sip_msg *rsp)
 	if (s->ua->cfg->session_timer != SIP_EXT_DISABLED)
 		se_from_2xx(s, rsp);
 	sess_state(s, SIP_SESS_ST_CONFIRMED);
+	if (offer) {
+		s->oa = SIP_SESS_OA_REMOTE_OFFER;
+		s->pending_remote = sdp_dup(s, sdp);
+		s->ack_pending = true;
+		if (s->ua->ops->offer)
+			s->ua->ops->offer(s, s->priv, &info);
+		return;	/* established once sip_sess_answer() sent the ACK */
+	}
 	got_answer(s, info.sdp, true, &info);
 	if (s->oa == SIP_SESS_OA_LOCAL_OFFER)
 		s->oa = SIP_SESS_OA_NONE;	/* a 2xx without the answer: a broken peer; do not block offers */
@@ -2061,7 +2090,7 @@ struct sip_sess *sip_sess_invite(struct sip_sess_ua *ua, const struct sip_sess_i
 	struct sip_sess *s;
 	char *call_id;
 
-	if (!req->ruri || !req->from || !req->sdp || sip_gen_tag(cid, sizeof(cid)) < 0 ||
+	if (!req->ruri || !req->from || sip_gen_tag(cid, sizeof(cid)) < 0 ||
 	    sip_gen_tag(tag, sizeof(tag)) < 0)
 		return NULL;
 	call_id = talloc_asprintf(ua, "%s@%s", cid, c->domain ? c->domain : "mgcf");
@@ -2076,7 +2105,7 @@ struct sip_sess *sip_sess_invite(struct sip_sess_ua *ua, const struct sip_sess_i
 	s->local_uri = name_addr(s, req->from);
 	s->remote_uri = name_addr(s, req->to ? req->to : req->ruri);
 	s->ruri = talloc_strdup(s, req->ruri);
-	s->inv_sdp = talloc_strdup(s, req->sdp);
+	s->inv_sdp = req->sdp ? talloc_strdup(s, req->sdp) : NULL;
 	if (req->id) {
 		s->id_out = *req->id;
 		s->id_out.pai = req->id->pai ? talloc_strdup(s, req->id->pai) : NULL;
@@ -2084,8 +2113,10 @@ struct sip_sess *sip_sess_invite(struct sip_sess_ua *ua, const struct sip_sess_i
 	}
 	s->inv_cseq = 1;
 	s->se_req = c->session_timer != SIP_EXT_DISABLED ? c->session_expires_s : 0;
-	s->oa = SIP_SESS_OA_LOCAL_OFFER;
-	s->pending_local = talloc_strdup(s, req->sdp);
+	if (req->sdp) {
+		s->oa = SIP_SESS_OA_LOCAL_OFFER;
+		s->pending_local = talloc_strdup(s, req->sdp);
+	}
 	if (req->dst) {
 		s->inv_dst = *req->dst;
 	} else if (sip_nexthops_count(ua->nhs)) {
@@ -2230,6 +2261,28 @@ int sip_sess_reinvite(struct sip_sess *s, const char *sdp)
 	return send_reinvite(s, sdp, false);
 }
 
+/* Our answer to the offer of a reliable 1xx (in the PRACK) or of the 2xx (in the ACK) of our offerless INVITE. */
+static int uac_answer(struct sip_sess *s, const char *sdp)
+{
+	set_str(s, &s->local_sdp, sdp);
+	set_str(s, &s->remote_sdp, s->pending_remote);
+	s->oa = SIP_SESS_OA_NONE;
+	if (s->prack_pending) {
+		s->prack_pending = false;
+		s->prack_ct = send_in_dialog(s, "PRACK", sdp, NULL, &prack_ops, false, false,
+					     &(struct sip_rack){ .rseq = s->prack_rseq, .cseq = s->inv_cseq });
+		return s->prack_ct ? 0 : -EIO;
+	}
+	s->ack_pending = false;
+	send_ack(s, s->dlg, s->inv_cseq, sdp);
+	ctr_inc(s->ua, SIP_SESS_CTR_ESTABLISHED);
+	if (s->ua->ops->established)
+		s->ua->ops->established(s, s->priv, &(struct sip_sess_info){ .status = 200 });
+	if (!s->ended)
+		se_start(s);
+	return 0;
+}
+
 int sip_sess_answer(struct sip_sess *s, const char *sdp)
 {
 	struct sip_strans *st = s->offer_st;
@@ -2237,6 +2290,8 @@ int sip_sess_answer(struct sip_sess *s, const char *sdp)
 	char *extra = NULL;
 	int rc;
 
+	if (sdp && (s->prack_pending || s->ack_pending))
+		return uac_answer(s, sdp);
 	if (!st || !sdp)
 		return -EINVAL;
 	req = sip_strans_request(st);

@@ -107,8 +107,9 @@ struct sip_sess_ops {
 	void (*progress)(struct sip_sess *s, void *priv, const struct sip_sess_info *info);
 	/*! The session is established (UAC: 2xx received and ACKed; UAS: ACK received). */
 	void (*established)(struct sip_sess *s, void *priv, const struct sip_sess_info *info);
-	/*! The peer offered SDP (UPDATE, re-INVITE, PRACK; empty sdp: an offerless re-INVITE asks for our offer):
-	 * reply with sip_sess_answer() or sip_sess_reject_offer(). */
+	/*! The peer offered SDP (UPDATE, re-INVITE, PRACK, or the reliable 1xx / 2xx to our offerless INVITE; empty
+	 * sdp: an offerless re-INVITE asks for our offer): reply with sip_sess_answer() or sip_sess_reject_offer()
+	 * (the offer of a 1xx/2xx cannot be refused: answer, then hang up). */
 	void (*offer)(struct sip_sess *s, void *priv, const struct sip_sess_info *info);
 	/*! The peer answered our offer (18x, 2xx, PRACK, ACK, UPDATE/re-INVITE 2xx). */
 	void (*answer)(struct sip_sess *s, void *priv, const struct sip_sess_info *info);
@@ -161,7 +162,8 @@ struct sip_sess_invite_req {
 	const char *ruri;		/*!< Request-URI */
 	const char *from;		/*!< name-addr or URI of From (without tag) */
 	const char *to;			/*!< name-addr or URI of To; NULL: the Request-URI */
-	const char *sdp;		/*!< the offer (required) */
+	const char *sdp;		/*!< the offer; NULL: an offerless INVITE (the offer comes in a reliable 1xx or
+					 *   the 2xx, reported by ops->offer; sip_sess_answer() sends PRACK / ACK) */
 	const struct sip_identity_out *id;	/*!< P-Asserted-Identity, Privacy (trusted next hops only) */
 	const struct sip_addr *dst;	/*!< NULL: the configured next hops, else the Request-URI's host */
 };
@@ -188,7 +190,8 @@ int sip_sess_hangup(struct sip_sess *s, uint16_t uas_status, const struct sip_id
 int sip_sess_update(struct sip_sess *s, const char *sdp);
 /*! \brief Send a re-INVITE with an offer in a confirmed dialog.  \returns 0, -EBUSY, -EINVAL. */
 int sip_sess_reinvite(struct sip_sess *s, const char *sdp);
-/*! \brief Answer the peer's offer (reported by ops->offer) with 200 and this SDP. */
+/*! \brief Answer the peer's offer (reported by ops->offer): 200 to its UPDATE/re-INVITE/PRACK, or, for our
+ * offerless INVITE, the PRACK of the reliable 1xx or the ACK of the 2xx that carried the offer. */
 int sip_sess_answer(struct sip_sess *s, const char *sdp);
 /*! \brief Refuse the peer's offer (488 or another status). */
 int sip_sess_reject_offer(struct sip_sess *s, uint16_t status);

@@ -721,6 +721,47 @@ START_TEST(uac_100rel_prack_and_early_update)
 }
 END_TEST
 
+START_TEST(uac_offerless_invite)
+{
+	struct sip_addr d = peer();
+	struct sip_sess_invite_req r = { .ruri = "sip:bob@192.0.2.5:5099", .from = "<sip:alice@192.0.2.1>", .dst = &d };
+	const char *inv;
+
+	ua_start();
+	auto_answer_offer = true;
+	answer_sdp = sdp_a;
+	/* the offer in a reliable 183: the PRACK carries the answer (RFC 3262 §5) */
+	sess = sip_sess_invite(ua, &r, NULL);
+	ck_assert_ptr_nonnull(sess);
+	inv = INV();
+	ck_assert_str_eq(body(inv), "");
+	respond_to(inv, 183, "t1", "Contact: <sip:bob@192.0.2.5:5099>\r\nRequire: 100rel\r\nRSeq: 1\r\n", sdp_b);
+	ck_ev("progress 183 r;offer");
+	ck_assert_str_eq(body(tx_get("PRACK ", 0)), sdp_a);
+	ck_assert_str_eq(hdr(tx_get("PRACK ", 0), "RAck"), "1 1 INVITE");
+	ck_assert_int_eq(sip_sess_oa_state(sess), SIP_SESS_OA_NONE);
+	respond_to(inv, 200, "t1", "Contact: <sip:bob@192.0.2.5:5099>\r\n", NULL);
+	ck_assert_str_eq(body(tx_get("ACK ", 0)), "");
+	ck_ev("established");
+	sip_sess_ua_free(ua);
+
+	/* the offer in the 2xx: the ACK carries the answer (RFC 3261 §13.2.1) */
+	n_tx = 0;
+	ev[0] = '\0';
+	ua_start();
+	sess = sip_sess_invite(ua, &r, NULL);
+	inv = INV();
+	respond_to(inv, 200, "t2", "Contact: <sip:bob@192.0.2.5:5099>\r\n", sdp_b);
+	ck_assert_str_eq(ev, "offer  sdp;established;");
+	ck_assert_str_eq(body(tx_get("ACK ", 0)), sdp_a);
+	ck_assert_str_eq(sip_sess_remote_sdp(sess), sdp_b);
+	/* a retransmitted 2xx gets the same ACK */
+	respond_to(inv, 200, "t2", "Contact: <sip:bob@192.0.2.5:5099>\r\n", sdp_b);
+	ck_assert_uint_eq(tx_count("ACK "), 2);
+	ck_assert_str_eq(body(tx_get("ACK ", 1)), sdp_a);
+}
+END_TEST
+
 START_TEST(uac_forking_early_dialogs)
 {
 	const char *inv;
@@ -1224,6 +1265,7 @@ static Suite *suite(void)
 	tcase_add_test(tc2, uac_basic_call);
 	tcase_add_test(tc2, uac_100rel_prack_and_early_update);
 	tcase_add_test(tc2, uac_forking_early_dialogs);
+	tcase_add_test(tc2, uac_offerless_invite);
 	tcase_add_test(tc2, uac_cancel_before_1xx);
 	tcase_add_test(tc2, uac_cancel_crossing_200);
 	tcase_add_test(tc2, uac_rejected_and_422_retry);
