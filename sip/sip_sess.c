@@ -1085,7 +1085,6 @@ static int send_1xx(struct sip_sess *s, uint16_t status, const char *sdp, bool r
 
 static int send_2xx(struct sip_sess *s, const char *sdp)
 {
-	const struct sip_cfg *c = s->ua->cfg;
 	char *extra = NULL;
 	const char *body = NULL;
 	int rc;
@@ -1102,7 +1101,6 @@ static int send_2xx(struct sip_sess *s, const char *sdp)
 		extra = talloc_asprintf(s, "Session-Expires: %u;refresher=%s\r\n%s", s->se,
 					s->we_refresh ? "uas" : "uac", s->peer_timer ? "Require: timer\r\n" : "");
 	}
-	(void)c;
 	rc = respond(s, s->inv_st, 200, NULL, body, extra);
 	talloc_free(extra);
 	if (rc < 0)
@@ -1208,7 +1206,9 @@ static void rx_prack(struct sip_sess *s, struct sip_strans *st, const struct sip
 	}
 	info_fill(s, &info, req, &sip_strans_source(st)->remote);
 	if (info.sdp.len && s->oa == SIP_SESS_OA_LOCAL_OFFER) {
+		/* the answer to the offer of our reliable 1xx: the INVITE's offer/answer is complete */
 		respond(s, st, 200, NULL, NULL, NULL);
+		s->answered_reliably = true;
 		got_answer(s, info.sdp, true, &info);
 	} else if (info.sdp.len && s->oa == SIP_SESS_OA_NONE) {
 		s->oa = SIP_SESS_OA_REMOTE_OFFER;

@@ -453,6 +453,12 @@ START_TEST(uas_queued_reliable_1xx)
 	ck_assert_int_eq(sip_sess_oa_state(sess), SIP_SESS_OA_NONE);
 	ck_assert_str_eq(sip_sess_remote_sdp(sess), sdp_a);
 	ck_assert_str_eq(hdr(tx_get("SIP/2.0 180", 0), "RSeq"), "2");
+	/* the 200 waits for the PRACK of the 180 and carries no SDP: the offer/answer is complete */
+	sip_sess_accept(sess, sdp_b);
+	ck_assert_uint_eq(tx_count("SIP/2.0 200"), 1);	/* the PRACK's */
+	peer_req("PRACK", 3, "prack2", "RAck: 2 1 INVITE\r\n", NULL);
+	ck_assert_str_eq(hdr(tx_get("SIP/2.0 200", -1), "CSeq"), "1 INVITE");
+	ck_assert_str_eq(body(tx_get("SIP/2.0 200", -1)), "");
 }
 END_TEST
 
