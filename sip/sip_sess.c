@@ -1199,7 +1199,7 @@ static void rx_prack(struct sip_sess *s, struct sip_strans *st, const struct sip
 	struct sip_rack rack;
 
 	/* RFC 3262 §3: RAck must name the unacknowledged reliable 1xx */
-	if (sip_msg_rack(req, &rack) < 0 || !s->rel1xx || rack.rseq != s->rel1xx_rseq ||
+	if (sip_msg_rack(req, &rack) < 0 || !s->rel1xx || !s->inv_st || rack.rseq != s->rel1xx_rseq ||
 	    rack.cseq != sip_strans_request(s->inv_st)->cseq.num || rack.method_id != SIP_METHOD_INVITE) {
 		sip_strans_reply(st, 481, NULL, NULL);
 		return;
