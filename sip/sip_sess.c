@@ -1189,8 +1189,8 @@ static char *se_rx_refresh(struct sip_sess *s, const struct sip_msg *req)
 	s->se = se.delta;
 	s->we_refresh = se.refresher == SIP_SE_REFRESHER_UAS;
 	se_start(s);
-	return talloc_asprintf(s, "Session-Expires: %u;refresher=%s\r\nRequire: timer\r\n", s->se,
-			       s->we_refresh ? "uas" : "uac");
+	return talloc_asprintf(s, "Session-Expires: %u;refresher=%s\r\n%s", s->se, s->we_refresh ? "uas" : "uac",
+			       has_tag(req, "timer") ? "Require: timer\r\n" : "");
 }
 
 static void rx_prack(struct sip_sess *s, struct sip_strans *st, const struct sip_msg *req)
@@ -2296,8 +2296,9 @@ int sip_sess_answer(struct sip_sess *s, const char *sdp)
 		return -EINVAL;
 	req = sip_strans_request(st);
 	if (s->se && req->method_id != SIP_METHOD_PRACK)
-		extra = talloc_asprintf(s, "Session-Expires: %u;refresher=%s\r\nRequire: timer\r\n", s->se,
-					s->we_refresh ? "uas" : "uac");
+		extra = talloc_asprintf(s, "Session-Expires: %u;refresher=%s\r\n%s", s->se,
+					s->we_refresh ? "uas" : "uac",
+					has_tag(req, "timer") ? "Require: timer\r\n" : "");
 	rc = respond(s, st, 200, NULL, sdp, extra);
 	talloc_free(extra);
 	s->offer_st = NULL;
