@@ -1336,11 +1336,24 @@ static void offer_rsp(struct sip_sess *s, enum sip_method m, uint16_t status, co
 	if (status == 491 && glare_backoff(s, m, refresh && m == SIP_METHOD_UPDATE ? NULL : sdp))
 		return;
 	if (status == 481 || status == 408) {
-		/* RFC 3261 §12.2.1.2: the dialog is gone */
-		if (status == 408)
-			sess_bye(s, SIP_SESS_END_ERROR, NULL);
-		else
-			sess_end(s, SIP_SESS_END_ERROR, status, true, rsp, NULL);
+		/* RFC 3261 §12.2.1.2: the dialog is gone; an early one ends with the INVITE */
+		switch (s->fi->state) {
+		case SIP_SESS_ST_OUT_CALLING:
+		case SIP_SESS_ST_OUT_EARLY:
+			sip_sess_cancel(s, NULL);
+			break;
+		case SIP_SESS_ST_IN_PROCEEDING:
+		case SIP_SESS_ST_IN_EARLY:
+			s->end_cause = SIP_SESS_END_ERROR;
+			sip_sess_reject(s, 500, NULL);
+			break;
+		default:
+			if (status == 408)
+				sess_bye(s, SIP_SESS_END_ERROR, NULL);
+			else
+				sess_end(s, SIP_SESS_END_ERROR, status, true, rsp, NULL);
+			break;
+		}
 		return;
 	}
 	if (refresh) {
@@ -1565,8 +1578,8 @@ static void st_in(struct osmo_fsm_inst *fi, uint32_t event, void *data)
 		sess_state(s, SIP_SESS_ST_IN_WAIT_ACK);
 		break;
 	case SIP_SESS_EV_TX_FAILURE:
-		sess_end(s, s->end_cause == SIP_SESS_END_NO_PRACK ? SIP_SESS_END_NO_PRACK : SIP_SESS_END_REJECTED,
-			 *(uint16_t *)data, false, NULL, NULL);
+		sess_end(s, s->end_cause == SIP_SESS_END_NO_PRACK || s->end_cause == SIP_SESS_END_ERROR ?
+			 s->end_cause : SIP_SESS_END_REJECTED, *(uint16_t *)data, false, NULL, NULL);
 		break;
 	case SIP_SESS_EV_RX_CANCEL:
 		/* data: the CANCEL, whose Reason (RFC 3326) the upper layer maps to a cause */

@@ -768,6 +768,37 @@ START_TEST(uac_offerless_invite)
 }
 END_TEST
 
+START_TEST(early_update_481_ends_the_call)
+{
+	const char *inv;
+
+	ua_start();
+	call_out();
+	inv = INV();
+	respond_to(inv, 183, "t1", "Contact: <sip:bob@192.0.2.5:5099>\r\nRequire: 100rel\r\nRSeq: 1\r\n", sdp_pre);
+	respond_to(tx_get("PRACK ", 0), 200, NULL, NULL, NULL);
+	ck_assert_int_eq(sip_sess_update(sess, sdp_a), 0);
+	/* the early dialog is gone at the far end: the INVITE is cancelled (RFC 3261 §12.2.1.2) */
+	respond_to(tx_get("UPDATE ", 0), 481, NULL, NULL, NULL);
+	ck_assert_uint_eq(tx_count("CANCEL "), 1);
+	respond_to(inv, 487, "t1", NULL, NULL);
+	ck_ev("ended cancelled 487 local");
+	sip_sess_ua_free(ua);
+
+	/* as UAS: our UPDATE in the early dialog gets 481: the INVITE gets 500 */
+	n_tx = 0;
+	ev[0] = '\0';
+	ua_start();
+	peer_invite("Supported: 100rel\r\n", sdp_a);
+	sip_sess_progress(sess, 183, sdp_b, true);
+	peer_req("PRACK", 2, "prack1", "RAck: 1 1 INVITE\r\n", NULL);
+	ck_assert_int_eq(sip_sess_update(sess, sdp_b), 0);
+	respond_to(tx_get("UPDATE ", 0), 481, NULL, NULL, NULL);
+	ck_assert_str_eq(hdr(tx_get("SIP/2.0 500", 0), "CSeq"), "1 INVITE");
+	ck_ev("ended error 500 local");
+}
+END_TEST
+
 START_TEST(uac_forking_early_dialogs)
 {
 	const char *inv;
@@ -1272,6 +1303,7 @@ static Suite *suite(void)
 	tcase_add_test(tc2, uac_100rel_prack_and_early_update);
 	tcase_add_test(tc2, uac_forking_early_dialogs);
 	tcase_add_test(tc2, uac_offerless_invite);
+	tcase_add_test(tc2, early_update_481_ends_the_call);
 	tcase_add_test(tc2, uac_cancel_before_1xx);
 	tcase_add_test(tc2, uac_cancel_crossing_200);
 	tcase_add_test(tc2, uac_rejected_and_422_retry);
