@@ -154,6 +154,8 @@ static void setup(void)
 
 static void teardown(void)
 {
+	/* every event reached a state that expects it */
+	ck_assert_msg(!test_log_contains("not permitted"), "FSM event not permitted:\n%s", test_log());
 	sip_sess_ua_free(ua);
 	ua = NULL;
 	talloc_free(tx_ctx);
