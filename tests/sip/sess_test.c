@@ -801,6 +801,52 @@ START_TEST(early_update_481_ends_the_call)
 }
 END_TEST
 
+START_TEST(malformed_in_dialog)
+{
+	const char *inv;
+
+	ua_start();
+	peer_invite("Supported: 100rel, timer\r\nSession-Expires: 1800;refresher=bogus\r\n", sdp_a);
+	/* a malformed Session-Expires is ignored: our policy's interval applies */
+	ck_assert_ptr_nonnull(sess);
+	sip_sess_progress(sess, 183, sdp_b, true);
+	/* PRACK without RAck, with a malformed one, for another CSeq or method: 481, the 183 stays unacknowledged */
+	peer_req("PRACK", 2, "p2", NULL, NULL);
+	peer_req("PRACK", 3, "p3", "RAck: one 1 INVITE\r\n", NULL);
+	peer_req("PRACK", 4, "p4", "RAck: 1 7 INVITE\r\n", NULL);
+	peer_req("PRACK", 5, "p5", "RAck: 1 1 UPDATE\r\n", NULL);
+	ck_assert_uint_eq(tx_count("SIP/2.0 481"), 4);
+	peer_req("PRACK", 6, "p6", "RAck: 1 1 INVITE\r\n", NULL);
+	/* an UPDATE whose body is not SDP carries no offer: answered like a refresh */
+	inject_raw(talloc_asprintf(tx_ctx, "UPDATE sip:mgcf@192.0.2.1:5060 SIP/2.0\r\n"
+				   "Via: SIP/2.0/UDP 192.0.2.5:5099;branch=z9hG4bKu7;rport\r\nMax-Forwards: 70\r\n"
+				   "From: <sip:alice@192.0.2.5>;tag=peer1\r\nTo: <sip:bob@192.0.2.1>;tag=%s\r\n"
+				   "Call-ID: call-1@192.0.2.5\r\nCSeq: 7 UPDATE\r\nContent-Type: text/plain\r\n"
+				   "Content-Length: 5\r\n\r\nhello", our_tag()));
+	ck_assert_str_eq(hdr(tx_get("SIP/2.0 200", -1), "CSeq"), "7 UPDATE");
+	ck_no_ev("offer");
+	sip_sess_accept(sess, sdp_b);
+	peer_req("ACK", 1, "ack1", NULL, NULL);
+	ck_ev("established");
+	ck_assert_uint_eq(sip_sess_expires(sess, NULL), 1800);
+	sip_sess_ua_free(ua);
+
+	/* as UAC: a 183 with a malformed RSeq is not reliable (no PRACK); a 2xx with a wildcard Contact keeps the
+	 * target the 183 gave */
+	n_tx = 0;
+	ev[0] = '\0';
+	ua_start();
+	call_out();
+	inv = INV();
+	respond_to(inv, 183, "t1", "Contact: <sip:bob@192.0.2.5:5099>\r\nRequire: 100rel\r\nRSeq: x\r\n", sdp_b);
+	ck_assert_uint_eq(tx_count("PRACK "), 0);
+	ck_ev("progress 183;");
+	respond_to(inv, 200, "t1", "Contact: *\r\n", sdp_b);
+	ck_assert_uint_eq(tx_count("ACK "), 1);
+	ck_assert_int_eq(sip_sess_state(sess), SIP_SESS_ST_CONFIRMED);
+}
+END_TEST
+
 START_TEST(uac_forking_early_dialogs)
 {
 	const char *inv;
@@ -1306,6 +1352,7 @@ static Suite *suite(void)
 	tcase_add_test(tc2, uac_forking_early_dialogs);
 	tcase_add_test(tc2, uac_offerless_invite);
 	tcase_add_test(tc2, early_update_481_ends_the_call);
+	tcase_add_test(tc2, malformed_in_dialog);
 	tcase_add_test(tc2, uac_cancel_before_1xx);
 	tcase_add_test(tc2, uac_cancel_crossing_200);
 	tcase_add_test(tc2, uac_rejected_and_422_retry);
