@@ -479,15 +479,21 @@ HOT int put_opt(uint8_t *buf, size_t room, size_t *p, uint8_t code, const struct
 	return 0;
 }
 
+/* The presence bitmap as four 64-bit words (word w holds codes 64w .. 64w+63). */
+static inline uint64_t present64(const struct isup_msg *m, unsigned int w)
+{
+	return m->present[2 * w] | (uint64_t)m->present[2 * w + 1] << 32;
+}
+
 /* mand: the mandatory parameters (all have codes below 64), which are not repeated in the optional part */
 static int enc_optional(const struct isup_msg *m, uint64_t mand, uint8_t *buf, size_t room, size_t *p)
 {
-	uint32_t done[8] = { (uint32_t)mand, mand >> 32 };
+	uint64_t done[4] = { mand };
 	unsigned int i, c, r = 0, gen = 0;
 	int rc;
 
-#define DONE(code)	(done[(code) >> 5] & (1u << ((code) & 31)))
-#define SET_DONE(code)	(done[(code) >> 5] |= 1u << ((code) & 31))
+#define DONE(code)	(done[(code) >> 6] & (1ull << ((code) & 63)))
+#define SET_DONE(code)	(done[(code) >> 6] |= 1ull << ((code) & 63))
 
 	/* first in the order they were received, so that pass-on keeps the peer's order */
 	for (i = 0; i < m->n_order; i++) {
@@ -509,11 +515,11 @@ static int enc_optional(const struct isup_msg *m, uint64_t mand, uint8_t *buf, s
 			return rc;
 	}
 	/* then typed parameters set by the caller, in code order (walking the set bits only) */
-	for (i = 0; i < 8; i++) {
-		uint32_t bits = m->present[i] & ~done[i];
+	for (i = 0; i < 4; i++) {
+		uint64_t bits = present64(m, i) & ~done[i];
 
 		while (bits) {
-			c = i * 32 + __builtin_ctz(bits);
+			c = i * 64 + __builtin_ctzll(bits);
 			bits &= bits - 1;
 			if (!isup_param_defs[c].enc)
 				continue;
@@ -544,27 +550,19 @@ static int enc_optional(const struct isup_msg *m, uint64_t mand, uint8_t *buf, s
 /* Whether m carries anything that would go into an optional part, given the mandatory parameter mask. */
 static bool has_optional(const struct isup_msg *m, uint64_t mand)
 {
-	uint64_t low = (m->present[0] | (uint64_t)m->present[1] << 32) & ~mand;
-
-	return low || m->present[2] || m->present[3] || m->present[4] || m->present[5] || m->present[6] ||
-	       m->present[7] || m->n_raw;
+	return (present64(m, 0) & ~mand) || present64(m, 1) || present64(m, 2) || present64(m, 3) || m->n_raw;
 }
 
 int isup_encode_buf(uint8_t *buf, size_t room, const struct isup_msg *m)
 {
 	const struct isup_msg_def *md = &isup_msg_defs[m->type];
-	uint64_t mand = 0;
+	uint64_t mand = md->fixed_mask | md->var_mask;
 	size_t p, ptr_base;
 	unsigned int i;
 	int rc;
 
 	if (!md->known || m->cic > 0x0fff)
 		return -EINVAL;
-	/* every mandatory parameter of Q.763 has a code below 64 (checked by the unit test) */
-	for (i = 0; i < md->n_fixed; i++)
-		mand |= 1ull << md->fixed[i];
-	for (i = 0; i < md->n_var; i++)
-		mand |= 1ull << md->var[i].code;
 	if (room < 3)
 		return -EMSGSIZE;
 	buf[0] = m->cic & 0xff;

@@ -43,6 +43,10 @@ struct isup_msg_def {
 	uint8_t n_var;
 	uint8_t fixed[4];		/*!< IAM has the most: 4 */
 	struct isup_var_def var[2];
+	/* Bit per mandatory parameter code (all below 64, checked by the unit test), derived from fixed[] and
+	 * var[] by the table macros so that the encoder does not rebuild it per message. */
+	uint64_t fixed_mask;
+	uint64_t var_mask;
 };
 
 extern const struct isup_param_def isup_param_defs[256];

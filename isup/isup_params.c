@@ -302,16 +302,28 @@ static int enc_redir_info(const struct isup_msg *m, const struct isup_param_def 
 	return 2;
 }
 
-/* character -> 0x10 | address signal code; 0 for characters that are not digits (the 0x10 flag lets a packing
- * loop check validity with one AND over all digits) */
-#define DC(c)	(0x10 | (c))
-static const uint8_t digit_codes[256] = {
-	['0'] = DC(0), ['1'] = DC(1), ['2'] = DC(2), ['3'] = DC(3), ['4'] = DC(4), ['5'] = DC(5), ['6'] = DC(6),
-	['7'] = DC(7), ['8'] = DC(8), ['9'] = DC(9), ['A'] = DC(0xa), ['a'] = DC(0xa), ['*'] = DC(0xb),
-	['B'] = DC(0xb), ['b'] = DC(0xb), ['#'] = DC(0xc), ['C'] = DC(0xc), ['c'] = DC(0xc), ['D'] = DC(0xd),
-	['d'] = DC(0xd), ['E'] = DC(0xe), ['e'] = DC(0xe), ['F'] = DC(0xf), ['f'] = DC(0xf),
-};
+/* Q.763 §3.9 address signals: character, 4-bit code (see struct isup_number) */
+#define DIGIT_CHARS(X) \
+	X('0', 0) X('1', 1) X('2', 2) X('3', 3) X('4', 4) X('5', 5) X('6', 6) X('7', 7) X('8', 8) X('9', 9) \
+	X('A', 0xa) X('a', 0xa) X('*', 0xb) X('B', 0xb) X('b', 0xb) X('#', 0xc) X('C', 0xc) X('c', 0xc) \
+	X('D', 0xd) X('d', 0xd) X('E', 0xe) X('e', 0xe) X('F', 0xf) X('f', 0xf)
+
+/* character -> 0x10 | address signal code; 0 for characters that are not digits */
+#define DC(ch, code)	[ch] = 0x10 | (code),
+static const uint8_t digit_codes[256] = { DIGIT_CHARS(DC) };
 #undef DC
+
+/* The packing loop's tables: a digit pair packs as digit_lo[first] | digit_hi[second], the code of the first
+ * digit in the low nibble (Q.763 §3.9).  Bits 8 and 9 flag a valid first and second digit, so one AND over all
+ * pairs validates the whole string and the octet is the low 8 bits as they are. */
+#define DIGIT_LO_OK	0x100u
+#define DIGIT_HI_OK	0x200u
+#define LO(ch, code)	[ch] = DIGIT_LO_OK | (code),
+#define HI(ch, code)	[ch] = DIGIT_HI_OK | (code) << 4,
+static const uint16_t digit_lo[256] = { DIGIT_CHARS(LO) };
+static const uint16_t digit_hi[256] = { DIGIT_CHARS(HI) };
+#undef LO
+#undef HI
 
 int isup_digit_code(char c)
 {
@@ -419,7 +431,7 @@ static int enc_number(const struct isup_msg *m, const struct isup_param_def *pd,
 	enum isup_number_kind kind = pd->num_kind - 1;
 	uint8_t lay = number_layout[kind];
 	const struct isup_number *n;
-	unsigned int p = 0, i, nd;
+	unsigned int p = 0, nd;
 	size_t need;
 
 	if (kind == ISUP_NUM_GENERIC) {
@@ -471,20 +483,33 @@ static int enc_number(const struct isup_msg *m, const struct isup_param_def *pd,
 	}
 	{
 		/* locals so that the stores through dst are not taken to alias the digit string */
-		const uint8_t *a = (const uint8_t *)n->ascii;
-		uint8_t *d = dst + p, ok = 0x10;
+		const uint8_t *a = (const uint8_t *)n->ascii, *end = a + (nd & ~1u);
+		uint8_t *d = dst + p;
+		unsigned int ok = DIGIT_LO_OK | DIGIT_HI_OK;
 
-		for (i = 0; i + 1 < nd; i += 2) {
-			uint8_t lo = digit_codes[a[i]], hi = digit_codes[a[i + 1]];
-			ok &= lo & hi;
-			*d++ = (lo & 0x0f) | hi << 4;
+		/* two octets per round while there are four digits, then the last pair and an odd last digit */
+		for (; end - a >= 4; a += 4, d += 2) {
+			unsigned int v0 = digit_lo[a[0]] | digit_hi[a[1]], v1 = digit_lo[a[2]] | digit_hi[a[3]];
+
+			ok &= v0 & v1;
+			d[0] = v0;
+			d[1] = v1;
+		}
+		if (a < end) {
+			unsigned int v = digit_lo[a[0]] | digit_hi[a[1]];
+
+			ok &= v;
+			*d++ = v;
+			a += 2;
 		}
 		if (nd & 1) {
-			uint8_t lo = digit_codes[a[nd - 1]];
-			ok &= lo;
-			*d = lo & 0x0f;
+			/* the filler nibble is 0 */
+			unsigned int v = digit_lo[a[0]] | DIGIT_HI_OK;
+
+			ok &= v;
+			*d = v;
 		}
-		if (!(ok & 0x10))
+		if (ok != (DIGIT_LO_OK | DIGIT_HI_OK))
 			return -EINVAL;
 	}
 	return need;
