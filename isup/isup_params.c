@@ -121,13 +121,38 @@ static const uint8_t number_layout[] = {
 	[ISUP_NUM_GENERIC] = NF_NQI | NF_OCT2 | NF_INN | NF_APRI | NF_SCREEN,
 };
 
+/* The same layouts as the codecs use them: octets before the digits, the bits of the first indicator octet that
+ * are the NAI, and the bits of the second that are subfields (H INN/NI, G-E NPI, D C APRI, B A screening). */
+struct number_codec {
+	uint8_t hdr_len;
+	uint8_t nai_mask;
+	uint8_t oct2_mask;
+};
+
+#define NC(lay, nai) { \
+		.hdr_len = !!((lay) & NF_NQI) + 1 + !!((lay) & NF_OCT2), .nai_mask = (nai), \
+		.oct2_mask = ((lay) & NF_OCT2 ? 0x70 : 0) | ((lay) & NF_INN ? 0x80 : 0) | \
+			     ((lay) & NF_APRI ? 0x0c : 0) | ((lay) & NF_SCREEN ? 0x03 : 0) }
+static const struct number_codec number_codecs[] = {
+	[ISUP_NUM_CALLED] = NC(NF_OCT2 | NF_INN, 0x7f),
+	[ISUP_NUM_SUBSEQUENT] = NC(0, 0),
+	[ISUP_NUM_CALLING] = NC(NF_OCT2 | NF_INN | NF_APRI | NF_SCREEN, 0x7f),
+	[ISUP_NUM_REDIRECTING] = NC(NF_OCT2 | NF_APRI, 0x7f),
+	[ISUP_NUM_CONNECTED] = NC(NF_OCT2 | NF_APRI | NF_SCREEN, 0x7f),
+	[ISUP_NUM_REDIRECTION] = NC(NF_OCT2 | NF_INN, 0x7f),
+	[ISUP_NUM_LOCATION] = NC(NF_OCT2 | NF_INN | NF_APRI | NF_SCREEN, 0x7f),
+	[ISUP_NUM_GENERIC] = NC(NF_NQI | NF_OCT2 | NF_INN | NF_APRI | NF_SCREEN, 0x7f),
+};
+#undef NC
+
 static int dec_number(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
 		      const char **reason)
 {
 	enum isup_number_kind kind = pd->num_kind - 1;
-	uint8_t lay = number_layout[kind];
+	const struct number_codec *nc = &number_codecs[kind];
 	struct isup_number *n;
 	unsigned int p = 0, n_oct;
+	uint8_t nqi = 0, nai, oct2 = 0;
 	bool odd;
 
 	if (kind == ISUP_NUM_GENERIC) {
@@ -137,29 +162,33 @@ static int dec_number(struct isup_msg *m, const struct isup_param_def *pd, const
 	} else {
 		n = (struct isup_number *)((uint8_t *)m + pd->num_off);
 	}
-	memset(n, 0, sizeof(*n));
-	if (lay & NF_NQI)
-		n->nqi = v[p++];
+	if (kind == ISUP_NUM_GENERIC)
+		nqi = v[p++];
 	odd = BIT(v[p], 7);
-	if (kind != ISUP_NUM_SUBSEQUENT)
-		n->nai = v[p] & 0x7f;
+	nai = v[p] & nc->nai_mask;
 	p++;
-	if (lay & NF_OCT2) {
+	if (nc->oct2_mask) {
 		if (p >= len) {
+			memset(n, 0, sizeof(*n));
+			n->nqi = nqi;
+			n->nai = nai;
 			*reason = "number indicator octet missing";
 			return -EBADMSG;
 		}
-		if (lay & NF_INN)
-			n->inn_ni = BIT(v[p], 7);
-		n->npi = (v[p] >> 4) & 7;
-		if (lay & NF_APRI)
-			n->apri = (v[p] >> 2) & 3;
-		if (lay & NF_SCREEN)
-			n->screening = v[p] & 3;
-		p++;
+		oct2 = v[p++] & nc->oct2_mask;
 	}
+	/* every field written: no memset of the whole number on the hot path */
+	n->nqi = nqi;
+	n->nai = nai;
+	n->inn_ni = oct2 >> 7;
+	n->npi = (oct2 >> 4) & 7;
+	n->apri = (oct2 >> 2) & 3;
+	n->screening = oct2 & 3;
+	n->ascii = NULL;
 	n_oct = len - p;
 	if (odd && n_oct == 0) {
+		n->n_digits = 0;
+		n->bcd = NULL;
 		*reason = "odd number of digits but no digit octets";
 		return -EBADMSG;
 	}
@@ -174,7 +203,7 @@ static int enc_number(const struct isup_msg *m, const struct isup_param_def *pd,
 		      size_t room)
 {
 	enum isup_number_kind kind = pd->num_kind - 1;
-	uint8_t lay = number_layout[kind];
+	const struct number_codec *nc = &number_codecs[kind];
 	const struct isup_number *n;
 	unsigned int p = 0, nd;
 	size_t need;
@@ -200,23 +229,15 @@ static int enc_number(const struct isup_msg *m, const struct isup_param_def *pd,
 	CHECK_MAX(n->npi, 7);
 	CHECK_MAX(n->apri, 3);
 	CHECK_MAX(n->screening, 3);
-	need = !!(lay & NF_NQI) + 1 + !!(lay & NF_OCT2) + (nd + 1) / 2;
+	need = nc->hdr_len + (nd + 1) / 2;
 	if (need > 255)
 		return -EMSGSIZE;
 	NEED(room, need);
-	if (lay & NF_NQI)
+	if (kind == ISUP_NUM_GENERIC)
 		dst[p++] = n->nqi;
-	dst[p++] = (nd & 1) << 7 | (kind == ISUP_NUM_SUBSEQUENT ? 0 : n->nai);
-	if (lay & NF_OCT2) {
-		dst[p] = n->npi << 4;
-		if (lay & NF_INN)
-			dst[p] |= n->inn_ni << 7;
-		if (lay & NF_APRI)
-			dst[p] |= n->apri << 2;
-		if (lay & NF_SCREEN)
-			dst[p] |= n->screening;
-		p++;
-	}
+	dst[p++] = (nd & 1) << 7 | (n->nai & nc->nai_mask);
+	if (nc->oct2_mask)
+		dst[p++] = (n->inn_ni << 7 | n->npi << 4 | n->apri << 2 | n->screening) & nc->oct2_mask;
 	if (!n->ascii) {
 		/* already packed: copy, and clear the filler nibble of an odd count */
 		if (nd) {
