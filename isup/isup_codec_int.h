@@ -59,7 +59,8 @@ extern const struct isup_msg_def isup_msg_defs[256];
  * The one- and two-octet indicator parameters and the user service information are in nearly every call
  * message and cost less than the indirect call that would reach them.  They are defined here so that the walker
  * can dispatch them with a switch that the compiler inlines (ISUP_INLINE_PARAMS, isup_codec.c); the parameter
- * table refers to the same functions, and every other parameter goes through the table. */
+ * table refers to the same functions, and every other parameter goes through the table.  The decoders read each
+ * octet once into a local: the stores to the uint8_t fields could alias the input and would force re-reads. */
 
 #define ISUP_INLINE_PARAMS(X) \
 	X(ISUP_P_NCI, nci) X(ISUP_P_FCI, fci) X(ISUP_P_CPC, cpc) X(ISUP_P_TMR, tmr) X(ISUP_P_BCI, bci) \
@@ -78,9 +79,11 @@ extern const struct isup_msg_def isup_msg_defs[256];
 static inline int dec_nci(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
 		   const char **reason)
 {
-	m->nci.satellite = v[0] & 3;
-	m->nci.continuity = (v[0] >> 2) & 3;
-	m->nci.echo_device = BIT(v[0], 4);
+	const uint8_t o0 = v[0];
+
+	m->nci.satellite = o0 & 3;
+	m->nci.continuity = (o0 >> 2) & 3;
+	m->nci.echo_device = BIT(o0, 4);
 	return 0;
 }
 
@@ -99,16 +102,17 @@ static inline int dec_fci(struct isup_msg *m, const struct isup_param_def *pd, c
 		   const char **reason)
 {
 	struct isup_fci *f = &m->fci;
+	const uint8_t o0 = v[0], o1 = v[1];
 
-	f->international = BIT(v[0], 0);
-	f->e2e_method = (v[0] >> 1) & 3;
-	f->interworking = BIT(v[0], 3);
-	f->e2e_info = BIT(v[0], 4);
-	f->isup_all_the_way = BIT(v[0], 5);
-	f->isup_pref = (v[0] >> 6) & 3;
-	f->isdn_access = BIT(v[1], 0);
-	f->sccp_method = (v[1] >> 1) & 3;
-	f->national = v[1] >> 3;
+	f->international = BIT(o0, 0);
+	f->e2e_method = (o0 >> 1) & 3;
+	f->interworking = BIT(o0, 3);
+	f->e2e_info = BIT(o0, 4);
+	f->isup_all_the_way = BIT(o0, 5);
+	f->isup_pref = (o0 >> 6) & 3;
+	f->isdn_access = BIT(o1, 0);
+	f->sccp_method = (o1 >> 1) & 3;
+	f->national = o1 >> 3;
 	return 0;
 }
 
@@ -133,18 +137,19 @@ static inline int dec_bci(struct isup_msg *m, const struct isup_param_def *pd, c
 		   const char **reason)
 {
 	struct isup_bci *b = &m->bci;
+	const uint8_t o0 = v[0], o1 = v[1];
 
-	b->charge = v[0] & 3;
-	b->called_status = (v[0] >> 2) & 3;
-	b->called_category = (v[0] >> 4) & 3;
-	b->e2e_method = (v[0] >> 6) & 3;
-	b->interworking = BIT(v[1], 0);
-	b->e2e_info = BIT(v[1], 1);
-	b->isup_all_the_way = BIT(v[1], 2);
-	b->holding = BIT(v[1], 3);
-	b->isdn_access = BIT(v[1], 4);
-	b->echo_device = BIT(v[1], 5);
-	b->sccp_method = (v[1] >> 6) & 3;
+	b->charge = o0 & 3;
+	b->called_status = (o0 >> 2) & 3;
+	b->called_category = (o0 >> 4) & 3;
+	b->e2e_method = (o0 >> 6) & 3;
+	b->interworking = BIT(o1, 0);
+	b->e2e_info = BIT(o1, 1);
+	b->isup_all_the_way = BIT(o1, 2);
+	b->holding = BIT(o1, 3);
+	b->isdn_access = BIT(o1, 4);
+	b->echo_device = BIT(o1, 5);
+	b->sccp_method = (o1 >> 6) & 3;
 	return 0;
 }
 
@@ -169,11 +174,13 @@ static inline int enc_bci(const struct isup_msg *m, const struct isup_param_def 
 static inline int dec_obci(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
 		    const char **reason)
 {
-	m->obci.inband = BIT(v[0], 0);
-	m->obci.diversion_may_occur = BIT(v[0], 1);
-	m->obci.simple_segmentation = BIT(v[0], 2);
-	m->obci.mlpp_user = BIT(v[0], 3);
-	m->obci.national = v[0] >> 4;
+	const uint8_t o0 = v[0];
+
+	m->obci.inband = BIT(o0, 0);
+	m->obci.diversion_may_occur = BIT(o0, 1);
+	m->obci.simple_segmentation = BIT(o0, 2);
+	m->obci.mlpp_user = BIT(o0, 3);
+	m->obci.national = o0 >> 4;
 	return 0;
 }
 
@@ -191,9 +198,11 @@ static inline int enc_obci(const struct isup_msg *m, const struct isup_param_def
 static inline int dec_ofci(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
 		    const char **reason)
 {
-	m->ofci.cug = v[0] & 3;
-	m->ofci.simple_segmentation = BIT(v[0], 2);
-	m->ofci.connected_line_id_req = BIT(v[0], 7);
+	const uint8_t o0 = v[0];
+
+	m->ofci.cug = o0 & 3;
+	m->ofci.simple_segmentation = BIT(o0, 2);
+	m->ofci.connected_line_id_req = BIT(o0, 7);
 	return 0;
 }
 
@@ -328,13 +337,14 @@ static inline int dec_usi(struct isup_msg *m, const struct isup_param_def *pd, c
 {
 	struct isup_usi *u = &m->usi;
 	unsigned int p = 2;
+	const uint8_t o0 = v[0], o1 = v[1];
 
-	u->ext3 = BIT(v[0], 7);
-	u->coding_std = (v[0] >> 5) & 3;
-	u->itc = v[0] & 0x1f;
-	u->ext4 = BIT(v[1], 7);
-	u->transfer_mode = (v[1] >> 5) & 3;
-	u->itr = v[1] & 0x1f;
+	u->ext3 = BIT(o0, 7);
+	u->coding_std = (o0 >> 5) & 3;
+	u->itc = o0 & 0x1f;
+	u->ext4 = BIT(o1, 7);
+	u->transfer_mode = (o1 >> 5) & 3;
+	u->itr = o1 & 0x1f;
 	u->has_l1 = false;
 	u->l1_proto = 0;
 	/* A plain layer-1 octet (ext 1, layer id 01) is typed; anything else stays in the tail as it came. */

@@ -249,19 +249,19 @@ static int enc_number(const struct isup_msg *m, const struct isup_param_def *pd,
 	}
 	{
 		/* locals so that the stores through dst are not taken to alias the digit string */
-		const uint8_t *a = (const uint8_t *)n->ascii, *end = a + (nd & ~1u);
+		const uint8_t *a = (const uint8_t *)n->ascii;
 		uint8_t *d = dst + p;
-		unsigned int ok = DIGIT_LO_OK | DIGIT_HI_OK;
+		unsigned int ok = DIGIT_LO_OK | DIGIT_HI_OK, k;
 
 		/* two octets per round while there are four digits, then the last pair and an odd last digit */
-		for (; end - a >= 4; a += 4, d += 2) {
+		for (k = nd / 4; k; k--, a += 4, d += 2) {
 			unsigned int v0 = digit_lo[a[0]] | digit_hi[a[1]], v1 = digit_lo[a[2]] | digit_hi[a[3]];
 
 			ok &= v0 & v1;
 			d[0] = v0;
 			d[1] = v1;
 		}
-		if (a < end) {
+		if (nd & 2) {
 			unsigned int v = digit_lo[a[0]] | digit_hi[a[1]];
 
 			ok &= v;
