@@ -110,39 +110,36 @@ struct isup_number *isup_number_field(struct isup_msg *m, uint8_t code)
 #define NF_INN		0x08	/* bit H is INN or NI (otherwise spare) */
 #define NF_NQI		0x10
 
-static const uint8_t number_layout[] = {
-	[ISUP_NUM_CALLED] = NF_OCT2 | NF_INN,
-	[ISUP_NUM_SUBSEQUENT] = 0,
-	[ISUP_NUM_CALLING] = NF_OCT2 | NF_INN | NF_APRI | NF_SCREEN,
-	[ISUP_NUM_REDIRECTING] = NF_OCT2 | NF_APRI,
-	[ISUP_NUM_CONNECTED] = NF_OCT2 | NF_APRI | NF_SCREEN,
-	[ISUP_NUM_REDIRECTION] = NF_OCT2 | NF_INN,
-	[ISUP_NUM_LOCATION] = NF_OCT2 | NF_INN | NF_APRI | NF_SCREEN,
-	[ISUP_NUM_GENERIC] = NF_NQI | NF_OCT2 | NF_INN | NF_APRI | NF_SCREEN,
-};
+/* Q.763 §3.9, 3.10, 3.16, 3.26, 3.30, 3.39, 3.44, 3.46, 3.51: the subfields of each kind */
+#define NUMBER_KINDS(X) \
+	X(ISUP_NUM_CALLED, NF_OCT2 | NF_INN) \
+	X(ISUP_NUM_SUBSEQUENT, 0) \
+	X(ISUP_NUM_CALLING, NF_OCT2 | NF_INN | NF_APRI | NF_SCREEN) \
+	X(ISUP_NUM_REDIRECTING, NF_OCT2 | NF_APRI) \
+	X(ISUP_NUM_CONNECTED, NF_OCT2 | NF_APRI | NF_SCREEN) \
+	X(ISUP_NUM_REDIRECTION, NF_OCT2 | NF_INN) \
+	X(ISUP_NUM_LOCATION, NF_OCT2 | NF_INN | NF_APRI | NF_SCREEN) \
+	X(ISUP_NUM_GENERIC, NF_NQI | NF_OCT2 | NF_INN | NF_APRI | NF_SCREEN)
+
+#define NL(kind, lay)	[kind] = (lay),
+static const uint8_t number_layout[] = { NUMBER_KINDS(NL) };
+#undef NL
 
 /* The same layouts as the codecs use them: octets before the digits, the bits of the first indicator octet that
- * are the NAI, and the bits of the second that are subfields (H INN/NI, G-E NPI, D C APRI, B A screening). */
+ * are the NAI (none in a subsequent number), and the bits of the second that are subfields (H INN/NI, G-E NPI,
+ * D C APRI, B A screening). */
 struct number_codec {
 	uint8_t hdr_len;
 	uint8_t nai_mask;
 	uint8_t oct2_mask;
 };
 
-#define NC(lay, nai) { \
-		.hdr_len = !!((lay) & NF_NQI) + 1 + !!((lay) & NF_OCT2), .nai_mask = (nai), \
+#define NC(kind, lay)	[kind] = { \
+		.hdr_len = !!((lay) & NF_NQI) + 1 + !!((lay) & NF_OCT2), \
+		.nai_mask = (kind) == ISUP_NUM_SUBSEQUENT ? 0 : 0x7f, \
 		.oct2_mask = ((lay) & NF_OCT2 ? 0x70 : 0) | ((lay) & NF_INN ? 0x80 : 0) | \
-			     ((lay) & NF_APRI ? 0x0c : 0) | ((lay) & NF_SCREEN ? 0x03 : 0) }
-static const struct number_codec number_codecs[] = {
-	[ISUP_NUM_CALLED] = NC(NF_OCT2 | NF_INN, 0x7f),
-	[ISUP_NUM_SUBSEQUENT] = NC(0, 0),
-	[ISUP_NUM_CALLING] = NC(NF_OCT2 | NF_INN | NF_APRI | NF_SCREEN, 0x7f),
-	[ISUP_NUM_REDIRECTING] = NC(NF_OCT2 | NF_APRI, 0x7f),
-	[ISUP_NUM_CONNECTED] = NC(NF_OCT2 | NF_APRI | NF_SCREEN, 0x7f),
-	[ISUP_NUM_REDIRECTION] = NC(NF_OCT2 | NF_INN, 0x7f),
-	[ISUP_NUM_LOCATION] = NC(NF_OCT2 | NF_INN | NF_APRI | NF_SCREEN, 0x7f),
-	[ISUP_NUM_GENERIC] = NC(NF_NQI | NF_OCT2 | NF_INN | NF_APRI | NF_SCREEN, 0x7f),
-};
+			     ((lay) & NF_APRI ? 0x0c : 0) | ((lay) & NF_SCREEN ? 0x03 : 0) },
+static const struct number_codec number_codecs[] = { NUMBER_KINDS(NC) };
 #undef NC
 
 static int dec_number(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
