@@ -483,14 +483,15 @@ int isup_decode(struct isup_msg *m, const uint8_t *buf, size_t len, struct isup_
 
 /* ---- encode ---- */
 
-/* Write mandatory parameter idx (fixed then variable) of m. */
-HOT int enc_mand(const struct isup_msg *m, unsigned int idx, uint8_t code, uint8_t *dst, size_t room)
+/* Write mandatory parameter idx (fixed then variable) of m; have: the presence bits of codes below 64, where every
+ * mandatory parameter is. */
+HOT int enc_mand(const struct isup_msg *m, uint64_t have, unsigned int idx, uint8_t code, uint8_t *dst, size_t room)
 {
 	const struct isup_param_def *pd = &isup_param_defs[code];
 	const struct isup_slice *s = &m->mand[idx];
 
 	if (pd->enc) {
-		if (!isup_msg_has(m, code))
+		if (!((have >> code) & 1))
 			return -EINVAL;
 		return param_enc(m, pd, code, 0, dst, room);
 	}
@@ -614,7 +615,7 @@ static bool has_optional(const struct isup_msg *m, uint64_t mand)
 int isup_encode_buf(uint8_t *buf, size_t room, const struct isup_msg *m)
 {
 	const struct isup_msg_def *md = &isup_msg_defs[m->type];
-	uint64_t mand = md->fixed_mask | md->var_mask;
+	uint64_t mand = md->fixed_mask | md->var_mask, have = present64(m, 0);
 	size_t p, ptr_base;
 	unsigned int i;
 	int rc;
@@ -641,7 +642,7 @@ int isup_encode_buf(uint8_t *buf, size_t room, const struct isup_msg *m)
 
 		if (room - p < flen)
 			return -EMSGSIZE;
-		rc = enc_mand(m, i, code, buf + p, flen);
+		rc = enc_mand(m, have, i, code, buf + p, flen);
 		if (rc < 0)
 			return rc;
 		if (rc != flen)
@@ -666,7 +667,7 @@ int isup_encode_buf(uint8_t *buf, size_t room, const struct isup_msg *m)
 		avail = room - p - 1;
 		if (avail > 255)
 			avail = 255;
-		rc = enc_mand(m, md->n_fixed + i, vd->code, buf + p + 1, avail);
+		rc = enc_mand(m, have, md->n_fixed + i, vd->code, buf + p + 1, avail);
 		if (rc < 0)
 			return rc;
 		if (rc < vd->min || rc > vd->max)

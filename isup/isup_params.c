@@ -149,7 +149,6 @@ static int dec_number(struct isup_msg *m, const struct isup_param_def *pd, const
 	const struct number_codec *nc = &number_codecs[kind];
 	struct isup_number *n;
 	unsigned int p = 0, n_oct;
-	uint8_t nqi = 0, nai, oct2 = 0;
 	bool odd;
 
 	if (kind == ISUP_NUM_GENERIC) {
@@ -159,33 +158,27 @@ static int dec_number(struct isup_msg *m, const struct isup_param_def *pd, const
 	} else {
 		n = (struct isup_number *)((uint8_t *)m + pd->num_off);
 	}
+	memset(n, 0, sizeof(*n));
 	if (kind == ISUP_NUM_GENERIC)
-		nqi = v[p++];
+		n->nqi = v[p++];
 	odd = BIT(v[p], 7);
-	nai = v[p] & nc->nai_mask;
+	n->nai = v[p] & nc->nai_mask;
 	p++;
 	if (nc->oct2_mask) {
+		uint8_t o;
+
 		if (p >= len) {
-			memset(n, 0, sizeof(*n));
-			n->nqi = nqi;
-			n->nai = nai;
 			*reason = "number indicator octet missing";
 			return -EBADMSG;
 		}
-		oct2 = v[p++] & nc->oct2_mask;
+		o = v[p++] & nc->oct2_mask;
+		n->inn_ni = o >> 7;
+		n->npi = (o >> 4) & 7;
+		n->apri = (o >> 2) & 3;
+		n->screening = o & 3;
 	}
-	/* every field written: no memset of the whole number on the hot path */
-	n->nqi = nqi;
-	n->nai = nai;
-	n->inn_ni = oct2 >> 7;
-	n->npi = (oct2 >> 4) & 7;
-	n->apri = (oct2 >> 2) & 3;
-	n->screening = oct2 & 3;
-	n->ascii = NULL;
 	n_oct = len - p;
 	if (odd && n_oct == 0) {
-		n->n_digits = 0;
-		n->bcd = NULL;
 		*reason = "odd number of digits but no digit octets";
 		return -EBADMSG;
 	}
