@@ -77,7 +77,7 @@ extern const struct isup_msg_def isup_msg_defs[256];
 
 /* Q.763 §3.35 */
 static inline int dec_nci(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
-		   const char **reason)
+			  const char **reason)
 {
 	const uint8_t o0 = v[0];
 
@@ -88,7 +88,7 @@ static inline int dec_nci(struct isup_msg *m, const struct isup_param_def *pd, c
 }
 
 static inline int enc_nci(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
-		   size_t room)
+			  size_t room)
 {
 	CHECK_MAX(m->nci.satellite, 3);
 	CHECK_MAX(m->nci.continuity, 3);
@@ -99,7 +99,7 @@ static inline int enc_nci(const struct isup_msg *m, const struct isup_param_def 
 
 /* Q.763 §3.23 */
 static inline int dec_fci(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
-		   const char **reason)
+			  const char **reason)
 {
 	struct isup_fci *f = &m->fci;
 	const uint8_t o0 = v[0], o1 = v[1];
@@ -117,7 +117,7 @@ static inline int dec_fci(struct isup_msg *m, const struct isup_param_def *pd, c
 }
 
 static inline int enc_fci(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
-		   size_t room)
+			  size_t room)
 {
 	const struct isup_fci *f = &m->fci;
 
@@ -134,7 +134,7 @@ static inline int enc_fci(const struct isup_msg *m, const struct isup_param_def 
 
 /* Q.763 §3.5 */
 static inline int dec_bci(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
-		   const char **reason)
+			  const char **reason)
 {
 	struct isup_bci *b = &m->bci;
 	const uint8_t o0 = v[0], o1 = v[1];
@@ -154,7 +154,7 @@ static inline int dec_bci(struct isup_msg *m, const struct isup_param_def *pd, c
 }
 
 static inline int enc_bci(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
-		   size_t room)
+			  size_t room)
 {
 	const struct isup_bci *b = &m->bci;
 
@@ -172,7 +172,7 @@ static inline int enc_bci(const struct isup_msg *m, const struct isup_param_def 
 
 /* Q.763 §3.37 */
 static inline int dec_obci(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
-		    const char **reason)
+			   const char **reason)
 {
 	const uint8_t o0 = v[0];
 
@@ -185,7 +185,7 @@ static inline int dec_obci(struct isup_msg *m, const struct isup_param_def *pd, 
 }
 
 static inline int enc_obci(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
-		    size_t room)
+			   size_t room)
 {
 	CHECK_MAX(m->obci.national, 15);
 	NEED(room, 1);
@@ -196,7 +196,7 @@ static inline int enc_obci(const struct isup_msg *m, const struct isup_param_def
 
 /* Q.763 §3.38 */
 static inline int dec_ofci(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
-		    const char **reason)
+			   const char **reason)
 {
 	const uint8_t o0 = v[0];
 
@@ -207,7 +207,7 @@ static inline int dec_ofci(struct isup_msg *m, const struct isup_param_def *pd, 
 }
 
 static inline int enc_ofci(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
-		    size_t room)
+			   size_t room)
 {
 	CHECK_MAX(m->ofci.cug, 3);
 	NEED(room, 1);
@@ -217,14 +217,14 @@ static inline int enc_ofci(const struct isup_msg *m, const struct isup_param_def
 
 /* Q.763 §3.11 calling party's category, §3.54 transmission medium requirement: whole-octet codes */
 static inline int dec_cpc(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
-		   const char **reason)
+			  const char **reason)
 {
 	m->cpc = v[0];
 	return 0;
 }
 
 static inline int enc_cpc(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
-		   size_t room)
+			  size_t room)
 {
 	NEED(room, 1);
 	dst[0] = m->cpc;
@@ -232,14 +232,14 @@ static inline int enc_cpc(const struct isup_msg *m, const struct isup_param_def 
 }
 
 static inline int dec_tmr(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
-		   const char **reason)
+			  const char **reason)
 {
 	m->tmr = v[0];
 	return 0;
 }
 
 static inline int enc_tmr(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
-		   size_t room)
+			  size_t room)
 {
 	NEED(room, 1);
 	dst[0] = m->tmr;
@@ -248,7 +248,7 @@ static inline int enc_tmr(const struct isup_msg *m, const struct isup_param_def 
 
 /* Q.763 §3.21 */
 static inline int dec_event(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
-		     const char **reason)
+			    const char **reason)
 {
 	m->event.event = v[0] & 0x7f;
 	m->event.presentation_restricted = BIT(v[0], 7);
@@ -256,7 +256,7 @@ static inline int dec_event(struct isup_msg *m, const struct isup_param_def *pd,
 }
 
 static inline int enc_event(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
-		     size_t room)
+			    size_t room)
 {
 	CHECK_MAX(m->event.event, 0x7f);
 	NEED(room, 1);
@@ -266,14 +266,14 @@ static inline int enc_event(const struct isup_msg *m, const struct isup_param_de
 
 /* Q.763 §3.47 hop counter: bits E-A */
 static inline int dec_hop(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
-		   const char **reason)
+			  const char **reason)
 {
 	m->hop_counter = v[0] & 0x1f;
 	return 0;
 }
 
 static inline int enc_hop(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
-		   size_t room)
+			  size_t room)
 {
 	CHECK_MAX(m->hop_counter, 31);
 	NEED(room, 1);
@@ -283,14 +283,14 @@ static inline int enc_hop(const struct isup_msg *m, const struct isup_param_def 
 
 /* Q.763 §3.13 circuit group supervision message type: bits B A */
 static inline int dec_cgsmt(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
-		     const char **reason)
+			    const char **reason)
 {
 	m->cgsmt = v[0] & 3;
 	return 0;
 }
 
 static inline int enc_cgsmt(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
-		     size_t room)
+			    size_t room)
 {
 	CHECK_MAX(m->cgsmt, 3);
 	NEED(room, 1);
@@ -300,14 +300,14 @@ static inline int enc_cgsmt(const struct isup_msg *m, const struct isup_param_de
 
 /* Q.763 §3.52 suspend/resume indicators: bit A */
 static inline int dec_sri(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
-		   const char **reason)
+			  const char **reason)
 {
 	m->sus_res_network = BIT(v[0], 0);
 	return 0;
 }
 
 static inline int enc_sri(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
-		   size_t room)
+			  size_t room)
 {
 	NEED(room, 1);
 	dst[0] = m->sus_res_network;
@@ -316,14 +316,14 @@ static inline int enc_sri(const struct isup_msg *m, const struct isup_param_def 
 
 /* Q.763 §3.18 continuity indicators: bit A */
 static inline int dec_cont(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
-		    const char **reason)
+			   const char **reason)
 {
 	m->continuity_ok = BIT(v[0], 0);
 	return 0;
 }
 
 static inline int enc_cont(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
-		    size_t room)
+			   size_t room)
 {
 	NEED(room, 1);
 	dst[0] = m->continuity_ok;
@@ -333,7 +333,7 @@ static inline int enc_cont(const struct isup_msg *m, const struct isup_param_def
 /* ---- user service information (Q.763 §3.57: Q.931 bearer capability from octet 3) ---- */
 
 static inline int dec_usi(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
-		   const char **reason)
+			  const char **reason)
 {
 	struct isup_usi *u = &m->usi;
 	unsigned int p = 2;
@@ -359,7 +359,7 @@ static inline int dec_usi(struct isup_msg *m, const struct isup_param_def *pd, c
 }
 
 static inline int enc_usi(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
-		   size_t room)
+			  size_t room)
 {
 	const struct isup_usi *u = &m->usi;
 	unsigned int p = 0;
