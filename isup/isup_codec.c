@@ -240,6 +240,35 @@ int isup_number_get_digits(const struct isup_number *n, char *dst, size_t dst_le
 	return nd;
 }
 
+/* ---- parameter dispatch ---- */
+
+/* The parameters of ISUP_INLINE_PARAMS by a switch the compiler inlines, every other one through the table.
+ * The inline ones never fail, so only the table path needs a default reason. */
+HOT int param_dec(struct isup_msg *m, const struct isup_param_def *pd, uint8_t code, const uint8_t *v,
+		  uint8_t len, const char **reason)
+{
+	switch (code) {
+#define X_(c, f)	case c: return dec_##f(m, pd, v, len, reason);
+	ISUP_INLINE_PARAMS(X_)
+#undef X_
+	default:
+		*reason = "invalid parameter";
+		return pd->dec(m, pd, v, len, reason);
+	}
+}
+
+HOT int param_enc(const struct isup_msg *m, const struct isup_param_def *pd, uint8_t code, unsigned int idx,
+		  uint8_t *dst, size_t room)
+{
+	switch (code) {
+#define X_(c, f)	case c: return enc_##f(m, pd, idx, dst, room);
+	ISUP_INLINE_PARAMS(X_)
+#undef X_
+	default:
+		return pd->enc(m, pd, idx, dst, room);
+	}
+}
+
 /* ---- decode ---- */
 
 #define FAIL(off, why) do { \
@@ -247,22 +276,34 @@ int isup_number_get_digits(const struct isup_number *n, char *dst, size_t dst_le
 		return -EBADMSG; \
 	} while (0)
 
-HOT int dec_typed(struct isup_msg *m, uint8_t code, const uint8_t *v, uint8_t len, size_t off,
+/* While a message is decoded, the presence bits of codes below 64 (every mandatory parameter and most optional
+ * ones) are kept in *low, a register, and isup_decode() stores them on every way out. */
+HOT bool dec_has(const struct isup_msg *m, const uint64_t *low, uint8_t code)
+{
+	return code < 64 ? (*low >> code) & 1 : isup_msg_has(m, code);
+}
+
+HOT int dec_typed(struct isup_msg *m, uint64_t *low, uint8_t code, const uint8_t *v, uint8_t len, size_t off,
 		  struct isup_decode_err *err)
 {
 	const struct isup_param_def *pd = &isup_param_defs[code];
-	const char *reason = "invalid parameter";
+	const char *reason = NULL;
 	int rc;
 
-	rc = pd->dec(m, pd, v, len, &reason);
+	rc = param_dec(m, pd, code, v, len, &reason);
+	if (rc == 0) {
+		if (code < 64)
+			*low |= 1ull << code;
+		else
+			isup_msg_set(m, code);
+		return 0;
+	}
 	if (rc == -EBADMSG)
 		FAIL(off, reason);
-	if (rc == 0)
-		isup_msg_set(m, code);
 	return rc;
 }
 
-HOT int dec_opt(struct isup_msg *m, uint8_t code, const uint8_t *v, uint8_t len, size_t off,
+HOT int dec_opt(struct isup_msg *m, uint64_t *low, uint8_t code, const uint8_t *v, uint8_t len, size_t off,
 		struct isup_decode_err *err)
 {
 	const struct isup_param_def *pd = &isup_param_defs[code];
@@ -277,10 +318,10 @@ HOT int dec_opt(struct isup_msg *m, uint8_t code, const uint8_t *v, uint8_t len,
 		return -EMSGSIZE;
 	}
 	m->order[m->n_order++] = code;
-	if (pd->dec && (code == ISUP_P_GENERIC_NUMBER || !isup_msg_has(m, code))) {
+	if (pd->dec && (code == ISUP_P_GENERIC_NUMBER || !dec_has(m, low, code))) {
 		if (len < pd->min || len > pd->max)
 			FAIL(off, "optional parameter length out of range");
-		rc = dec_typed(m, code, v, len, off + 2, err);
+		rc = dec_typed(m, low, code, v, len, off + 2, err);
 		if (rc != -ENOSPC)
 			return rc;
 	}
@@ -293,22 +334,15 @@ HOT int dec_opt(struct isup_msg *m, uint8_t code, const uint8_t *v, uint8_t len,
 	return 0;
 }
 
-int isup_decode(struct isup_msg *m, const uint8_t *buf, size_t len, struct isup_decode_err *err)
+/* isup_decode() without the bookkeeping around it; *low collects the presence bits of codes below 64. */
+static inline int decode_walk(struct isup_msg *m, uint64_t *low, const uint8_t *buf, size_t len,
+			      struct isup_decode_err *err)
 {
 	const struct isup_msg_def *md;
 	size_t p, ptr_base, var_start, var_end;
 	unsigned int i;
 	int rc;
 
-	/* Only the bookkeeping is cleared: typed fields are written by their decoders and are valid only when
-	 * flagged present, which keeps decoding cheap (a whole-struct memset would dominate the cost). */
-	memset(m->present, 0, sizeof(m->present));
-	memset(m->mand, 0, sizeof(m->mand));
-	m->body.data = NULL;
-	m->body.len = 0;
-	m->n_generic = 0;
-	m->n_raw = 0;
-	m->n_order = 0;
 	if (len < 3)
 		FAIL(len, "truncated before message type");
 	m->cic = buf[0] | (buf[1] & 0x0f) << 8;
@@ -338,7 +372,7 @@ int isup_decode(struct isup_msg *m, const uint8_t *buf, size_t len, struct isup_
 		if (len - p < pd->min)
 			FAIL(len, "truncated in mandatory fixed part");
 		if (pd->dec) {
-			rc = dec_typed(m, code, buf + p, pd->min, p, err);
+			rc = dec_typed(m, low, code, buf + p, pd->min, p, err);
 			if (rc)
 				return rc;
 		} else {
@@ -376,7 +410,7 @@ int isup_decode(struct isup_msg *m, const uint8_t *buf, size_t len, struct isup_
 		if (target + 1 + l > var_end)
 			var_end = target + 1 + l;
 		if (isup_param_defs[vd->code].dec) {
-			rc = dec_typed(m, vd->code, buf + target + 1, l, target + 1, err);
+			rc = dec_typed(m, low, vd->code, buf + target + 1, l, target + 1, err);
 			if (rc)
 				return rc;
 		} else {
@@ -405,12 +439,36 @@ int isup_decode(struct isup_msg *m, const uint8_t *buf, size_t len, struct isup_
 			l = buf[q + 1];
 			if (q + 2 + l > len)
 				FAIL(q + 1, "optional parameter length beyond end of message");
-			rc = dec_opt(m, code, buf + q + 2, l, q, err);
+			rc = dec_opt(m, low, code, buf + q + 2, l, q, err);
 			if (rc)
 				return rc;
 			q += 2 + l;
 		}
 	}
+
+	return 0;
+}
+
+int isup_decode(struct isup_msg *m, const uint8_t *buf, size_t len, struct isup_decode_err *err)
+{
+	uint64_t low = 0;
+	unsigned int i;
+	int rc;
+
+	/* Only the bookkeeping is cleared: typed fields are written by their decoders and are valid only when
+	 * flagged present, which keeps decoding cheap (a whole-struct memset would dominate the cost). */
+	memset(&m->present[2], 0, sizeof(m->present) - 2 * sizeof(m->present[0]));
+	memset(m->mand, 0, sizeof(m->mand));
+	m->body.data = NULL;
+	m->body.len = 0;
+	m->n_generic = 0;
+	m->n_raw = 0;
+	m->n_order = 0;
+	rc = decode_walk(m, &low, buf, len, err);
+	m->present[0] = low;
+	m->present[1] = low >> 32;
+	if (rc)
+		return rc;
 
 	/* Q.764 §2.9.5: instructions for the parameters we do not know */
 	if (isup_msg_has(m, ISUP_P_PCI)) {
@@ -425,16 +483,17 @@ int isup_decode(struct isup_msg *m, const uint8_t *buf, size_t len, struct isup_
 
 /* ---- encode ---- */
 
-/* Write mandatory parameter idx (fixed then variable) of m. */
-HOT int enc_mand(const struct isup_msg *m, unsigned int idx, uint8_t code, uint8_t *dst, size_t room)
+/* Write mandatory parameter idx (fixed then variable) of m; have: the presence bits of codes below 64, where every
+ * mandatory parameter is. */
+HOT int enc_mand(const struct isup_msg *m, uint64_t have, unsigned int idx, uint8_t code, uint8_t *dst, size_t room)
 {
 	const struct isup_param_def *pd = &isup_param_defs[code];
 	const struct isup_slice *s = &m->mand[idx];
 
 	if (pd->enc) {
-		if (!isup_msg_has(m, code))
+		if (!((have >> code) & 1))
 			return -EINVAL;
-		return pd->enc(m, pd, 0, dst, room);
+		return param_enc(m, pd, code, 0, dst, room);
 	}
 	if (!s->data && s->len)
 		return -EINVAL;
@@ -467,7 +526,7 @@ HOT int put_opt(uint8_t *buf, size_t room, size_t *p, uint8_t code, const struct
 			memcpy(buf + *p + 2, raw->data, raw->len);
 		rc = raw->len;
 	} else {
-		rc = pd->enc(m, pd, idx, buf + *p + 2, avail);
+		rc = param_enc(m, pd, code, idx, buf + *p + 2, avail);
 		if (rc < 0)
 			return rc;
 		if (rc < pd->min || rc > pd->max)
@@ -479,15 +538,21 @@ HOT int put_opt(uint8_t *buf, size_t room, size_t *p, uint8_t code, const struct
 	return 0;
 }
 
+/* The presence bitmap as four 64-bit words (word w holds codes 64w .. 64w+63). */
+static inline uint64_t present64(const struct isup_msg *m, unsigned int w)
+{
+	return m->present[2 * w] | (uint64_t)m->present[2 * w + 1] << 32;
+}
+
 /* mand: the mandatory parameters (all have codes below 64), which are not repeated in the optional part */
 static int enc_optional(const struct isup_msg *m, uint64_t mand, uint8_t *buf, size_t room, size_t *p)
 {
-	uint32_t done[8] = { (uint32_t)mand, mand >> 32 };
+	uint64_t done[4] = { mand };
 	unsigned int i, c, r = 0, gen = 0;
 	int rc;
 
-#define DONE(code)	(done[(code) >> 5] & (1u << ((code) & 31)))
-#define SET_DONE(code)	(done[(code) >> 5] |= 1u << ((code) & 31))
+#define DONE(code)	(done[(code) >> 6] & (1ull << ((code) & 63)))
+#define SET_DONE(code)	(done[(code) >> 6] |= 1ull << ((code) & 63))
 
 	/* first in the order they were received, so that pass-on keeps the peer's order */
 	for (i = 0; i < m->n_order; i++) {
@@ -509,11 +574,11 @@ static int enc_optional(const struct isup_msg *m, uint64_t mand, uint8_t *buf, s
 			return rc;
 	}
 	/* then typed parameters set by the caller, in code order (walking the set bits only) */
-	for (i = 0; i < 8; i++) {
-		uint32_t bits = m->present[i] & ~done[i];
+	for (i = 0; i < 4; i++) {
+		uint64_t bits = present64(m, i) & ~done[i];
 
 		while (bits) {
-			c = i * 32 + __builtin_ctz(bits);
+			c = i * 64 + __builtin_ctzll(bits);
 			bits &= bits - 1;
 			if (!isup_param_defs[c].enc)
 				continue;
@@ -544,27 +609,19 @@ static int enc_optional(const struct isup_msg *m, uint64_t mand, uint8_t *buf, s
 /* Whether m carries anything that would go into an optional part, given the mandatory parameter mask. */
 static bool has_optional(const struct isup_msg *m, uint64_t mand)
 {
-	uint64_t low = (m->present[0] | (uint64_t)m->present[1] << 32) & ~mand;
-
-	return low || m->present[2] || m->present[3] || m->present[4] || m->present[5] || m->present[6] ||
-	       m->present[7] || m->n_raw;
+	return (present64(m, 0) & ~mand) || present64(m, 1) || present64(m, 2) || present64(m, 3) || m->n_raw;
 }
 
 int isup_encode_buf(uint8_t *buf, size_t room, const struct isup_msg *m)
 {
 	const struct isup_msg_def *md = &isup_msg_defs[m->type];
-	uint64_t mand = 0;
+	uint64_t mand = md->fixed_mask | md->var_mask, have = present64(m, 0);
 	size_t p, ptr_base;
 	unsigned int i;
 	int rc;
 
 	if (!md->known || m->cic > 0x0fff)
 		return -EINVAL;
-	/* every mandatory parameter of Q.763 has a code below 64 (checked by the unit test) */
-	for (i = 0; i < md->n_fixed; i++)
-		mand |= 1ull << md->fixed[i];
-	for (i = 0; i < md->n_var; i++)
-		mand |= 1ull << md->var[i].code;
 	if (room < 3)
 		return -EMSGSIZE;
 	buf[0] = m->cic & 0xff;
@@ -585,7 +642,7 @@ int isup_encode_buf(uint8_t *buf, size_t room, const struct isup_msg *m)
 
 		if (room - p < flen)
 			return -EMSGSIZE;
-		rc = enc_mand(m, i, code, buf + p, flen);
+		rc = enc_mand(m, have, i, code, buf + p, flen);
 		if (rc < 0)
 			return rc;
 		if (rc != flen)
@@ -610,7 +667,7 @@ int isup_encode_buf(uint8_t *buf, size_t room, const struct isup_msg *m)
 		avail = room - p - 1;
 		if (avail > 255)
 			avail = 255;
-		rc = enc_mand(m, md->n_fixed + i, vd->code, buf + p + 1, avail);
+		rc = enc_mand(m, have, md->n_fixed + i, vd->code, buf + p + 1, avail);
 		if (rc < 0)
 			return rc;
 		if (rc < vd->min || rc > vd->max)

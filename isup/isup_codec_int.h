@@ -3,6 +3,8 @@
  */
 #pragma once
 
+#include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "isup/isup_codec.h"
 
@@ -43,10 +45,344 @@ struct isup_msg_def {
 	uint8_t n_var;
 	uint8_t fixed[4];		/*!< IAM has the most: 4 */
 	struct isup_var_def var[2];
+	/* Bit per mandatory parameter code (all below 64, checked by the unit test), derived from fixed[] and
+	 * var[] by the table macros so that the encoder does not rebuild it per message. */
+	uint64_t fixed_mask;
+	uint64_t var_mask;
 };
 
 extern const struct isup_param_def isup_param_defs[256];
 extern const struct isup_msg_def isup_msg_defs[256];
+
+/* ---- the parameters the walker dispatches inline ----
+ *
+ * The one- and two-octet indicator parameters and the user service information are in nearly every call
+ * message and cost less than the indirect call that would reach them.  They are defined here so that the walker
+ * can dispatch them with a switch that the compiler inlines (ISUP_INLINE_PARAMS, isup_codec.c); the parameter
+ * table refers to the same functions, and every other parameter goes through the table.  The decoders read each
+ * octet once into a local: the stores to the uint8_t fields could alias the input and would force re-reads. */
+
+#define ISUP_INLINE_PARAMS(X) \
+	X(ISUP_P_NCI, nci) X(ISUP_P_FCI, fci) X(ISUP_P_CPC, cpc) X(ISUP_P_TMR, tmr) X(ISUP_P_BCI, bci) \
+	X(ISUP_P_OBCI, obci) X(ISUP_P_OFCI, ofci) X(ISUP_P_EVENT_INFO, event) X(ISUP_P_HOP_COUNTER, hop) \
+	X(ISUP_P_CGSMT, cgsmt) X(ISUP_P_SUS_RES_IND, sri) X(ISUP_P_CONTINUITY_IND, cont) X(ISUP_P_USI, usi)
+
+#define BIT(v, n)	(((v) >> (n)) & 1)
+
+/* Guards for encoder inputs: a value that does not fit its bit field is a caller bug, not something to mask. */
+#define CHECK_MAX(x, max) do { if ((x) > (max)) return -EINVAL; } while (0)
+#define NEED(room, n) do { if ((room) < (size_t)(n)) return -EMSGSIZE; } while (0)
+
+/* ---- one-octet and two-octet indicator parameters ---- */
+
+/* Q.763 §3.35 */
+static inline int dec_nci(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
+			  const char **reason)
+{
+	const uint8_t o0 = v[0];
+
+	m->nci.satellite = o0 & 3;
+	m->nci.continuity = (o0 >> 2) & 3;
+	m->nci.echo_device = BIT(o0, 4);
+	return 0;
+}
+
+static inline int enc_nci(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
+			  size_t room)
+{
+	CHECK_MAX(m->nci.satellite, 3);
+	CHECK_MAX(m->nci.continuity, 3);
+	NEED(room, 1);
+	dst[0] = m->nci.satellite | m->nci.continuity << 2 | m->nci.echo_device << 4;
+	return 1;
+}
+
+/* Q.763 §3.23 */
+static inline int dec_fci(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
+			  const char **reason)
+{
+	struct isup_fci *f = &m->fci;
+	const uint8_t o0 = v[0], o1 = v[1];
+
+	f->international = BIT(o0, 0);
+	f->e2e_method = (o0 >> 1) & 3;
+	f->interworking = BIT(o0, 3);
+	f->e2e_info = BIT(o0, 4);
+	f->isup_all_the_way = BIT(o0, 5);
+	f->isup_pref = (o0 >> 6) & 3;
+	f->isdn_access = BIT(o1, 0);
+	f->sccp_method = (o1 >> 1) & 3;
+	f->national = o1 >> 3;
+	return 0;
+}
+
+static inline int enc_fci(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
+			  size_t room)
+{
+	const struct isup_fci *f = &m->fci;
+
+	CHECK_MAX(f->e2e_method, 3);
+	CHECK_MAX(f->isup_pref, 3);
+	CHECK_MAX(f->sccp_method, 3);
+	CHECK_MAX(f->national, 31);
+	NEED(room, 2);
+	dst[0] = f->international | f->e2e_method << 1 | f->interworking << 3 | f->e2e_info << 4 |
+		 f->isup_all_the_way << 5 | f->isup_pref << 6;
+	dst[1] = f->isdn_access | f->sccp_method << 1 | f->national << 3;
+	return 2;
+}
+
+/* Q.763 §3.5 */
+static inline int dec_bci(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
+			  const char **reason)
+{
+	struct isup_bci *b = &m->bci;
+	const uint8_t o0 = v[0], o1 = v[1];
+
+	b->charge = o0 & 3;
+	b->called_status = (o0 >> 2) & 3;
+	b->called_category = (o0 >> 4) & 3;
+	b->e2e_method = (o0 >> 6) & 3;
+	b->interworking = BIT(o1, 0);
+	b->e2e_info = BIT(o1, 1);
+	b->isup_all_the_way = BIT(o1, 2);
+	b->holding = BIT(o1, 3);
+	b->isdn_access = BIT(o1, 4);
+	b->echo_device = BIT(o1, 5);
+	b->sccp_method = (o1 >> 6) & 3;
+	return 0;
+}
+
+static inline int enc_bci(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
+			  size_t room)
+{
+	const struct isup_bci *b = &m->bci;
+
+	CHECK_MAX(b->charge, 3);
+	CHECK_MAX(b->called_status, 3);
+	CHECK_MAX(b->called_category, 3);
+	CHECK_MAX(b->e2e_method, 3);
+	CHECK_MAX(b->sccp_method, 3);
+	NEED(room, 2);
+	dst[0] = b->charge | b->called_status << 2 | b->called_category << 4 | b->e2e_method << 6;
+	dst[1] = b->interworking | b->e2e_info << 1 | b->isup_all_the_way << 2 | b->holding << 3 |
+		 b->isdn_access << 4 | b->echo_device << 5 | b->sccp_method << 6;
+	return 2;
+}
+
+/* Q.763 §3.37 */
+static inline int dec_obci(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
+			   const char **reason)
+{
+	const uint8_t o0 = v[0];
+
+	m->obci.inband = BIT(o0, 0);
+	m->obci.diversion_may_occur = BIT(o0, 1);
+	m->obci.simple_segmentation = BIT(o0, 2);
+	m->obci.mlpp_user = BIT(o0, 3);
+	m->obci.national = o0 >> 4;
+	return 0;
+}
+
+static inline int enc_obci(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
+			   size_t room)
+{
+	CHECK_MAX(m->obci.national, 15);
+	NEED(room, 1);
+	dst[0] = m->obci.inband | m->obci.diversion_may_occur << 1 | m->obci.simple_segmentation << 2 |
+		 m->obci.mlpp_user << 3 | m->obci.national << 4;
+	return 1;
+}
+
+/* Q.763 §3.38 */
+static inline int dec_ofci(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
+			   const char **reason)
+{
+	const uint8_t o0 = v[0];
+
+	m->ofci.cug = o0 & 3;
+	m->ofci.simple_segmentation = BIT(o0, 2);
+	m->ofci.connected_line_id_req = BIT(o0, 7);
+	return 0;
+}
+
+static inline int enc_ofci(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
+			   size_t room)
+{
+	CHECK_MAX(m->ofci.cug, 3);
+	NEED(room, 1);
+	dst[0] = m->ofci.cug | m->ofci.simple_segmentation << 2 | m->ofci.connected_line_id_req << 7;
+	return 1;
+}
+
+/* Q.763 §3.11 calling party's category, §3.54 transmission medium requirement: whole-octet codes */
+static inline int dec_cpc(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
+			  const char **reason)
+{
+	m->cpc = v[0];
+	return 0;
+}
+
+static inline int enc_cpc(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
+			  size_t room)
+{
+	NEED(room, 1);
+	dst[0] = m->cpc;
+	return 1;
+}
+
+static inline int dec_tmr(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
+			  const char **reason)
+{
+	m->tmr = v[0];
+	return 0;
+}
+
+static inline int enc_tmr(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
+			  size_t room)
+{
+	NEED(room, 1);
+	dst[0] = m->tmr;
+	return 1;
+}
+
+/* Q.763 §3.21 */
+static inline int dec_event(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
+			    const char **reason)
+{
+	m->event.event = v[0] & 0x7f;
+	m->event.presentation_restricted = BIT(v[0], 7);
+	return 0;
+}
+
+static inline int enc_event(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
+			    size_t room)
+{
+	CHECK_MAX(m->event.event, 0x7f);
+	NEED(room, 1);
+	dst[0] = m->event.event | m->event.presentation_restricted << 7;
+	return 1;
+}
+
+/* Q.763 §3.47 hop counter: bits E-A */
+static inline int dec_hop(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
+			  const char **reason)
+{
+	m->hop_counter = v[0] & 0x1f;
+	return 0;
+}
+
+static inline int enc_hop(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
+			  size_t room)
+{
+	CHECK_MAX(m->hop_counter, 31);
+	NEED(room, 1);
+	dst[0] = m->hop_counter;
+	return 1;
+}
+
+/* Q.763 §3.13 circuit group supervision message type: bits B A */
+static inline int dec_cgsmt(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
+			    const char **reason)
+{
+	m->cgsmt = v[0] & 3;
+	return 0;
+}
+
+static inline int enc_cgsmt(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
+			    size_t room)
+{
+	CHECK_MAX(m->cgsmt, 3);
+	NEED(room, 1);
+	dst[0] = m->cgsmt;
+	return 1;
+}
+
+/* Q.763 §3.52 suspend/resume indicators: bit A */
+static inline int dec_sri(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
+			  const char **reason)
+{
+	m->sus_res_network = BIT(v[0], 0);
+	return 0;
+}
+
+static inline int enc_sri(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
+			  size_t room)
+{
+	NEED(room, 1);
+	dst[0] = m->sus_res_network;
+	return 1;
+}
+
+/* Q.763 §3.18 continuity indicators: bit A */
+static inline int dec_cont(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
+			   const char **reason)
+{
+	m->continuity_ok = BIT(v[0], 0);
+	return 0;
+}
+
+static inline int enc_cont(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
+			   size_t room)
+{
+	NEED(room, 1);
+	dst[0] = m->continuity_ok;
+	return 1;
+}
+
+/* ---- user service information (Q.763 §3.57: Q.931 bearer capability from octet 3) ---- */
+
+static inline int dec_usi(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
+			  const char **reason)
+{
+	struct isup_usi *u = &m->usi;
+	unsigned int p = 2;
+	const uint8_t o0 = v[0], o1 = v[1];
+
+	u->ext3 = BIT(o0, 7);
+	u->coding_std = (o0 >> 5) & 3;
+	u->itc = o0 & 0x1f;
+	u->ext4 = BIT(o1, 7);
+	u->transfer_mode = (o1 >> 5) & 3;
+	u->itr = o1 & 0x1f;
+	u->has_l1 = false;
+	u->l1_proto = 0;
+	/* A plain layer-1 octet (ext 1, layer id 01) is typed; anything else stays in the tail as it came. */
+	if (u->ext4 && len > 2 && (v[2] & 0xe0) == 0xa0) {
+		u->has_l1 = true;
+		u->l1_proto = v[2] & 0x1f;
+		p = 3;
+	}
+	u->tail.data = v + p;
+	u->tail.len = len - p;
+	return 0;
+}
+
+static inline int enc_usi(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
+			  size_t room)
+{
+	const struct isup_usi *u = &m->usi;
+	unsigned int p = 0;
+	size_t need = 2 + u->has_l1 + u->tail.len;
+
+	CHECK_MAX(u->coding_std, 3);
+	CHECK_MAX(u->itc, 0x1f);
+	CHECK_MAX(u->transfer_mode, 3);
+	CHECK_MAX(u->itr, 0x1f);
+	CHECK_MAX(u->l1_proto, 0x1f);
+	if (u->has_l1 && !u->ext4)
+		return -EINVAL;
+	if (need > 255)
+		return -EMSGSIZE;
+	NEED(room, need);
+	dst[p++] = u->ext3 << 7 | u->coding_std << 5 | u->itc;
+	dst[p++] = u->ext4 << 7 | u->transfer_mode << 5 | u->itr;
+	if (u->has_l1)
+		dst[p++] = 0xa0 | u->l1_proto;
+	if (u->tail.len)
+		memcpy(dst + p, u->tail.data, u->tail.len);
+	return need;
+}
 
 bool isup_number_equal(const struct isup_number *a, const struct isup_number *b, enum isup_number_kind kind);
 struct isup_number *isup_number_field(struct isup_msg *m, uint8_t code);

@@ -7,9 +7,19 @@
 #include "isup/isup_codec.h"
 #include "isup/isup_codec_int.h"
 
-#define FIXED(...)	.fixed = { __VA_ARGS__ }, .n_fixed = sizeof((uint8_t[]){ __VA_ARGS__ })
-#define VAR1(c, a, b)	.var = { { (c), (a), (b) } }, .n_var = 1
-#define VAR2(c1, a1, b1, c2, a2, b2) .var = { { (c1), (a1), (b1) }, { (c2), (a2), (b2) } }, .n_var = 2
+#define B_(c)		(1ull << (c))
+#define MASK1_(a)	B_(a)
+#define MASK2_(a, b)	(B_(a) | B_(b))
+#define MASK3_(a, b, c)	(B_(a) | B_(b) | B_(c))
+#define MASK4_(a, b, c, d) (B_(a) | B_(b) | B_(c) | B_(d))
+#define PICK_(a, b, c, d, f, ...) f
+#define MASK_(...)	PICK_(__VA_ARGS__, MASK4_, MASK3_, MASK2_, MASK1_)(__VA_ARGS__)
+
+#define FIXED(...)	.fixed = { __VA_ARGS__ }, .n_fixed = sizeof((uint8_t[]){ __VA_ARGS__ }), \
+			.fixed_mask = MASK_(__VA_ARGS__)
+#define VAR1(c, a, b)	.var = { { (c), (a), (b) } }, .n_var = 1, .var_mask = B_(c)
+#define VAR2(c1, a1, b1, c2, a2, b2) .var = { { (c1), (a1), (b1) }, { (c2), (a2), (b2) } }, .n_var = 2, \
+			.var_mask = B_(c1) | B_(c2)
 #define FULL		.known = true, .supported = true
 #define OPAQUE		.known = true
 #define OPT		.opt = true

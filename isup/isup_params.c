@@ -11,261 +11,6 @@
 #include "isup/isup_codec.h"
 #include "isup/isup_codec_int.h"
 
-#define BIT(v, n)	(((v) >> (n)) & 1)
-
-/* Guards for encoder inputs: a value that does not fit its bit field is a caller bug, not something to mask. */
-#define CHECK_MAX(x, max) do { if ((x) > (max)) return -EINVAL; } while (0)
-#define NEED(room, n) do { if ((room) < (size_t)(n)) return -EMSGSIZE; } while (0)
-
-/* ---- one-octet and two-octet indicator parameters ---- */
-
-/* Q.763 §3.35 */
-static int dec_nci(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
-		   const char **reason)
-{
-	m->nci.satellite = v[0] & 3;
-	m->nci.continuity = (v[0] >> 2) & 3;
-	m->nci.echo_device = BIT(v[0], 4);
-	return 0;
-}
-
-static int enc_nci(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
-		   size_t room)
-{
-	CHECK_MAX(m->nci.satellite, 3);
-	CHECK_MAX(m->nci.continuity, 3);
-	NEED(room, 1);
-	dst[0] = m->nci.satellite | m->nci.continuity << 2 | m->nci.echo_device << 4;
-	return 1;
-}
-
-/* Q.763 §3.23 */
-static int dec_fci(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
-		   const char **reason)
-{
-	struct isup_fci *f = &m->fci;
-
-	f->international = BIT(v[0], 0);
-	f->e2e_method = (v[0] >> 1) & 3;
-	f->interworking = BIT(v[0], 3);
-	f->e2e_info = BIT(v[0], 4);
-	f->isup_all_the_way = BIT(v[0], 5);
-	f->isup_pref = (v[0] >> 6) & 3;
-	f->isdn_access = BIT(v[1], 0);
-	f->sccp_method = (v[1] >> 1) & 3;
-	f->national = v[1] >> 3;
-	return 0;
-}
-
-static int enc_fci(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
-		   size_t room)
-{
-	const struct isup_fci *f = &m->fci;
-
-	CHECK_MAX(f->e2e_method, 3);
-	CHECK_MAX(f->isup_pref, 3);
-	CHECK_MAX(f->sccp_method, 3);
-	CHECK_MAX(f->national, 31);
-	NEED(room, 2);
-	dst[0] = f->international | f->e2e_method << 1 | f->interworking << 3 | f->e2e_info << 4 |
-		 f->isup_all_the_way << 5 | f->isup_pref << 6;
-	dst[1] = f->isdn_access | f->sccp_method << 1 | f->national << 3;
-	return 2;
-}
-
-/* Q.763 §3.5 */
-static int dec_bci(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
-		   const char **reason)
-{
-	struct isup_bci *b = &m->bci;
-
-	b->charge = v[0] & 3;
-	b->called_status = (v[0] >> 2) & 3;
-	b->called_category = (v[0] >> 4) & 3;
-	b->e2e_method = (v[0] >> 6) & 3;
-	b->interworking = BIT(v[1], 0);
-	b->e2e_info = BIT(v[1], 1);
-	b->isup_all_the_way = BIT(v[1], 2);
-	b->holding = BIT(v[1], 3);
-	b->isdn_access = BIT(v[1], 4);
-	b->echo_device = BIT(v[1], 5);
-	b->sccp_method = (v[1] >> 6) & 3;
-	return 0;
-}
-
-static int enc_bci(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
-		   size_t room)
-{
-	const struct isup_bci *b = &m->bci;
-
-	CHECK_MAX(b->charge, 3);
-	CHECK_MAX(b->called_status, 3);
-	CHECK_MAX(b->called_category, 3);
-	CHECK_MAX(b->e2e_method, 3);
-	CHECK_MAX(b->sccp_method, 3);
-	NEED(room, 2);
-	dst[0] = b->charge | b->called_status << 2 | b->called_category << 4 | b->e2e_method << 6;
-	dst[1] = b->interworking | b->e2e_info << 1 | b->isup_all_the_way << 2 | b->holding << 3 |
-		 b->isdn_access << 4 | b->echo_device << 5 | b->sccp_method << 6;
-	return 2;
-}
-
-/* Q.763 §3.37 */
-static int dec_obci(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
-		    const char **reason)
-{
-	m->obci.inband = BIT(v[0], 0);
-	m->obci.diversion_may_occur = BIT(v[0], 1);
-	m->obci.simple_segmentation = BIT(v[0], 2);
-	m->obci.mlpp_user = BIT(v[0], 3);
-	m->obci.national = v[0] >> 4;
-	return 0;
-}
-
-static int enc_obci(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
-		    size_t room)
-{
-	CHECK_MAX(m->obci.national, 15);
-	NEED(room, 1);
-	dst[0] = m->obci.inband | m->obci.diversion_may_occur << 1 | m->obci.simple_segmentation << 2 |
-		 m->obci.mlpp_user << 3 | m->obci.national << 4;
-	return 1;
-}
-
-/* Q.763 §3.38 */
-static int dec_ofci(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
-		    const char **reason)
-{
-	m->ofci.cug = v[0] & 3;
-	m->ofci.simple_segmentation = BIT(v[0], 2);
-	m->ofci.connected_line_id_req = BIT(v[0], 7);
-	return 0;
-}
-
-static int enc_ofci(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
-		    size_t room)
-{
-	CHECK_MAX(m->ofci.cug, 3);
-	NEED(room, 1);
-	dst[0] = m->ofci.cug | m->ofci.simple_segmentation << 2 | m->ofci.connected_line_id_req << 7;
-	return 1;
-}
-
-/* Q.763 §3.11 calling party's category, §3.54 transmission medium requirement: whole-octet codes */
-static int dec_cpc(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
-		   const char **reason)
-{
-	m->cpc = v[0];
-	return 0;
-}
-
-static int enc_cpc(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
-		   size_t room)
-{
-	NEED(room, 1);
-	dst[0] = m->cpc;
-	return 1;
-}
-
-static int dec_tmr(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
-		   const char **reason)
-{
-	m->tmr = v[0];
-	return 0;
-}
-
-static int enc_tmr(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
-		   size_t room)
-{
-	NEED(room, 1);
-	dst[0] = m->tmr;
-	return 1;
-}
-
-/* Q.763 §3.21 */
-static int dec_event(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
-		     const char **reason)
-{
-	m->event.event = v[0] & 0x7f;
-	m->event.presentation_restricted = BIT(v[0], 7);
-	return 0;
-}
-
-static int enc_event(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
-		     size_t room)
-{
-	CHECK_MAX(m->event.event, 0x7f);
-	NEED(room, 1);
-	dst[0] = m->event.event | m->event.presentation_restricted << 7;
-	return 1;
-}
-
-/* Q.763 §3.47 hop counter: bits E-A */
-static int dec_hop(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
-		   const char **reason)
-{
-	m->hop_counter = v[0] & 0x1f;
-	return 0;
-}
-
-static int enc_hop(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
-		   size_t room)
-{
-	CHECK_MAX(m->hop_counter, 31);
-	NEED(room, 1);
-	dst[0] = m->hop_counter;
-	return 1;
-}
-
-/* Q.763 §3.13 circuit group supervision message type: bits B A */
-static int dec_cgsmt(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
-		     const char **reason)
-{
-	m->cgsmt = v[0] & 3;
-	return 0;
-}
-
-static int enc_cgsmt(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
-		     size_t room)
-{
-	CHECK_MAX(m->cgsmt, 3);
-	NEED(room, 1);
-	dst[0] = m->cgsmt;
-	return 1;
-}
-
-/* Q.763 §3.52 suspend/resume indicators: bit A */
-static int dec_sri(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
-		   const char **reason)
-{
-	m->sus_res_network = BIT(v[0], 0);
-	return 0;
-}
-
-static int enc_sri(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
-		   size_t room)
-{
-	NEED(room, 1);
-	dst[0] = m->sus_res_network;
-	return 1;
-}
-
-/* Q.763 §3.18 continuity indicators: bit A */
-static int dec_cont(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
-		    const char **reason)
-{
-	m->continuity_ok = BIT(v[0], 0);
-	return 0;
-}
-
-static int enc_cont(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
-		    size_t room)
-{
-	NEED(room, 1);
-	dst[0] = m->continuity_ok;
-	return 1;
-}
-
 /* Q.763 §3.45 redirection information: 1 or 2 octets */
 static int dec_redir_info(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
 			  const char **reason)
@@ -302,16 +47,28 @@ static int enc_redir_info(const struct isup_msg *m, const struct isup_param_def 
 	return 2;
 }
 
-/* character -> 0x10 | address signal code; 0 for characters that are not digits (the 0x10 flag lets a packing
- * loop check validity with one AND over all digits) */
-#define DC(c)	(0x10 | (c))
-static const uint8_t digit_codes[256] = {
-	['0'] = DC(0), ['1'] = DC(1), ['2'] = DC(2), ['3'] = DC(3), ['4'] = DC(4), ['5'] = DC(5), ['6'] = DC(6),
-	['7'] = DC(7), ['8'] = DC(8), ['9'] = DC(9), ['A'] = DC(0xa), ['a'] = DC(0xa), ['*'] = DC(0xb),
-	['B'] = DC(0xb), ['b'] = DC(0xb), ['#'] = DC(0xc), ['C'] = DC(0xc), ['c'] = DC(0xc), ['D'] = DC(0xd),
-	['d'] = DC(0xd), ['E'] = DC(0xe), ['e'] = DC(0xe), ['F'] = DC(0xf), ['f'] = DC(0xf),
-};
+/* Q.763 §3.9 address signals: character, 4-bit code (see struct isup_number) */
+#define DIGIT_CHARS(X) \
+	X('0', 0) X('1', 1) X('2', 2) X('3', 3) X('4', 4) X('5', 5) X('6', 6) X('7', 7) X('8', 8) X('9', 9) \
+	X('A', 0xa) X('a', 0xa) X('*', 0xb) X('B', 0xb) X('b', 0xb) X('#', 0xc) X('C', 0xc) X('c', 0xc) \
+	X('D', 0xd) X('d', 0xd) X('E', 0xe) X('e', 0xe) X('F', 0xf) X('f', 0xf)
+
+/* character -> 0x10 | address signal code; 0 for characters that are not digits */
+#define DC(ch, code)	[ch] = 0x10 | (code),
+static const uint8_t digit_codes[256] = { DIGIT_CHARS(DC) };
 #undef DC
+
+/* The packing loop's tables: a digit pair packs as digit_lo[first] | digit_hi[second], the code of the first
+ * digit in the low nibble (Q.763 §3.9).  Bits 8 and 9 flag a valid first and second digit, so one AND over all
+ * pairs validates the whole string and the octet is the low 8 bits as they are. */
+#define DIGIT_LO_OK	0x100u
+#define DIGIT_HI_OK	0x200u
+#define LO(ch, code)	[ch] = DIGIT_LO_OK | (code),
+#define HI(ch, code)	[ch] = DIGIT_HI_OK | (code) << 4,
+static const uint16_t digit_lo[256] = { DIGIT_CHARS(LO) };
+static const uint16_t digit_hi[256] = { DIGIT_CHARS(HI) };
+#undef LO
+#undef HI
 
 int isup_digit_code(char c)
 {
@@ -353,22 +110,43 @@ struct isup_number *isup_number_field(struct isup_msg *m, uint8_t code)
 #define NF_INN		0x08	/* bit H is INN or NI (otherwise spare) */
 #define NF_NQI		0x10
 
-static const uint8_t number_layout[] = {
-	[ISUP_NUM_CALLED] = NF_OCT2 | NF_INN,
-	[ISUP_NUM_SUBSEQUENT] = 0,
-	[ISUP_NUM_CALLING] = NF_OCT2 | NF_INN | NF_APRI | NF_SCREEN,
-	[ISUP_NUM_REDIRECTING] = NF_OCT2 | NF_APRI,
-	[ISUP_NUM_CONNECTED] = NF_OCT2 | NF_APRI | NF_SCREEN,
-	[ISUP_NUM_REDIRECTION] = NF_OCT2 | NF_INN,
-	[ISUP_NUM_LOCATION] = NF_OCT2 | NF_INN | NF_APRI | NF_SCREEN,
-	[ISUP_NUM_GENERIC] = NF_NQI | NF_OCT2 | NF_INN | NF_APRI | NF_SCREEN,
+/* Q.763 §3.9, 3.10, 3.16, 3.26, 3.30, 3.39, 3.44, 3.46, 3.51: the subfields of each kind */
+#define NUMBER_KINDS(X) \
+	X(ISUP_NUM_CALLED, NF_OCT2 | NF_INN) \
+	X(ISUP_NUM_SUBSEQUENT, 0) \
+	X(ISUP_NUM_CALLING, NF_OCT2 | NF_INN | NF_APRI | NF_SCREEN) \
+	X(ISUP_NUM_REDIRECTING, NF_OCT2 | NF_APRI) \
+	X(ISUP_NUM_CONNECTED, NF_OCT2 | NF_APRI | NF_SCREEN) \
+	X(ISUP_NUM_REDIRECTION, NF_OCT2 | NF_INN) \
+	X(ISUP_NUM_LOCATION, NF_OCT2 | NF_INN | NF_APRI | NF_SCREEN) \
+	X(ISUP_NUM_GENERIC, NF_NQI | NF_OCT2 | NF_INN | NF_APRI | NF_SCREEN)
+
+#define NL(kind, lay)	[kind] = (lay),
+static const uint8_t number_layout[] = { NUMBER_KINDS(NL) };
+#undef NL
+
+/* The same layouts as the codecs use them: octets before the digits, the bits of the first indicator octet that
+ * are the NAI (none in a subsequent number), and the bits of the second that are subfields (H INN/NI, G-E NPI,
+ * D C APRI, B A screening). */
+struct number_codec {
+	uint8_t hdr_len;
+	uint8_t nai_mask;
+	uint8_t oct2_mask;
 };
+
+#define NC(kind, lay)	[kind] = { \
+		.hdr_len = !!((lay) & NF_NQI) + 1 + !!((lay) & NF_OCT2), \
+		.nai_mask = (kind) == ISUP_NUM_SUBSEQUENT ? 0 : 0x7f, \
+		.oct2_mask = ((lay) & NF_OCT2 ? 0x70 : 0) | ((lay) & NF_INN ? 0x80 : 0) | \
+			     ((lay) & NF_APRI ? 0x0c : 0) | ((lay) & NF_SCREEN ? 0x03 : 0) },
+static const struct number_codec number_codecs[] = { NUMBER_KINDS(NC) };
+#undef NC
 
 static int dec_number(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
 		      const char **reason)
 {
 	enum isup_number_kind kind = pd->num_kind - 1;
-	uint8_t lay = number_layout[kind];
+	const struct number_codec *nc = &number_codecs[kind];
 	struct isup_number *n;
 	unsigned int p = 0, n_oct;
 	bool odd;
@@ -381,25 +159,23 @@ static int dec_number(struct isup_msg *m, const struct isup_param_def *pd, const
 		n = (struct isup_number *)((uint8_t *)m + pd->num_off);
 	}
 	memset(n, 0, sizeof(*n));
-	if (lay & NF_NQI)
+	if (kind == ISUP_NUM_GENERIC)
 		n->nqi = v[p++];
 	odd = BIT(v[p], 7);
-	if (kind != ISUP_NUM_SUBSEQUENT)
-		n->nai = v[p] & 0x7f;
+	n->nai = v[p] & nc->nai_mask;
 	p++;
-	if (lay & NF_OCT2) {
+	if (nc->oct2_mask) {
+		uint8_t o;
+
 		if (p >= len) {
 			*reason = "number indicator octet missing";
 			return -EBADMSG;
 		}
-		if (lay & NF_INN)
-			n->inn_ni = BIT(v[p], 7);
-		n->npi = (v[p] >> 4) & 7;
-		if (lay & NF_APRI)
-			n->apri = (v[p] >> 2) & 3;
-		if (lay & NF_SCREEN)
-			n->screening = v[p] & 3;
-		p++;
+		o = v[p++] & nc->oct2_mask;
+		n->inn_ni = o >> 7;
+		n->npi = (o >> 4) & 7;
+		n->apri = (o >> 2) & 3;
+		n->screening = o & 3;
 	}
 	n_oct = len - p;
 	if (odd && n_oct == 0) {
@@ -417,9 +193,9 @@ static int enc_number(const struct isup_msg *m, const struct isup_param_def *pd,
 		      size_t room)
 {
 	enum isup_number_kind kind = pd->num_kind - 1;
-	uint8_t lay = number_layout[kind];
+	const struct number_codec *nc = &number_codecs[kind];
 	const struct isup_number *n;
-	unsigned int p = 0, i, nd;
+	unsigned int p = 0, nd;
 	size_t need;
 
 	if (kind == ISUP_NUM_GENERIC) {
@@ -443,23 +219,15 @@ static int enc_number(const struct isup_msg *m, const struct isup_param_def *pd,
 	CHECK_MAX(n->npi, 7);
 	CHECK_MAX(n->apri, 3);
 	CHECK_MAX(n->screening, 3);
-	need = !!(lay & NF_NQI) + 1 + !!(lay & NF_OCT2) + (nd + 1) / 2;
+	need = nc->hdr_len + (nd + 1) / 2;
 	if (need > 255)
 		return -EMSGSIZE;
 	NEED(room, need);
-	if (lay & NF_NQI)
+	if (kind == ISUP_NUM_GENERIC)
 		dst[p++] = n->nqi;
-	dst[p++] = (nd & 1) << 7 | (kind == ISUP_NUM_SUBSEQUENT ? 0 : n->nai);
-	if (lay & NF_OCT2) {
-		dst[p] = n->npi << 4;
-		if (lay & NF_INN)
-			dst[p] |= n->inn_ni << 7;
-		if (lay & NF_APRI)
-			dst[p] |= n->apri << 2;
-		if (lay & NF_SCREEN)
-			dst[p] |= n->screening;
-		p++;
-	}
+	dst[p++] = (nd & 1) << 7 | (n->nai & nc->nai_mask);
+	if (nc->oct2_mask)
+		dst[p++] = (n->inn_ni << 7 | n->npi << 4 | n->apri << 2 | n->screening) & nc->oct2_mask;
 	if (!n->ascii) {
 		/* already packed: copy, and clear the filler nibble of an odd count */
 		if (nd) {
@@ -472,19 +240,32 @@ static int enc_number(const struct isup_msg *m, const struct isup_param_def *pd,
 	{
 		/* locals so that the stores through dst are not taken to alias the digit string */
 		const uint8_t *a = (const uint8_t *)n->ascii;
-		uint8_t *d = dst + p, ok = 0x10;
+		uint8_t *d = dst + p;
+		unsigned int ok = DIGIT_LO_OK | DIGIT_HI_OK, k;
 
-		for (i = 0; i + 1 < nd; i += 2) {
-			uint8_t lo = digit_codes[a[i]], hi = digit_codes[a[i + 1]];
-			ok &= lo & hi;
-			*d++ = (lo & 0x0f) | hi << 4;
+		/* two octets per round while there are four digits, then the last pair and an odd last digit */
+		for (k = nd / 4; k; k--, a += 4, d += 2) {
+			unsigned int v0 = digit_lo[a[0]] | digit_hi[a[1]], v1 = digit_lo[a[2]] | digit_hi[a[3]];
+
+			ok &= v0 & v1;
+			d[0] = v0;
+			d[1] = v1;
+		}
+		if (nd & 2) {
+			unsigned int v = digit_lo[a[0]] | digit_hi[a[1]];
+
+			ok &= v;
+			*d++ = v;
+			a += 2;
 		}
 		if (nd & 1) {
-			uint8_t lo = digit_codes[a[nd - 1]];
-			ok &= lo;
-			*d = lo & 0x0f;
+			/* the filler nibble is 0 */
+			unsigned int v = digit_lo[a[0]] | DIGIT_HI_OK;
+
+			ok &= v;
+			*d = v;
 		}
-		if (!(ok & 0x10))
+		if (ok != (DIGIT_LO_OK | DIGIT_HI_OK))
 			return -EINVAL;
 	}
 	return need;
@@ -604,59 +385,6 @@ static int enc_rs(const struct isup_msg *m, const struct isup_param_def *pd, uns
 	dst[0] = rs->range;
 	memcpy(dst + 1, rs->status, rs->status_len);
 	return 1 + rs->status_len;
-}
-
-/* ---- user service information (Q.763 §3.57: Q.931 bearer capability from octet 3) ---- */
-
-static int dec_usi(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
-		   const char **reason)
-{
-	struct isup_usi *u = &m->usi;
-	unsigned int p = 2;
-
-	u->ext3 = BIT(v[0], 7);
-	u->coding_std = (v[0] >> 5) & 3;
-	u->itc = v[0] & 0x1f;
-	u->ext4 = BIT(v[1], 7);
-	u->transfer_mode = (v[1] >> 5) & 3;
-	u->itr = v[1] & 0x1f;
-	u->has_l1 = false;
-	u->l1_proto = 0;
-	/* A plain layer-1 octet (ext 1, layer id 01) is typed; anything else stays in the tail as it came. */
-	if (u->ext4 && len > 2 && (v[2] & 0xe0) == 0xa0) {
-		u->has_l1 = true;
-		u->l1_proto = v[2] & 0x1f;
-		p = 3;
-	}
-	u->tail.data = v + p;
-	u->tail.len = len - p;
-	return 0;
-}
-
-static int enc_usi(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
-		   size_t room)
-{
-	const struct isup_usi *u = &m->usi;
-	unsigned int p = 0;
-	size_t need = 2 + u->has_l1 + u->tail.len;
-
-	CHECK_MAX(u->coding_std, 3);
-	CHECK_MAX(u->itc, 0x1f);
-	CHECK_MAX(u->transfer_mode, 3);
-	CHECK_MAX(u->itr, 0x1f);
-	CHECK_MAX(u->l1_proto, 0x1f);
-	if (u->has_l1 && !u->ext4)
-		return -EINVAL;
-	if (need > 255)
-		return -EMSGSIZE;
-	NEED(room, need);
-	dst[p++] = u->ext3 << 7 | u->coding_std << 5 | u->itc;
-	dst[p++] = u->ext4 << 7 | u->transfer_mode << 5 | u->itr;
-	if (u->has_l1)
-		dst[p++] = 0xa0 | u->l1_proto;
-	if (u->tail.len)
-		memcpy(dst + p, u->tail.data, u->tail.len);
-	return need;
 }
 
 /* ---- opaque-but-typed: access transport (Q.763 §3.3, Q.931 IEs carried end to end) ---- */
