@@ -156,6 +156,21 @@ until_ok 50 sim_has "out_answered=1" || fail "pstnsim saw no answer: $(vty "$sim
 cdr_last_has isup2sip 16 isup yes
 echo "ok: isup2sip answered by the IMS, released by REL (BYE), CDR line"
 
+# 5b. isup2sip answered by the IMS, which hangs up: REL cause 16 towards pstnsim
+before=$(vty "$sim_vty" "show simulator" | sed -n "s/.* cause_16=\([0-9]*\).*/\1/p")
+sipp -sf "$xml/iw_uas_answer_bye.xml" -i 127.0.0.1 -p "$ims_port" -m 1 -timeout 30 -timeout_error \
+     -mp "$((rtp_base + 3100))" > "$work/uas.out" 2>&1 &
+uas_pid=$!
+sleep 0.5
+vty "$sim_vty" "enable" "simulator call 4940999888" > /dev/null
+wait "$uas_pid" || fail "isup2sip BYE: sipp UAS failed: $(tail -5 "$work/uas.out")"
+uas_pid=
+n=$((n + 1))
+settled $n "isup2sip BYE"
+until_ok 50 sim_has "cause_16=$((${before:-0} + 1))" || fail "pstnsim did not see cause 16 after the BYE"
+cdr_last_has isup2sip 16 sip yes
+echo "ok: isup2sip answered by the IMS, released by BYE (REL cause 16), CDR line"
+
 # 6. isup2sip rejected by the IMS: rows of the SIP -> Q.850 table (TS 29.163 Table 7.2.3.2.6-1 / standards.md C1)
 for row in ${UAS_ROWS:-486:17 404:1 480:20 403:127 410:22 484:28 488:127 500:127 503:127 600:17 603:21 604:1}; do
 	status=${row%%:*}

@@ -1,0 +1,595 @@
+/* Interworking call flows with fake time: a real ISUP node (ops->tx captured, messages injected) and a real SIP
+ * core (tx hook captured, requests injected), the interworking layer between them, no media plane.
+ * Covers what a scenario test would need long waits for: T7 and T9 expiring on sip2isup calls, the ACM
+ * supervision and no-answer timers of isup2sip calls, admission (503 + Retry-After), CANCEL, OPTIONS. */
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <check.h>
+#include <osmocom/core/msgb.h>
+#include <osmocom/core/talloc.h>
+#include <osmocom/core/tdef.h>
+
+#include "testlib.h"
+#include "isup/isup_node.h"
+#include "isup/isup_timers.h"
+#include "mgcf/mgcf_call.h"
+#include "mgcf/mgcf_timers.h"
+#include "sip/sip_core.h"
+
+#define MAX_OUT 64
+
+static struct mgcf_iw *iw;
+static struct isup_node *node;
+static struct sip_core *core;
+static struct isup_cfg *icfg;
+static struct mgcf_cfg *mcfg;
+static struct sip_cfg scfg;
+static struct mgcf_trunk_policy *policy;
+static void *tctx;		/* everything the test allocates besides the objects under test */
+
+static char *sip_out[MAX_OUT];
+static unsigned int n_sip, sip_next;
+static uint8_t *isup_out[MAX_OUT];
+static size_t isup_len[MAX_OUT];
+static unsigned int n_isup, isup_next;
+static struct isup_msg last_isup;
+
+static void sip_tx_hook(void *priv, const struct sip_addr *dst, struct msgb *msg)
+{
+	ck_assert_uint_lt(n_sip, MAX_OUT);
+	sip_out[n_sip++] = talloc_strndup(tctx, (const char *)msgb_data(msg), msgb_length(msg));
+	msgb_free(msg);
+}
+
+static int isup_tx(struct isup_node *n, const char *assoc, const struct m3ua_data_hdr *hdr, struct msgb *msg,
+		   void *priv)
+{
+	ck_assert_uint_lt(n_isup, MAX_OUT);
+	isup_len[n_isup] = msgb_length(msg);
+	isup_out[n_isup++] = talloc_memdup(tctx, msgb_data(msg), msgb_length(msg));
+	msgb_free(msg);
+	return 0;
+}
+
+static struct isup_node_ops test_isup_ops;
+
+static void setup(void)
+{
+	struct m3ua_assoc_cfg *ac;
+	struct isup_trunk_cfg *tc;
+	struct mgcf_route_out *ro;
+	struct mgcf_route_in *ri;
+	struct isup_node_opts o;
+	struct mgcf_iw_deps deps = {};
+
+	test_setup();
+	tctx = talloc_named_const(test_ctx, 0, "call_test");
+	n_sip = sip_next = n_isup = isup_next = 0;
+	osmo_tdefs_reset(isup_tdefs);
+	osmo_tdefs_reset(mgcf_tdefs);
+
+	icfg = talloc_zero(tctx, struct isup_cfg);
+	INIT_LLIST_HEAD(&icfg->assocs);
+	INIT_LLIST_HEAD(&icfg->trunks);
+	ac = talloc_zero(icfg, struct m3ua_assoc_cfg);
+	ac->name = talloc_strdup(ac, "a");
+	ac->local_pc = 1;
+	ac->adjacent_pc = 2;
+	ac->network_indicator = 2;
+	llist_add_tail(&ac->list, &icfg->assocs);
+	tc = talloc_zero(icfg, struct isup_trunk_cfg);
+	tc->name = talloc_strdup(tc, "pstn");
+	tc->assoc_name = talloc_strdup(tc, "a");
+	tc->assoc = ac;
+	tc->dpc = 2;
+	tc->cics = talloc_zero_array(tc, struct isup_cic_range, 1);
+	tc->cics[0].first = 1;
+	tc->cics[0].last = 4;
+	tc->num_cic_ranges = 1;
+	tc->hunting = ISUP_HUNT_ASCENDING;
+	tc->direction = ISUP_TRUNK_BOTHWAY;
+	llist_add_tail(&tc->list, &icfg->trunks);
+
+	mcfg = talloc_zero(tctx, struct mgcf_cfg);
+	INIT_LLIST_HEAD(&mcfg->routes_out);
+	INIT_LLIST_HEAD(&mcfg->routes_in);
+	INIT_LLIST_HEAD(&mcfg->trunks);
+	ro = talloc_zero(mcfg, struct mgcf_route_out);
+	ro->name = talloc_strdup(ro, "e164");
+	ro->prefix = talloc_strdup(ro, "+");
+	ro->trunk = talloc_strdup(ro, "pstn");
+	ro->strip = 1;
+	ro->nai = MGCF_NAI_INTERNATIONAL;
+	llist_add_tail(&ro->list, &mcfg->routes_out);
+	ri = talloc_zero(mcfg, struct mgcf_route_in);
+	ri->name = talloc_strdup(ri, "in");
+	ri->prefix = talloc_strdup(ri, "");
+	ri->uri_template = talloc_strdup(ri, "sip:{e164}@192.0.2.9:5080;user=phone");
+	ri->country_code = talloc_strdup(ri, "49");
+	llist_add_tail(&ri->list, &mcfg->routes_in);
+	policy = talloc_zero(mcfg, struct mgcf_trunk_policy);
+	policy->name = talloc_strdup(policy, "pstn");
+	llist_add_tail(&policy->list, &mcfg->trunks);
+
+	memset(&scfg, 0, sizeof(scfg));
+	scfg.domain = "mgcf.test";
+	scfg.max_message_size = 8192;
+	INIT_LLIST_HEAD(&scfg.next_hops);
+
+	deps.cfg = mcfg;
+	deps.sip_cfg = &scfg;
+	iw = mgcf_iw_alloc(test_ctx, &deps);
+	ck_assert_ptr_nonnull(iw);
+
+	isup_node_opts_default(&o);
+	o.no_m3ua = true;
+	test_isup_ops = mgcf_iw_isup_ops;
+	test_isup_ops.tx = isup_tx;
+	node = isup_node_alloc(test_ctx, icfg, &o, &test_isup_ops, iw, NULL);
+	ck_assert_ptr_nonnull(node);
+	mgcf_iw_set_isup(iw, node);
+	ck_assert_int_eq(isup_node_assoc_state(node, "a", true), 0);
+
+	core = sip_core_alloc(test_ctx, &scfg, &mgcf_iw_sip_ops, iw);
+	ck_assert_ptr_nonnull(core);
+	sip_tp_set_tx_hook(sip_core_tp(core), sip_tx_hook, NULL);
+	ck_assert_int_ge(sip_tp_listen(sip_core_tp(core), SIP_TRANSPORT_UDP, "127.0.0.1", 0), 0);
+	ck_assert_int_eq(mgcf_iw_set_sip(iw, core), 0);
+}
+
+static void teardown(void)
+{
+	mgcf_iw_free(iw);
+	isup_node_free(node);
+	sip_core_free(core);
+	talloc_free(tctx);
+	test_teardown();
+}
+
+/* ---- helpers ---- */
+
+static struct sip_addr peer(void)
+{
+	struct sip_addr a = { .proto = SIP_TRANSPORT_UDP };
+
+	a.remote.u.sin.sin_family = AF_INET;
+	a.remote.u.sin.sin_port = htons(5099);
+	inet_pton(AF_INET, "127.0.0.1", &a.remote.u.sin.sin_addr);
+	return a;
+}
+
+static void sip_in(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void sip_in(const char *fmt, ...)
+{
+	struct sip_addr src = peer();
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = talloc_vasprintf(tctx, fmt, ap);
+	va_end(ap);
+	sip_tp_inject(sip_core_tp(core), &src, s, strlen(s));
+	talloc_free(s);
+}
+
+static const char sdp_offer[] =
+	"v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+	"m=audio 4000 RTP/AVP 8 101\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:101 telephone-event/8000\r\n";
+
+static void invite(const char *callid, const char *number)
+{
+	sip_in("INVITE sip:%s@127.0.0.1;user=phone SIP/2.0\r\n"
+	       "Via: SIP/2.0/UDP 127.0.0.1:5099;branch=z9hG4bK-%s\r\n"
+	       "From: <sip:+4930111@127.0.0.1;user=phone>;tag=ft-%s\r\n"
+	       "To: <sip:%s@127.0.0.1;user=phone>\r\n"
+	       "Call-ID: %s\r\nCSeq: 1 INVITE\r\nContact: <sip:ue@127.0.0.1:5099>\r\nMax-Forwards: 70\r\n"
+	       "Content-Type: application/sdp\r\nContent-Length: %zu\r\n\r\n%s",
+	       number, callid, callid, number, callid, strlen(sdp_offer), sdp_offer);
+}
+
+/* The next SIP message sent: asserts its first line starts with start; returns it. */
+static const char *sip_expect(const char *start)
+{
+	const char *m;
+
+	ck_assert_msg(sip_next < n_sip, "no SIP message sent, expected '%s'", start);
+	m = sip_out[sip_next++];
+	ck_assert_msg(!strncmp(m, start, strlen(start)), "expected '%s', sent:\n%s", start, m);
+	return m;
+}
+
+/* Skip 100 Trying. */
+static const char *sip_expect_skip100(const char *start)
+{
+	if (sip_next < n_sip && !strncmp(sip_out[sip_next], "SIP/2.0 100 ", 12))
+		sip_next++;
+	return sip_expect(start);
+}
+
+static void sip_expect_none(void)
+{
+	ck_assert_msg(sip_next == n_sip, "unexpected SIP message:\n%s", sip_next < n_sip ? sip_out[sip_next] : "");
+}
+
+static const struct isup_msg *isup_expect(uint8_t type)
+{
+	int rc;
+
+	ck_assert_msg(isup_next < n_isup, "no ISUP message sent, expected %s", isup_msg_name(type));
+	rc = isup_decode(&last_isup, isup_out[isup_next], isup_len[isup_next], NULL);
+	isup_next++;
+	ck_assert_int_eq(rc, 0);
+	ck_assert_msg(last_isup.type == type, "expected %s, sent %s", isup_msg_name(type),
+		      isup_msg_name(last_isup.type));
+	return &last_isup;
+}
+
+static void isup_in(const struct isup_msg *m)
+{
+	struct m3ua_data_hdr hdr = { .opc = 2, .dpc = 1, .si = 5, .ni = 2, .sls = m->cic & 0xf };
+	uint8_t buf[300];
+	int n = isup_encode_buf(buf, sizeof(buf), m);
+
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_eq(isup_node_rx(node, "a", &hdr, buf, n), 0);
+}
+
+static void isup_in_simple(uint8_t type, uint16_t cic)
+{
+	struct isup_msg m;
+
+	if (type == ISUP_RLC)
+		isup_build_rlc(&m, cic);
+	else
+		isup_build_simple(&m, type, cic);
+	isup_in(&m);
+}
+
+static void advance_s(unsigned int s)
+{
+	unsigned int i;
+
+	for (i = 0; i < s * 10; i++)
+		test_time_advance(0, 100000);
+}
+
+static bool all_idle(void)
+{
+	struct isup_cic_info info;
+	uint16_t cic;
+
+	for (cic = 1; cic <= 4; cic++) {
+		if (isup_node_cic_get(node, "pstn", cic, &info) < 0 || !info.idle)
+			return false;
+	}
+	return true;
+}
+
+/* ---- sip2isup ---- */
+
+START_TEST(test_s2i_answer_bye)
+{
+	struct isup_msg m;
+	struct isup_bci bci = { .called_status = 1 };
+	const struct isup_msg *iam, *rel;
+	const char *ok, *tag;
+	char ourtag[32];
+
+	invite("c1", "+4930123");
+	iam = isup_expect(ISUP_IAM);
+	ck_assert_uint_eq(iam->cic, 1);
+	ck_assert_uint_eq(iam->called.nai, 4);
+	ck_assert_uint_eq(mgcf_iw_num_calls(iw), 1);
+	isup_build_acm(&m, 1, &bci);
+	isup_in(&m);
+	sip_expect_skip100("SIP/2.0 180 ");
+	isup_build_anm(&m, 1);
+	isup_in(&m);
+	ok = sip_expect("SIP/2.0 200 ");
+	ck_assert_ptr_nonnull(strstr(ok, "m=audio 9 RTP/AVP 8"));
+	/* ACK and BYE are matched by Call-ID and our tag: take our tag from the 200 */
+	tag = strstr(strstr(ok, "\r\nTo: "), ";tag=") + 5;
+	snprintf(ourtag, sizeof(ourtag), "%.*s", (int)strcspn(tag, "\r\n;"), tag);
+	sip_in("ACK sip:mgcf@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5099;branch=z9hG4bK-a1\r\n"
+	       "From: <sip:+4930111@127.0.0.1;user=phone>;tag=ft-c1\r\nTo: <sip:+4930123@127.0.0.1>;tag=%s\r\n"
+	       "Call-ID: c1\r\nCSeq: 1 ACK\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n", ourtag);
+	sip_expect_none();
+	sip_in("BYE sip:mgcf@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5099;branch=z9hG4bK-b1\r\n"
+	       "From: <sip:+4930111@127.0.0.1;user=phone>;tag=ft-c1\r\nTo: <sip:+4930123@127.0.0.1>;tag=%s\r\n"
+	       "Call-ID: c1\r\nCSeq: 2 BYE\r\nReason: Q.850;cause=31\r\nMax-Forwards: 70\r\n"
+	       "Content-Length: 0\r\n\r\n", ourtag);
+	sip_expect("SIP/2.0 200 ");
+	/* Reason: Q.850 in the BYE wins over the default cause 16 */
+	rel = isup_expect(ISUP_REL);
+	ck_assert_uint_eq(rel->cause.value, 31);
+	ck_assert_uint_eq(mgcf_iw_num_calls(iw), 0);
+	isup_in_simple(ISUP_RLC, 1);
+	ck_assert(all_idle());
+}
+END_TEST
+
+START_TEST(test_s2i_t7_expiry)
+{
+	const char *rsp;
+
+	/* the shortest T7 the node allows */
+	ck_assert_int_eq(osmo_tdef_set(isup_tdefs, 7, 20, OSMO_TDEF_S), 0);
+	invite("c2", "+4930123");
+	isup_expect(ISUP_IAM);
+	advance_s(19);
+	ck_assert_uint_eq(n_isup, 1);
+	advance_s(2);
+	/* T7: the node releases with cause 31 → 480 with Reason */
+	isup_expect(ISUP_REL);
+	rsp = sip_expect_skip100("SIP/2.0 480 ");
+	ck_assert_ptr_nonnull(strstr(rsp, "Reason: Q.850;cause=31"));
+	ck_assert_uint_eq(mgcf_iw_num_calls(iw), 0);
+	ck_assert_uint_eq(mgcf_iw_ctr(iw, MGCF_CTR_TIMEOUTS), 1);
+	isup_in_simple(ISUP_RLC, 1);
+	ck_assert(all_idle());
+}
+END_TEST
+
+START_TEST(test_s2i_t9_expiry)
+{
+	struct isup_msg m;
+	struct isup_bci bci = { .called_status = 1 };
+	const char *rsp;
+
+	ck_assert_int_eq(osmo_tdef_set(isup_tdefs, 9, 60, OSMO_TDEF_S), 0);
+	invite("c3", "+4930123");
+	isup_expect(ISUP_IAM);
+	isup_build_acm(&m, 1, &bci);
+	isup_in(&m);
+	sip_expect_skip100("SIP/2.0 180 ");
+	advance_s(59);
+	ck_assert_uint_eq(n_isup, 1);
+	advance_s(2);
+	/* T9: cause 19 (no answer) → 480 */
+	isup_expect(ISUP_REL);
+	rsp = sip_expect("SIP/2.0 480 ");
+	ck_assert_ptr_nonnull(strstr(rsp, "Reason: Q.850;cause=19"));
+	ck_assert_uint_eq(mgcf_iw_num_calls(iw), 0);
+}
+END_TEST
+
+START_TEST(test_s2i_rel_reject)
+{
+	struct isup_msg m;
+	const char *rsp;
+
+	invite("c4", "+4930123");
+	isup_expect(ISUP_IAM);
+	isup_build_rel(&m, 1, 4, 17);
+	isup_in(&m);
+	isup_expect(ISUP_RLC);
+	rsp = sip_expect_skip100("SIP/2.0 486 ");
+	ck_assert_ptr_nonnull(strstr(rsp, "Reason: Q.850;cause=17"));
+	ck_assert_uint_eq(mgcf_iw_num_calls(iw), 0);
+	ck_assert(all_idle());
+}
+END_TEST
+
+START_TEST(test_s2i_cancel)
+{
+	const struct isup_msg *rel;
+
+	invite("c5", "+4930123");
+	isup_expect(ISUP_IAM);
+	sip_in("CANCEL sip:+4930123@127.0.0.1;user=phone SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5099;branch=z9hG4bK-c5\r\n"
+	       "From: <sip:+4930111@127.0.0.1;user=phone>;tag=ft-c5\r\nTo: <sip:+4930123@127.0.0.1;user=phone>\r\n"
+	       "Call-ID: c5\r\nCSeq: 1 CANCEL\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n");
+	sip_expect_skip100("SIP/2.0 200 ");
+	sip_expect("SIP/2.0 487 ");
+	/* CANCEL → REL cause 31 (standards.md §4(d)) */
+	rel = isup_expect(ISUP_REL);
+	ck_assert_uint_eq(rel->cause.value, 31);
+	ck_assert_uint_eq(mgcf_iw_num_calls(iw), 0);
+}
+END_TEST
+
+START_TEST(test_s2i_admission)
+{
+	const char *rsp;
+
+	policy->max_calls = 1;
+	invite("c6", "+4930123");
+	isup_expect(ISUP_IAM);
+	sip_next = n_sip;
+	invite("c7", "+4930124");
+	rsp = sip_expect_skip100("SIP/2.0 503 ");
+	ck_assert_ptr_nonnull(strstr(rsp, "Retry-After: 10"));
+	ck_assert_uint_eq(n_isup, 1);
+	ck_assert_uint_eq(mgcf_iw_num_calls(iw), 1);
+	ck_assert_uint_eq(mgcf_iw_ctr(iw, MGCF_CTR_REJECTED_ADMISSION), 1);
+}
+END_TEST
+
+START_TEST(test_s2i_no_circuit)
+{
+	const char *rsp;
+	unsigned int i;
+	char callid[8];
+
+	for (i = 0; i < 4; i++) {
+		snprintf(callid, sizeof(callid), "n%u", i);
+		invite(callid, "+4930123");
+		isup_expect(ISUP_IAM);
+	}
+	sip_next = n_sip;
+	invite("n5", "+4930123");
+	rsp = sip_expect_skip100("SIP/2.0 503 ");
+	ck_assert_ptr_nonnull(strstr(rsp, "Retry-After: "));
+	ck_assert_ptr_nonnull(strstr(rsp, "Reason: Q.850;cause=34"));
+	ck_assert_uint_eq(mgcf_iw_num_calls(iw), 4);
+}
+END_TEST
+
+START_TEST(test_s2i_no_route)
+{
+	invite("c8", "4930123");
+	sip_expect_skip100("SIP/2.0 404 ");
+	ck_assert_uint_eq(n_isup, 0);
+	ck_assert_uint_eq(mgcf_iw_num_calls(iw), 0);
+}
+END_TEST
+
+/* ---- isup2sip ---- */
+
+static void iam_in(uint16_t cic)
+{
+	struct isup_msg m;
+	struct isup_iam_args a = { .called = "30123F", .called_nai = 3, .calling = "30111", .calling_nai = 3 };
+
+	ck_assert_int_eq(isup_build_iam(&m, cic, &a), 0);
+	isup_in(&m);
+}
+
+static void sip_rsp_in(const char *invite_msg, uint16_t status, const char *extra)
+{
+	char via[256], from[256], callid[128];
+	const char *p;
+
+	p = strstr(invite_msg, "\r\nVia: ") + 2;
+	snprintf(via, sizeof(via), "%.*s", (int)strcspn(p, "\r"), p);
+	p = strstr(invite_msg, "\r\nFrom: ") + 2;
+	snprintf(from, sizeof(from), "%.*s", (int)strcspn(p, "\r"), p);
+	p = strstr(invite_msg, "\r\nCall-ID: ") + 2;
+	snprintf(callid, sizeof(callid), "%.*s", (int)strcspn(p, "\r"), p);
+	sip_in("SIP/2.0 %u X\r\n%s\r\n%s\r\nTo: <sip:+4930123@192.0.2.9>;tag=uas1\r\n%s\r\nCSeq: 1 INVITE\r\n%s"
+	       "Content-Length: 0\r\n\r\n", status, via, from, callid, extra ? extra : "");
+}
+
+START_TEST(test_i2s_acm_supervision_and_no_answer)
+{
+	const struct isup_msg *acm, *rel;
+	const char *inv;
+
+	ck_assert_int_eq(osmo_tdef_set(mgcf_tdefs, MGCF_T_ACM_SUPERVISION, 2, OSMO_TDEF_S), 0);
+	ck_assert_int_eq(osmo_tdef_set(mgcf_tdefs, MGCF_T_NO_ANSWER, 10, OSMO_TDEF_S), 0);
+	iam_in(2);
+	inv = sip_expect("INVITE sip:+4930123@192.0.2.9:5080;user=phone ");
+	ck_assert_ptr_nonnull(strstr(inv, "P-Asserted-Identity: <tel:+4930111>"));
+	ck_assert_ptr_nonnull(strstr(inv, "m=audio "));
+	sip_rsp_in(inv, 100, NULL);
+	/* no 18x within the ACM supervision: ACM "no indication" so that the far end's T7 does not fire */
+	advance_s(3);
+	acm = isup_expect(ISUP_ACM);
+	ck_assert_uint_eq(acm->bci.called_status, 0);
+	ck_assert(acm->bci.interworking);
+	/* no answer in time: REL cause 19 */
+	advance_s(10);
+	rel = isup_expect(ISUP_REL);
+	ck_assert_uint_eq(rel->cause.value, 19);
+	isup_in_simple(ISUP_RLC, 2);
+	/* no provisional response with a tag came: the CANCEL waits, Timer B ends the INVITE */
+	advance_s(40);
+	ck_assert_uint_eq(mgcf_iw_num_calls(iw), 0);
+	ck_assert(all_idle());
+}
+END_TEST
+
+START_TEST(test_i2s_ringing_then_busy)
+{
+	const struct isup_msg *acm, *rel;
+	const char *inv;
+
+	iam_in(2);
+	inv = sip_expect("INVITE ");
+	sip_rsp_in(inv, 180, NULL);
+	acm = isup_expect(ISUP_ACM);
+	ck_assert_uint_eq(acm->bci.called_status, 1);
+	sip_rsp_in(inv, 486, NULL);
+	sip_expect("ACK ");
+	rel = isup_expect(ISUP_REL);
+	ck_assert_uint_eq(rel->cause.value, 17);
+	ck_assert_uint_eq(mgcf_iw_num_calls(iw), 0);
+}
+END_TEST
+
+START_TEST(test_i2s_reason_wins)
+{
+	const struct isup_msg *rel;
+	const char *inv;
+
+	iam_in(3);
+	inv = sip_expect("INVITE ");
+	/* 480 maps to 20, but the Reason header's cause 18 wins (RFC 6432) */
+	sip_rsp_in(inv, 480, "Reason: Q.850;cause=18\r\n");
+	sip_expect("ACK ");
+	rel = isup_expect(ISUP_REL);
+	ck_assert_uint_eq(rel->cause.value, 18);
+}
+END_TEST
+
+START_TEST(test_i2s_answer_rel)
+{
+	const struct isup_msg *con;
+	struct isup_msg m;
+	const char *inv, *bye;
+
+	iam_in(2);
+	inv = sip_expect("INVITE ");
+	/* 200 without a 18x first: CON */
+	sip_rsp_in(inv, 200, "Contact: <sip:uas@127.0.0.1:5099>\r\n");
+	sip_expect("ACK sip:uas@127.0.0.1:5099 ");
+	con = isup_expect(ISUP_CON);
+	ck_assert_uint_eq(con->bci.called_status, 1);
+	isup_build_rel(&m, 2, 4, 16);
+	isup_in(&m);
+	bye = sip_expect("BYE sip:uas@127.0.0.1:5099 ");
+	ck_assert_ptr_nonnull(strstr(bye, "Reason: Q.850;cause=16"));
+	ck_assert_ptr_nonnull(strstr(bye, ";tag=uas1"));
+	isup_expect(ISUP_RLC);
+	ck_assert_uint_eq(mgcf_iw_num_calls(iw), 0);
+	ck_assert(all_idle());
+}
+END_TEST
+
+START_TEST(test_options)
+{
+	sip_in("OPTIONS sip:mgcf@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5099;branch=z9hG4bK-o1\r\n"
+	       "From: <sip:lb@127.0.0.1>;tag=o1\r\nTo: <sip:mgcf@127.0.0.1>\r\nCall-ID: o1\r\nCSeq: 1 OPTIONS\r\n"
+	       "Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n");
+	sip_expect("SIP/2.0 200 ");
+	/* no idle circuit: 503 */
+	ck_assert_int_eq(isup_node_assoc_state(node, "a", false), 0);
+	ck_assert_int_eq(isup_cic_block(node, "pstn", 1, 4, false), 0);
+	sip_in("OPTIONS sip:mgcf@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5099;branch=z9hG4bK-o2\r\n"
+	       "From: <sip:lb@127.0.0.1>;tag=o2\r\nTo: <sip:mgcf@127.0.0.1>\r\nCall-ID: o2\r\nCSeq: 1 OPTIONS\r\n"
+	       "Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n");
+	sip_expect("SIP/2.0 503 ");
+	sip_expect_none();
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("mgcf_call");
+	TCase *tc = tcase_create("flows");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_s2i_answer_bye);
+	tcase_add_test(tc, test_s2i_t7_expiry);
+	tcase_add_test(tc, test_s2i_t9_expiry);
+	tcase_add_test(tc, test_s2i_rel_reject);
+	tcase_add_test(tc, test_s2i_cancel);
+	tcase_add_test(tc, test_s2i_admission);
+	tcase_add_test(tc, test_s2i_no_circuit);
+	tcase_add_test(tc, test_s2i_no_route);
+	tcase_add_test(tc, test_i2s_acm_supervision_and_no_answer);
+	tcase_add_test(tc, test_i2s_ringing_then_busy);
+	tcase_add_test(tc, test_i2s_reason_wins);
+	tcase_add_test(tc, test_i2s_answer_rel);
+	tcase_add_test(tc, test_options);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return test_run_suite(suite());
+}
