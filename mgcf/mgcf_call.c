@@ -1449,8 +1449,8 @@ static void *isup_incoming(struct isup_node *node, struct isup_call *call, const
 		release_by(c, 3, MGCF_CDR_REL_MGCF, true, true);
 		return NULL;
 	}
-	if (trunk_calls(iw, trunk) > 1 && !admission_ok(iw, c->tp, trunk) &&
-	    trunk_calls(iw, trunk) - 1 >= c->tp->max_calls) {
+	/* this call is already counted */
+	if (c->tp && c->tp->max_calls && trunk_calls(iw, trunk) > c->tp->max_calls) {
 		ctr_inc(iw, MGCF_CTR_REJECTED_ADMISSION);
 		LOG_CALL(c, LOGL_NOTICE, "trunk group %s at its call limit: cause 42\n", trunk);
 		c->ic = NULL;

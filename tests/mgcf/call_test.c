@@ -566,6 +566,43 @@ START_TEST(test_options)
 }
 END_TEST
 
+
+START_TEST(test_i2s_admission)
+{
+	const struct isup_msg *rel;
+
+	policy->max_calls = 1;
+	iam_in(2);
+	sip_expect("INVITE ");
+	iam_in(3);
+	/* over the trunk group's limit: released at once with cause 42, no INVITE */
+	rel = isup_expect(ISUP_REL);
+	ck_assert_uint_eq(rel->cic, 3);
+	ck_assert_uint_eq(rel->cause.value, 42);
+	sip_expect_none();
+	ck_assert_uint_eq(mgcf_iw_num_calls(iw), 1);
+}
+END_TEST
+
+START_TEST(test_s2i_association_loss)
+{
+	struct isup_msg m;
+	const char *ok, *bye;
+
+	invite("c9", "+4930123");
+	isup_expect(ISUP_IAM);
+	isup_build_anm(&m, 1);
+	isup_in(&m);
+	ok = sip_expect_skip100("SIP/2.0 200 ");
+	ck_assert_ptr_nonnull(ok);
+	/* the association goes down: the answered call ends with BYE and the node's cause in Reason */
+	ck_assert_int_eq(isup_node_assoc_state(node, "a", false), 0);
+	bye = sip_expect("BYE sip:ue@127.0.0.1:5099 ");
+	ck_assert_ptr_nonnull(strstr(bye, "Reason: Q.850;cause="));
+	ck_assert_uint_eq(mgcf_iw_num_calls(iw), 0);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("mgcf_call");
@@ -585,6 +622,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_i2s_reason_wins);
 	tcase_add_test(tc, test_i2s_answer_rel);
 	tcase_add_test(tc, test_options);
+	tcase_add_test(tc, test_i2s_admission);
+	tcase_add_test(tc, test_s2i_association_loss);
 	suite_add_tcase(s, tc);
 	return s;
 }
