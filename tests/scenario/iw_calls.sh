@@ -1,6 +1,6 @@
 #!/bin/sh
 # Interworking calls: sipp <-> mgcfd <-> pstnsim on loopback (issue "Interworking core"):
-#  - sip2isup: answered and released by BYE; answered and released by REL (pstnsim's hold: BYE with Reason
+#  - sip2isup: answered and released by BYE; CANCEL while ringing (REL cause 31); answered and released by REL (pstnsim's hold: BYE with Reason
 #    Q.850 cause 16); rejected (990CCC: the Q.850 -> SIP table's status with Reason: Q.850;cause=CCC), one row
 #    per cause listed in REJECT_ROWS; ringing without answer (991SSS: pstnsim's cause 19 -> 480);
 #  - isup2sip: pstnsim originates, sipp answers (pstnsim counts the answer); sipp rejects with a status from
@@ -142,12 +142,24 @@ cdr_last_has sip2isup 19 isup no
 grep -q "180 Ringing\|180" "$work/sipp.out" || true
 echo "ok: sip2isup ringing, no answer: 480 with Reason cause 19"
 
+# 4b. sip2isup CANCEL while the PSTN side rings (991005): 487, REL cause 31
+before=$(vty "$sim_vty" "show simulator" | sed -n "s/.* cause_31=\([0-9]*\).*/\1/p")
+uac "$xml/iw_uac_cancel.xml" +991005 || fail "sip2isup CANCEL: sipp failed"
+n=$((n + 1))
+settled $n "sip2isup CANCEL"
+until_ok 50 sim_has "cause_31=$((${before:-0} + 1))" || fail "pstnsim did not see cause 31 after the CANCEL"
+cdr_last_has sip2isup 31 sip no
+echo "ok: sip2isup CANCEL while ringing: 487, REL cause 31, CDR line"
+
 # 5. isup2sip answered by the IMS (sipp UAS); pstnsim releases after its hold, mgcfd sends BYE
 sipp -sf "$xml/iw_uas_answer.xml" -i 127.0.0.1 -p "$ims_port" -m 1 -timeout 30 -timeout_error \
      -mp "$((rtp_base + 3100))" > "$work/uas.out" 2>&1 &
 uas_pid=$!
 sleep 0.5
 vty "$sim_vty" "enable" "simulator call 4940999888" > /dev/null
+# while it is up (pstnsim holds it 3 s): `show calls` has it with both legs' states, the CIC and the age
+until_ok 50 sh -c "$VTYCMD $mgcf_vty 'show calls' | grep -Eq '^[0-9]+ +isup2sip +pstn +[0-9]+ +ACTIVE +[A-Z_]+ +CONFIRMED +[0-9]+ +4930123456 -> 4940999888'" ||
+	fail "show calls does not show the active call: $(vty "$mgcf_vty" "show calls")"
 wait "$uas_pid" || fail "isup2sip answer: sipp UAS failed: $(tail -5 "$work/uas.out")"
 uas_pid=
 n=$((n + 1))
