@@ -439,13 +439,19 @@ END_TEST
 
 /* ---- isup2sip ---- */
 
-static void iam_in(uint16_t cic)
+static void iam_in_cc(uint16_t cic, bool previous)
 {
 	struct isup_msg m;
-	struct isup_iam_args a = { .called = "30123F", .called_nai = 3, .calling = "30111", .calling_nai = 3 };
+	struct isup_iam_args a = { .called = "30123F", .called_nai = 3, .calling = "30111", .calling_nai = 3,
+				   .continuity_previous = previous };
 
 	ck_assert_int_eq(isup_build_iam(&m, cic, &a), 0);
 	isup_in(&m);
+}
+
+static void iam_in(uint16_t cic)
+{
+	iam_in_cc(cic, false);
 }
 
 static void sip_rsp_in(const char *invite_msg, uint16_t status, const char *extra)
@@ -603,6 +609,22 @@ START_TEST(test_s2i_association_loss)
 }
 END_TEST
 
+START_TEST(test_i2s_invite_waits_for_cot)
+{
+	struct isup_msg m;
+
+	/* continuity checked on a previous circuit: without preconditions the INVITE waits for COT */
+	iam_in_cc(2, true);
+	sip_expect_none();
+	isup_msg_init(&m, ISUP_COT, 2);
+	m.continuity_ok = true;
+	isup_msg_set(&m, ISUP_P_CONTINUITY_IND);
+	isup_in(&m);
+	sip_expect("INVITE ");
+	ck_assert_uint_eq(mgcf_iw_num_calls(iw), 1);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("mgcf_call");
@@ -624,6 +646,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_options);
 	tcase_add_test(tc, test_i2s_admission);
 	tcase_add_test(tc, test_s2i_association_loss);
+	tcase_add_test(tc, test_i2s_invite_waits_for_cot);
 	suite_add_tcase(s, tc);
 	return s;
 }
