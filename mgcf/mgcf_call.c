@@ -1186,7 +1186,7 @@ static void invite_handler(void *priv, struct sip_strans *st)
 	const struct sip_addr *src = sip_strans_source(st);
 	const struct mgcf_route_out *r;
 	struct mgcf_sip_call_info info = { .max_forwards = req->has_max_forwards ? req->max_forwards : -1 };
-	struct mgcf_iam_digits digits;
+	struct mgcf_iam_digits digits = {};
 	char number[MGCF_NUMBER_MAX + 2], pai[256], from[256];
 	const struct sip_hdr *h;
 	struct isup_msg iam;
