@@ -36,6 +36,7 @@
 #define RELEASING_MAX_S	40		/* the SIP leg's last transaction (Timer B: 64*T1) is over by then */
 #define LOC_BI		0xa		/* Q.850 location "network beyond interworking point" (standards.md §4(c)) */
 #define NO_MEDIA_PORT	9		/* SDP port of a call without media plane (discard; unit tests) */
+#define MAX_REATTEMPTS	1		/* new circuits tried after a congestion release before any backward message */
 
 static const char *const allow_methods = "INVITE, ACK, CANCEL, BYE, OPTIONS";
 
@@ -155,6 +156,9 @@ struct mgcf_call {
 
 	/* ISUP leg */
 	struct isup_call *ic;		/*!< NULL once released */
+	struct isup_msg *iam;		/*!< sip2isup: the IAM, for a re-attempt */
+	struct mgcf_iam_digits *digits;	/*!< ... and the digits it refers to */
+	unsigned int reattempts;
 	bool acm_sent;			/*!< isup2sip: ACM sent */
 	bool answered_isup;		/*!< isup2sip: ANM/CON sent */
 	bool cot_pending;		/*!< isup2sip: the IAM asked for continuity, COT not yet received */
@@ -1186,10 +1190,8 @@ static void invite_handler(void *priv, struct sip_strans *st)
 	const struct sip_addr *src = sip_strans_source(st);
 	const struct mgcf_route_out *r;
 	struct mgcf_sip_call_info info = { .max_forwards = req->has_max_forwards ? req->max_forwards : -1 };
-	struct mgcf_iam_digits digits = {};
 	char number[MGCF_NUMBER_MAX + 2], pai[256], from[256];
 	const struct sip_hdr *h;
-	struct isup_msg iam;
 	struct mgcf_call *c;
 	uint32_t privacy = 0;
 	int rc;
@@ -1265,7 +1267,10 @@ static void invite_handler(void *priv, struct sip_strans *st)
 	info.called = number;
 	info.privacy_id = privacy & SIP_PRIVACY_ID;
 	info.privacy_user = privacy & (SIP_PRIVACY_USER | SIP_PRIVACY_HEADER);
-	rc = mgcf_map_iam(&iam, &digits, r, &info);
+	/* kept for a re-attempt on congestion */
+	c->iam = talloc_zero(c, struct isup_msg);
+	c->digits = talloc_zero(c, struct mgcf_iam_digits);
+	rc = c->iam && c->digits ? mgcf_map_iam(c->iam, c->digits, r, &info) : -ENOMEM;
 	if (rc < 0) {
 		LOG_CALL(c, LOGL_NOTICE, "the number %s cannot be dialled by route %s: 484\n", number, r->name);
 		uas_respond(c, 484, false, 28, 0);
@@ -1273,9 +1278,9 @@ static void invite_handler(void *priv, struct sip_strans *st)
 		release_by(c, 28, MGCF_CDR_REL_MGCF, true, true);
 		return;
 	}
-	if (digits.calling[0])
-		c->calling = talloc_strdup(c, digits.calling);
-	rc = iw->isup ? isup_call_setup(iw->isup, r->trunk, &iam, c, &c->ic) : -ENETDOWN;
+	if (c->digits->calling[0])
+		c->calling = talloc_strdup(c, c->digits->calling);
+	rc = iw->isup ? isup_call_setup(iw->isup, r->trunk, c->iam, c, &c->ic) : -ENETDOWN;
 	if (rc < 0) {
 		/* no circuit, or the association is down: 503 with Retry-After (cause 34 for the CDR) */
 		ctr_inc(iw, MGCF_CTR_REJECTED_ADMISSION);
@@ -1517,6 +1522,29 @@ static void isup_event(struct isup_call *call, const struct isup_msg *msg, void 
 		osmo_fsm_inst_dispatch(c->fi, MGCF_CALL_EV_ISUP_MSG, (void *)msg);
 }
 
+/* Congestion before any backward message (Q.850 34 no circuit, 42 switching equipment congestion, 44 requested
+ * circuit not available): the call is tried once more on another circuit of the trunk group. */
+static bool s2i_reattempt(struct mgcf_call *c, uint8_t cause)
+{
+	int rc;
+
+	if (c->dir != MGCF_CDR_SIP2ISUP || c->fi->state != MGCF_CALL_ST_PROCEEDING || !c->iam || !c->iw->isup ||
+	    c->reattempts >= MAX_REATTEMPTS || (cause != 34 && cause != 42 && cause != 44))
+		return false;
+	c->reattempts++;
+	rc = isup_call_setup(c->iw->isup, c->trunk, c->iam, c, &c->ic);
+	if (rc < 0) {
+		c->ic = NULL;
+		return false;
+	}
+	LOG_CALL(c, LOGL_INFO, "cause %u from the far end: re-attempt on CIC %u\n", cause, isup_call_cic(c->ic));
+	media_chan_destroy(c);
+	c->cic = isup_call_cic(c->ic);
+	call_update_id(c);
+	media_chan_create(c);
+	return true;
+}
+
 static void isup_released(struct isup_call *call, uint8_t cause, bool by_remote, void *upper_priv)
 {
 	struct mgcf_call *c = upper_priv;
@@ -1525,6 +1553,8 @@ static void isup_released(struct isup_call *call, uint8_t cause, bool by_remote,
 	if (!c || c->ic != call)
 		return;
 	c->ic = NULL;
+	if (by_remote && s2i_reattempt(c, cause))
+		return;
 	if (!by_remote)
 		ctr_inc(c->iw, MGCF_CTR_TIMEOUTS);
 	release_by(c, cause, by_remote ? MGCF_CDR_REL_ISUP : MGCF_CDR_REL_MGCF, true, false);

@@ -625,6 +625,32 @@ START_TEST(test_i2s_invite_waits_for_cot)
 }
 END_TEST
 
+START_TEST(test_s2i_congestion_reattempt)
+{
+	struct isup_msg m;
+	const struct isup_msg *iam;
+	const char *rsp;
+
+	invite("r1", "+4930123");
+	ck_assert_uint_eq(isup_expect(ISUP_IAM)->cic, 1);
+	/* congestion before any backward message: once more on another circuit */
+	isup_build_rel(&m, 1, 4, 34);
+	isup_in(&m);
+	isup_expect(ISUP_RLC);
+	iam = isup_expect(ISUP_IAM);
+	ck_assert_uint_ne(iam->cic, 1);
+	ck_assert_uint_eq(mgcf_iw_num_calls(iw), 1);
+	/* congestion again: given up, 503 with Reason cause 42 */
+	isup_build_rel(&m, iam->cic, 4, 42);
+	isup_in(&m);
+	isup_expect(ISUP_RLC);
+	rsp = sip_expect_skip100("SIP/2.0 503 ");
+	ck_assert_ptr_nonnull(strstr(rsp, "Reason: Q.850;cause=42"));
+	ck_assert_uint_eq(mgcf_iw_num_calls(iw), 0);
+	ck_assert(all_idle());
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("mgcf_call");
@@ -646,6 +672,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_options);
 	tcase_add_test(tc, test_i2s_admission);
 	tcase_add_test(tc, test_s2i_association_loss);
+	tcase_add_test(tc, test_s2i_congestion_reattempt);
 	tcase_add_test(tc, test_i2s_invite_waits_for_cot);
 	suite_add_tcase(s, tc);
 	return s;
