@@ -37,7 +37,8 @@ ims_port=$(free_port)
 span_a=$(free_port)
 span_b=$(free_port)
 sipp_port=$(free_port)
-rtp_base=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 10000 * 2))
+# below the ephemeral range the free ports come from, so that RTP ranges never hold a span port
+rtp_base=$((10000 + $(od -An -N2 -tu2 /dev/urandom) % 4000 * 2))
 
 # the shipped configurations on free ports; pstnsim releases answered calls after 3 s (the REL cases)
 sed -e "s/127.0.0.1:2905/127.0.0.1:$m3ua_port/" -e "s/port = 4281/port = $sim_vty/" \
