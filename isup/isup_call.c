@@ -292,6 +292,18 @@ void isup_call_start_retest(struct isup_cic *c)
 	call_state_chg_T(call, ISUP_CALL_ST_RETEST_WAIT, 25);
 }
 
+/* The far end's continuity re-test (CCR received): our side of it is the loop. */
+static void call_retest_loop(struct isup_call *call, bool on)
+{
+	struct isup_node *node = call->node;
+
+	if (call->loop_on == on)
+		return;
+	call->loop_on = on;
+	if (node->ops->cot_loop)
+		node->ops->cot_loop(node, call->cic->trunk->name, call->cic->cic, on, node->priv);
+}
+
 void isup_call_rx_ccr_idle(struct isup_cic *c)
 {
 	struct isup_call *call;
@@ -306,6 +318,7 @@ void isup_call_rx_ccr_idle(struct isup_cic *c)
 	osmo_fsm_inst_dispatch(c->fi, ISUP_CIC_EV_SEIZE_IN, NULL);
 	LOG_CALL(call, LOGL_INFO, "CCR on an idle circuit: continuity re-test, loop connected\n");
 	call_state_chg(call, ISUP_CALL_ST_IN_RETEST);
+	call_retest_loop(call, true);
 }
 
 static void call_cot_result(struct isup_call *call, bool ok)
@@ -515,13 +528,16 @@ static void call_rx_msg(struct isup_call *call, const struct isup_msg *m)
 			call_state_chg_T(call, ISUP_CALL_ST_ANSWERED, 0);
 		break;
 	case ISUP_CALL_ST_IN_COT_FAILED:
-		if (m->type == ISUP_CCR)
+		if (m->type == ISUP_CCR) {
 			call_state_chg(call, ISUP_CALL_ST_IN_RETEST);
+			call_retest_loop(call, true);
+		}
 		return;
 	case ISUP_CALL_ST_IN_RETEST:
-		if (m->type == ISUP_COT && !m->continuity_ok)
+		if (m->type == ISUP_COT && !m->continuity_ok) {
+			call_retest_loop(call, false);
 			call_state_chg(call, ISUP_CALL_ST_IN_COT_FAILED);
-		else if (m->type == ISUP_CCR)
+		} else if (m->type == ISUP_CCR)
 			call_state_chg(call, ISUP_CALL_ST_IN_RETEST);
 		return;
 	case ISUP_CALL_ST_RETEST_WAIT:
@@ -614,6 +630,7 @@ static void call_fsm_cleanup(struct osmo_fsm_inst *fi, enum osmo_fsm_term_cause 
 
 	osmo_timer_del(&call->t5);
 	osmo_timer_del(&call->t33);
+	call_retest_loop(call, false);
 	llist_del(&call->list);
 	call_report_released(call, CAUSE_TEMPORARY_FAILURE, false);
 	if (c && c->call == call) {

@@ -89,6 +89,10 @@ struct isup_node_ops {
 	/*! Run the continuity tone test on the call's circuit and answer with isup_call_cot_result().
 	 *  For a re-test after a failure (CCR) the call is internal: upper_priv is NULL. */
 	void (*cot_test)(struct isup_call *call, const char *trunk, uint16_t cic, void *upper_priv);
+	/*! Connect (on) or disconnect the continuity loop of a circuit the far end re-tests (CCR received, Q.764
+	 *  §2.1.8): the re-test is internal, the upper layer sees no call for it.  Without it the loop is taken
+	 *  as connected by the bearer equipment. */
+	void (*cot_loop)(struct isup_node *node, const char *trunk, uint16_t cic, bool on, void *priv);
 	/*! An association became able (or unable) to carry traffic. */
 	void (*assoc_state)(struct isup_node *node, const char *name, bool active, void *priv);
 	/*! Transmit override (tests, pstnsim without M3UA): if set, every ISUP message goes here instead of to

@@ -145,6 +145,7 @@ struct isup_call {
 	struct osmo_fsm_inst *fi;
 	bool outgoing;
 	bool retest;			/*!< internal continuity re-test, never seen by the upper layer */
+	bool loop_on;			/*!< ops->cot_loop connected the loop for the far end's re-test */
 	void *upper_priv;
 	bool up_released;		/*!< call_released reported (or never to be reported) */
 	bool in_incoming_cb;		/*!< inside ops->incoming_call */

@@ -27,6 +27,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <osmocom/core/linuxlist.h>
 #include <osmocom/core/sockaddr_str.h>
 #include <osmocom/core/utils.h>
@@ -40,6 +41,7 @@
 #define MEDIA_PT_PCMA		8
 #define MEDIA_PT_EVENT_DEFAULT	101	/* dynamic; what SDP usually negotiates for telephone-event */
 #define MEDIA_COT_TIMEOUT_MS	2000	/* T24 < 2 s, Q.764 Annex A */
+#define MEDIA_TONE_LONG_MS	3000	/* a tone this long is reported without waiting for its end */
 
 enum media_event_type {
 	MEDIA_EV_CHAN_READY,		/*!< channel created: local_port (RTP; RTCP is +1) */
@@ -50,6 +52,9 @@ enum media_event_type {
 	MEDIA_EV_RTP_TIMEOUT,		/*!< no RTP for rtp_timeout_s */
 	MEDIA_EV_FAX_TONE,		/*!< fax CNG/CED detected on the TDM side: fax_tone */
 	MEDIA_EV_CHAN_DESTROYED,	/*!< channel gone, its port released */
+	MEDIA_EV_TONE,			/*!< a call progress tone burst on the TDM side (tone_detect channels):
+					 *   tone_f1/tone_f2 (Hz, f2 0: single), duration_ms at its end (or once
+					 *   it lasted MEDIA_TONE_LONG_MS: a continuous tone is reported once) */
 };
 extern const struct value_string media_event_type_names[];
 
@@ -70,6 +75,7 @@ struct media_event {
 	uint32_t duration_ms;
 	bool cot_ok;
 	enum media_fax_tone fax_tone;
+	uint16_t tone_f1, tone_f2;
 };
 
 /*! What a channel sends and how (create and modify). */
@@ -86,6 +92,8 @@ struct media_chan_params {
 struct media_chan_req {
 	const char *trunk;		/*!< trunk group (law, tone plan, spans); NULL: RTP only, A-law, "itu" */
 	int cic;			/*!< circuit: its span and timeslot carry the TDM side; < 0: none */
+	bool tdm_only;			/*!< no RTP socket (needs a cic): a test exchange's end of the span */
+	bool tone_detect;		/*!< report call progress tones heard on the TDM side (MEDIA_EV_TONE) */
 	struct media_chan_params p;
 };
 
@@ -139,3 +147,9 @@ int media_plane_chan_cot(struct media_plane *mp, uint32_t id, unsigned int timeo
 int media_plane_chan_digit(struct media_plane *mp, uint32_t id, char digit, unsigned int duration_ms);
 /*! \brief Loop the timeslot back (the far end tests continuity). */
 int media_plane_chan_loopback(struct media_plane *mp, uint32_t id, bool on);
+/*! \brief Record what the channel receives on the TDM side into f (see media_chan_record(); NULL stops).  The
+ *  plane owns f from this call on, also when it fails.  For test equipment: the media thread writes the file. */
+int media_plane_chan_record(struct media_plane *mp, uint32_t id, FILE *f, bool wav);
+/*! \brief Play f toward the TDM side (see media_chan_play_file(); NULL stops).  The plane owns f from this call
+ *  on, also when it fails.  For test equipment: the media thread reads the file. */
+int media_plane_chan_play_file(struct media_plane *mp, uint32_t id, FILE *f);

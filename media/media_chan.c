@@ -1,6 +1,7 @@
 /* One bearer channel's audio path: TDM ⇄ RTP with DTMF, tones, continuity test, jitter buffer and PLC. */
 #include <errno.h>
 #include <pthread.h>
+#include <math.h>
 #include <string.h>
 #include <time.h>
 #include <talloc.h>
@@ -95,6 +96,38 @@ typedef uint8_t frame_buf_t[MAX_FRAME];
 #define EVENT_END_REPEAT	3	/* RFC 4733 §2.5.1.4: the end packet is sent three times */
 #define RX_EVENT_SILENCE_TICKS	50	/* no telephone-event packet for 500 ms: take the digit as ended */
 
+/* Call progress tone detection (tone_detect channels): per 20 ms block, the candidate tone (one or two
+ * frequencies) that carries most of the block's energy; runs of blocks make the bursts whose lengths the
+ * upper layer compares with the tone plan's cadences.  20 ms gives a 50 Hz main lobe: the plans'
+ * candidates of one channel are far enough apart, and the cadences (≥ 200 ms) are resolved. */
+#define CPT_BLOCK		160
+#define CPT_MAX_CAND		8
+#define CPT_MAX_FREQ		(2 * CPT_MAX_CAND)
+#define CPT_MIN_BLOCKS		3	/* 60 ms: shorter bursts are not tones */
+#define CPT_MIN_DBM0		(-40)
+#define CPT_SHARE		0.6f	/* the tone's share of the block energy */
+
+struct cpt_cand {
+	uint16_t f1, f2;
+	int g1, g2;			/* their filters, g2 -1 for a single tone */
+};
+
+/* The Goertzel filters of the distinct frequencies run side by side in one pass over the samples: their
+ * recurrences are independent, so they overlap in the pipeline (a filter at a time was 2-3 times slower). */
+struct cpt_det {
+	struct cpt_cand cand[CPT_MAX_CAND];
+	unsigned int n_cand;
+	float coeff[CPT_MAX_FREQ], s1[CPT_MAX_FREQ], s2[CPT_MAX_FREQ];
+	uint16_t freq[CPT_MAX_FREQ];
+	unsigned int n_freq;
+	float energy;
+	unsigned int in_block;
+	float min_amp;
+	int cur;			/* candidate of the current run, -1: none */
+	unsigned int run;		/* blocks in the run */
+	bool reported;			/* the run was reported already (a long one) */
+};
+
 struct media_chan {
 	struct media_chan_setup setup;
 	struct media_chan_params p;
@@ -167,6 +200,11 @@ struct media_chan {
 	struct dtmf_cot_det cot;
 	bool loopback;
 	unsigned int rtcp_countdown;
+	struct cpt_det *cpt;
+	/* test equipment: recording of the TDM input, playing of a file toward TDM */
+	FILE *rec_f, *play_f;
+	bool rec_wav;
+	uint32_t rec_octets;
 };
 
 /* SpanDSP 0.0.6's plc_fillin() first rotates its history ring with overlapping memcpy() calls (undefined
@@ -241,10 +279,178 @@ static void det_cb(void *priv, const struct dtmf_digit_ev *dev)
 	emit(ch, &ev);
 }
 
+static int cpt_freq(struct cpt_det *d, uint16_t f)
+{
+	unsigned int i;
+
+	for (i = 0; i < d->n_freq; i++)
+		if (d->freq[i] == f)
+			return i;
+	d->freq[d->n_freq] = f;
+	d->coeff[d->n_freq] = 2.0f * cosf(2.0f * (float)M_PI * f / DTMF_RATE);
+	return d->n_freq++;
+}
+
+static void cpt_add(struct cpt_det *d, uint16_t f1, uint16_t f2)
+{
+	unsigned int i;
+
+	if (!f1 || d->n_cand == CPT_MAX_CAND)
+		return;
+	for (i = 0; i < d->n_cand; i++)
+		if (d->cand[i].f1 == f1 && d->cand[i].f2 == f2)
+			return;
+	d->cand[d->n_cand] = (struct cpt_cand){ .f1 = f1, .f2 = f2, .g1 = cpt_freq(d, f1),
+						.g2 = f2 ? cpt_freq(d, f2) : -1 };
+	d->n_cand++;
+}
+
+static void cpt_init(struct cpt_det *d, const struct dtmf_tone_plan *plan)
+{
+	unsigned int i;
+
+	if (!plan)
+		plan = dtmf_tone_plan_find("itu");
+	d->cur = -1;
+	/* peak amplitude of a sine at the minimum level (full scale is +3.14 dBm0) */
+	d->min_amp = 32767.0f * powf(10.0f, (CPT_MIN_DBM0 - DTMF_DBM0_FULL_SCALE) / 20.0f);
+	for (i = 0; plan && i < _NUM_DTMF_TONE; i++)
+		cpt_add(d, plan->tones[i].f1_hz, plan->tones[i].f2_hz);
+	cpt_add(d, 950, 0);	/* SIT, ITU-T Q.35 */
+	cpt_add(d, 1400, 0);
+	cpt_add(d, 1800, 0);
+	cpt_add(d, DTMF_COT_FREQ, 0);
+}
+
+static void cpt_emit(struct media_chan *ch, struct cpt_det *d)
+{
+	struct media_event ev = { .type = MEDIA_EV_TONE, .tone_f1 = d->cand[d->cur].f1, .tone_f2 = d->cand[d->cur].f2,
+				  .duration_ms = d->run * CPT_BLOCK / 8 };
+
+	emit(ch, &ev);
+}
+
+static void cpt_block(struct media_chan *ch, struct cpt_det *d)
+{
+	float amp[CPT_MAX_FREQ], best = 0.0f;
+	int best_i = -1;
+	unsigned int i;
+
+	for (i = 0; i < d->n_freq; i++) {
+		float p = d->s1[i] * d->s1[i] + d->s2[i] * d->s2[i] - d->coeff[i] * d->s1[i] * d->s2[i];
+
+		amp[i] = 2.0f * sqrtf(p > 0 ? p : 0) / CPT_BLOCK;
+		d->s1[i] = d->s2[i] = 0.0f;
+	}
+	for (i = 0; i < d->n_cand; i++) {
+		const struct cpt_cand *c = &d->cand[i];
+		float a1 = amp[c->g1], a2 = c->g2 >= 0 ? amp[c->g2] : 0.0f;
+		float e = (a1 * a1 + a2 * a2) / 2.0f * CPT_BLOCK;
+
+		if (a1 < d->min_amp || (c->g2 >= 0 && a2 < d->min_amp))
+			continue;
+		if (e > best) {
+			best = e;
+			best_i = i;
+		}
+	}
+	if (best < CPT_SHARE * d->energy)
+		best_i = -1;
+	d->energy = 0.0f;
+	d->in_block = 0;
+	if (best_i >= 0 && best_i == d->cur) {
+		d->run++;
+		if (!d->reported && d->run * CPT_BLOCK / 8 >= MEDIA_TONE_LONG_MS) {
+			d->reported = true;
+			cpt_emit(ch, d);
+		}
+		return;
+	}
+	if (d->cur >= 0 && d->run >= CPT_MIN_BLOCKS && !d->reported)
+		cpt_emit(ch, d);
+	d->cur = best_i;
+	d->run = best_i >= 0 ? 1 : 0;
+	d->reported = false;
+}
+
+static void cpt_feed(struct media_chan *ch, struct cpt_det *d, const int16_t *amp, unsigned int n)
+{
+	while (n) {
+		unsigned int k = CPT_BLOCK - d->in_block, i, f;
+		float s1[CPT_MAX_FREQ], s2[CPT_MAX_FREQ], e = 0.0f;
+
+		if (k > n)
+			k = n;
+		memcpy(s1, d->s1, sizeof(s1));
+		memcpy(s2, d->s2, sizeof(s2));
+		for (i = 0; i < k; i++) {
+			float x = amp[i];
+
+			e += x * x;
+			for (f = 0; f < d->n_freq; f++) {
+				float s0 = x + d->coeff[f] * s1[f] - s2[f];
+				s2[f] = s1[f];
+				s1[f] = s0;
+			}
+		}
+		memcpy(d->s1, s1, sizeof(s1));
+		memcpy(d->s2, s2, sizeof(s2));
+		d->energy += e;
+		d->in_block += k;
+		amp += k;
+		n -= k;
+		if (d->in_block == CPT_BLOCK)
+			cpt_block(ch, d);
+	}
+}
+
+static void put_le32(FILE *f, long pos, uint32_t v)
+{
+	uint8_t b[4] = { v, v >> 8, v >> 16, v >> 24 };
+
+	if (fseek(f, pos, SEEK_SET) == 0)
+		fwrite(b, 1, 4, f);
+}
+
+void media_chan_record(struct media_chan *ch, FILE *f, bool wav)
+{
+	if (ch->rec_f) {
+		if (ch->rec_wav) {
+			/* RIFF size: everything after its own 8 octets; data size (RIFF/WAVE header of 44 octets) */
+			put_le32(ch->rec_f, 4, 36 + ch->rec_octets);
+			put_le32(ch->rec_f, 40, ch->rec_octets);
+		}
+		fclose(ch->rec_f);
+	}
+	ch->rec_f = f;
+	ch->rec_wav = wav;
+	ch->rec_octets = 0;
+}
+
+void media_chan_play_file(struct media_chan *ch, FILE *f)
+{
+	if (ch->play_f)
+		fclose(ch->play_f);
+	ch->play_f = f;
+}
+
+/* the next tick of the file into lin; the file is closed at its end (the rest of the tick is silence) */
+static void play_file_tick(struct media_chan *ch, int16_t *lin)
+{
+	size_t n = fread(lin, sizeof(int16_t), MEDIA_TICK_SAMPLES, ch->play_f);
+
+	if (n < MEDIA_TICK_SAMPLES) {
+		memset(lin + n, 0, (MEDIA_TICK_SAMPLES - n) * sizeof(int16_t));
+		media_chan_play_file(ch, NULL);
+	}
+}
+
 static int chan_destructor(struct media_chan *ch)
 {
 	playout_frame_t *f;
 
+	media_chan_record(ch, NULL, false);
+	media_chan_play_file(ch, NULL);
 	if (ch->jb) {
 		while ((f = playout_get_unconditional(ch->jb)))
 			;	/* frame data lives in our pool, freed with the channel */
@@ -306,6 +512,12 @@ struct media_chan *media_chan_alloc(void *ctx, const struct media_chan_setup *se
 	 * for CNG+CED here); the tones are pure and long, so energy share and duration suffice */
 	dtmf_tone_det_init(&ch->fax_cng, DTMF_CNG_FREQ, DTMF_FAX_MIN_DBM0, DTMF_CNG_MIN_MS);
 	dtmf_tone_det_init(&ch->fax_ced, DTMF_CED_FREQ, DTMF_FAX_MIN_DBM0, DTMF_CED_MIN_MS);
+	if (setup->tone_detect) {
+		ch->cpt = talloc_zero(ch, struct cpt_det);
+		if (!ch->cpt)
+			goto fail;
+		cpt_init(ch->cpt, setup->plan);
+	}
 	ch->rtcp_countdown = RTCP_INTERVAL_TICKS;
 	return ch;
 fail:
@@ -596,6 +808,14 @@ void media_chan_tick(struct media_chan *ch, const uint8_t *tdm_in, uint8_t *tdm_
 	}
 	if (ch->det)
 		dtmf_det_feed(ch->det, lin, MEDIA_TICK_SAMPLES);
+	if (ch->cpt)
+		cpt_feed(ch, ch->cpt, lin, MEDIA_TICK_SAMPLES);
+	if (ch->rec_f) {
+		size_t n = fwrite(lin, sizeof(int16_t), MEDIA_TICK_SAMPLES, ch->rec_f);
+		ch->rec_octets += n * sizeof(int16_t);
+		if (n < MEDIA_TICK_SAMPLES)
+			media_chan_record(ch, NULL, false);	/* disk full: stop rather than fail every tick */
+	}
 	if (ch->delay_ticks) {
 		/* rotate the delay line: send what came in DELAY_TICKS ago, so that a digit detected late
 		 * can still be removed from its beginning */
@@ -617,6 +837,8 @@ void media_chan_tick(struct media_chan *ch, const uint8_t *tdm_in, uint8_t *tdm_
 	memcpy(lin, ch->out, sizeof(lin));
 	ch->out_len -= MEDIA_TICK_SAMPLES;
 	memmove(ch->out, ch->out + MEDIA_TICK_SAMPLES, ch->out_len * sizeof(int16_t));
+	if (ch->play_f)
+		play_file_tick(ch, lin);
 	if (ch->rx_ev_active && ch->ticks - ch->rx_ev_last_tick > RX_EVENT_SILENCE_TICKS) {
 		/* the end packets were all lost: end the digit with what we heard of it */
 		struct media_event e = { .type = MEDIA_EV_RFC4733, .event = ch->rx_ev_code,

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "media/media.h"
 #include "media/rtp_codec.h"
@@ -37,6 +38,7 @@ struct media_chan_setup {
 	unsigned int jitter_min_ms, jitter_max_ms;
 	unsigned int rtp_timeout_s;		/*!< 0: none */
 	bool fax_detect;
+	bool tone_detect;			/*!< MEDIA_EV_TONE for the plan's tones, SIT and 2000 Hz */
 	bool dtmf_suppress;			/*!< remove detected digits from the RTP audio (RFC 4733 mode) */
 	uint32_t ssrc;
 	uint16_t seq;				/*!< first sequence number (random per RFC 3550 §5.1) */
@@ -74,6 +76,13 @@ int media_chan_cot_start(struct media_chan *ch, unsigned int timeout_ms);
 int media_chan_send_digit(struct media_chan *ch, char digit, unsigned int duration_ms);
 /*! \brief Loop the TDM input back to the TDM output (the far end's continuity test). */
 void media_chan_loopback(struct media_chan *ch, bool on);
+/*! \brief Record the TDM input (what the far end sends) into f as 16-bit linear 8 kHz samples, host order; the
+ *  channel owns f and closes it when the recording stops (f NULL) or the channel goes.  wav: f starts with a
+ *  44-octet RIFF/WAVE header whose sizes are filled in at the end. */
+void media_chan_record(struct media_chan *ch, FILE *f, bool wav);
+/*! \brief Play 16-bit linear 8 kHz samples from f (positioned at the first sample) toward TDM instead of the
+ *  RTP audio, until its end or f NULL; the channel owns f and closes it. */
+void media_chan_play_file(struct media_chan *ch, FILE *f);
 const struct media_chan_stats *media_chan_stats(const struct media_chan *ch);
 uint32_t media_chan_id(const struct media_chan *ch);
 

@@ -43,6 +43,7 @@ const struct value_string media_event_type_names[] = {
 	{ MEDIA_EV_RTP_TIMEOUT, "RTP_TIMEOUT" },
 	{ MEDIA_EV_FAX_TONE, "FAX_TONE" },
 	{ MEDIA_EV_CHAN_DESTROYED, "CHAN_DESTROYED" },
+	{ MEDIA_EV_TONE, "TONE" },
 	{ 0, NULL }
 };
 
@@ -54,6 +55,8 @@ enum media_cmd_type {
 	CMD_COT,
 	CMD_DIGIT,
 	CMD_LOOPBACK,
+	CMD_RECORD,
+	CMD_PLAY_FILE,
 	CMD_STOP,
 };
 
@@ -68,12 +71,14 @@ struct media_cmd {
 	unsigned int ts;
 	enum media_law tdm_law;
 	const struct dtmf_tone_plan *plan;
+	bool tone_detect;
 	struct media_chan_params p;
 	/* others */
 	enum dtmf_play tone;
 	unsigned int ms;
 	char digit;
 	bool on;
+	FILE *file;			/* record, play file: owned by the command until a channel takes it */
 };
 
 struct media_span;
@@ -290,7 +295,7 @@ static void set_remote(struct thread_chan *tc, const struct osmo_sockaddr_str *r
 
 	rtp_disconnect(tc);
 	tc->remote_known = false;
-	if (!r->port || !r->ip[0])
+	if (!r->port || !r->ip[0] || tc->rtp_fd < 0)	/* no remote, or a TDM-only channel */
 		return;
 	tmp = *r;
 	if (osmo_sockaddr_str_to_sockaddr(&tmp, &tc->remote) < 0)
@@ -358,6 +363,7 @@ static void cmd_create(struct media_thread *t, struct media_cmd *c)
 		.jitter_max_ms = t->mp->cfg->jitter_max_ms,
 		.rtp_timeout_s = t->mp->cfg->rtp_timeout_s,
 		.fax_detect = true,
+		.tone_detect = c->tone_detect,
 		/* digits that go out of band (RFC 4733, SIP INFO) must not also reach the far end in-band */
 		.dtmf_suppress = c->p.dtmf_mode != MEDIA_DTMF_INBAND,
 		.ssrc = rand32(),
@@ -452,10 +458,20 @@ static void cmd_read_cb(struct osmo_it_q *q, struct llist_head *item)
 		case CMD_LOOPBACK:
 			media_chan_loopback(tc->ch, c->on);
 			break;
+		case CMD_RECORD:
+			media_chan_record(tc->ch, c->file, c->on);
+			c->file = NULL;
+			break;
+		case CMD_PLAY_FILE:
+			media_chan_play_file(tc->ch, c->file);
+			c->file = NULL;
+			break;
 		default:
 			break;
 		}
 	}
+	if (c->file)
+		fclose(c->file);	/* no such channel (any more) */
 	free(c);
 	atomic_store(&t->talloc_blocks, talloc_total_blocks(t->ctx));
 }
@@ -579,6 +595,8 @@ static void span_tick(struct media_span *sp)
  * syscalls at 20 ms ptime, and the jitter buffer absorbs the extra 10 ms */
 static void chan_drain(struct media_thread *t, struct thread_chan *tc)
 {
+	if (tc->rtp_fd < 0)
+		return;	/* TDM only */
 	if (tc->drain_every <= 1 || (t->ticks + tc->id) % tc->drain_every == 0)
 		chan_rtp_drain(tc);
 	if ((t->ticks + tc->id) % RTCP_DRAIN_TICKS == 0)
@@ -677,10 +695,12 @@ static void *thread_main(void *arg)
 		osmo_it_q_dequeue(t->cmdq, &c, list);
 		if (!c)
 			break;
-		if (c->type == CMD_CREATE) {
+		if (c->type == CMD_CREATE && c->rtp_fd >= 0) {
 			close(c->rtp_fd);
 			close(c->rtcp_fd);
 		}
+		if (c->file)
+			fclose(c->file);
 		free(c);
 	}
 	free_thread_objects(t);
@@ -713,7 +733,8 @@ static void ev_read_cb(struct osmo_it_q *q, struct llist_head *item)
 	if (ev->type == MEDIA_EV_CHAN_DESTROYED) {
 		struct chan_ref *r = ref_find(mp, ev->chan_id);
 		if (r) {
-			media_ports_put(mp->ports, r->port, now_ms());
+			if (r->port)
+				media_ports_put(mp->ports, r->port, now_ms());
 			hash_del(&r->node);
 			talloc_free(r);
 		}
@@ -1002,6 +1023,8 @@ int64_t media_plane_chan_create(struct media_plane *mp, const struct media_chan_
 		return -EAGAIN;
 	if (req->trunk && !tr)
 		return -ENOENT;
+	if (req->tdm_only && req->cic < 0)
+		return -EINVAL;
 	if (req->cic >= 0) {
 		if (media_plane_cic_lookup(mp, req->trunk, req->cic, &span_idx, &ts) < 0)
 			return -ENOENT;
@@ -1010,7 +1033,7 @@ int64_t media_plane_chan_create(struct media_plane *mp, const struct media_chan_
 		thread = mp->rr++ % mp->num_threads;
 	}
 	/* bind here, where a port taken by another process can still be skipped synchronously */
-	for (tries = 0; tries < 16; tries++) {
+	for (tries = 0; tries < 16 && !req->tdm_only; tries++) {
 		port = media_ports_get(mp->ports, now_ms());
 		if (port < 0)
 			return port;
@@ -1024,16 +1047,20 @@ int64_t media_plane_chan_create(struct media_plane *mp, const struct media_chan_
 		/* stays marked in use for a quarantine period, then is tried again */
 		media_ports_put(mp->ports, port, now_ms());
 	}
-	if (rtp_fd < 0)
+	if (req->tdm_only)
+		port = 0;
+	else if (rtp_fd < 0)
 		return -EADDRINUSE;
 	c = calloc(1, sizeof(*c));
 	r = talloc_zero(mp, struct chan_ref);
 	if (!c || !r) {
 		free(c);
 		talloc_free(r);
-		close(rtp_fd);
-		close(rtcp_fd);
-		media_ports_put(mp->ports, port, now_ms());
+		if (port) {
+			close(rtp_fd);
+			close(rtcp_fd);
+			media_ports_put(mp->ports, port, now_ms());
+		}
 		return -ENOMEM;
 	}
 	c->type = CMD_CREATE;
@@ -1054,6 +1081,7 @@ int64_t media_plane_chan_create(struct media_plane *mp, const struct media_chan_
 		c->ts = ts;
 	}
 	c->tdm_law = tr ? tr->law : MEDIA_LAW_ALAW;
+	c->tone_detect = req->tone_detect;
 	c->plan = tr && tr->tone_plan ? dtmf_tone_plan_find(tr->tone_plan) : NULL;
 	c->p = req->p;
 	r->id = c->id;
@@ -1064,9 +1092,11 @@ int64_t media_plane_chan_create(struct media_plane *mp, const struct media_chan_
 	{
 		uint32_t id = c->id;
 		if (send_cmd(mp, thread, c) < 0) {
-			close(rtp_fd);
-			close(rtcp_fd);
-			media_ports_put(mp->ports, port, now_ms());
+			if (port) {
+				close(rtp_fd);
+				close(rtcp_fd);
+				media_ports_put(mp->ports, port, now_ms());
+			}
 			hash_del(&r->node);
 			talloc_free(r);
 			return -EAGAIN;
@@ -1124,6 +1154,40 @@ int media_plane_chan_loopback(struct media_plane *mp, uint32_t id, bool on)
 {
 	struct media_cmd c = { .type = CMD_LOOPBACK, .on = on };
 	return simple_cmd(mp, id, &c);
+}
+
+static int file_cmd(struct media_plane *mp, uint32_t id, struct media_cmd *tmpl)
+{
+	struct chan_ref *r = ref_find(mp, id);
+	struct media_cmd *c;
+
+	if (!r || !(c = malloc(sizeof(*c)))) {
+		if (tmpl->file)
+			fclose(tmpl->file);
+		return r ? -ENOMEM : -ENOENT;
+	}
+	*c = *tmpl;
+	c->id = id;
+	INIT_LLIST_HEAD(&c->list);
+	if (!mp->running || osmo_it_q_enqueue(mp->threads[r->thread].cmdq, c, list) < 0) {
+		if (c->file)
+			fclose(c->file);
+		free(c);
+		return -EAGAIN;
+	}
+	return 0;
+}
+
+int media_plane_chan_record(struct media_plane *mp, uint32_t id, FILE *f, bool wav)
+{
+	struct media_cmd c = { .type = CMD_RECORD, .file = f, .on = wav };
+	return file_cmd(mp, id, &c);
+}
+
+int media_plane_chan_play_file(struct media_plane *mp, uint32_t id, FILE *f)
+{
+	struct media_cmd c = { .type = CMD_PLAY_FILE, .file = f };
+	return file_cmd(mp, id, &c);
 }
 
 void media_plane_stats(const struct media_plane *mp, struct media_plane_stats *st)

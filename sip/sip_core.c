@@ -48,6 +48,7 @@ struct sip_core {
 	struct sip_method_handler handlers[_NUM_SIP_METHOD];
 	const char *const *supported;
 	struct rate_ctr_group *ctrs;
+	const struct sip_msg *cancel_req;	/* during ops->cancel */
 };
 
 static const char *const no_tags[] = { NULL };
@@ -220,9 +221,11 @@ static void handle_cancel(struct sip_core *core, const struct sip_rx *rx)
 		msgb_free(m);
 	if (sip_strans_state(inv) != SIP_TS_PROCEEDING)
 		return;
-	if (core->ops && core->ops->cancel)
+	if (core->ops && core->ops->cancel) {
+		core->cancel_req = sip_strans_request(st);
 		core->ops->cancel(core->priv, inv);
-	else
+		core->cancel_req = NULL;
+	} else
 		sip_strans_reply(inv, 487, NULL, NULL);
 }
 
@@ -311,6 +314,11 @@ static void core_new_request(void *priv, const struct sip_rx *rx)
 		return;
 	}
 	core->handlers[m].cb(core->handlers[m].priv, st);
+}
+
+const struct sip_msg *sip_core_cancel_request(const struct sip_core *core)
+{
+	return core->cancel_req;
 }
 
 int sip_core_reply_421(struct sip_core *core, struct sip_strans *st, const char *tag)

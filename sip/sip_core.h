@@ -80,6 +80,9 @@ int sip_core_register(struct sip_core *core, enum sip_method method, sip_core_re
  * Supported header of OPTIONS answers. */
 void sip_core_set_supported(struct sip_core *core, const char *const *tags);
 
+/*! \brief The CANCEL request while ops->cancel runs (its Reason header, RFC 3326), NULL otherwise. */
+const struct sip_msg *sip_core_cancel_request(const struct sip_core *core);
+
 /*! \brief 421 Extension Required naming tag in Require (RFC 3261 §21.4.16), for a TU that needs an extension the
  * request does not list in Supported. */
 int sip_core_reply_421(struct sip_core *core, struct sip_strans *st, const char *tag);

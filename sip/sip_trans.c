@@ -215,6 +215,8 @@ static void ct_set_state(struct sip_ctrans *ct, enum sip_trans_state s)
 
 static void ct_free(struct sip_ctrans *ct)
 {
+	if (ct->ops && ct->ops->terminated)
+		ct->ops->terminated(ct->priv, ct);
 	osmo_timer_del(&ct->t_retx);
 	osmo_timer_del(&ct->t_end);
 	llist_del(&ct->list);
@@ -412,7 +414,7 @@ static int copy_hdrs(struct msgb *m, const struct sip_msg *req, enum sip_hdr_id 
 /* ACK (§17.1.1.3) or CANCEL (§9.1) from the stored request: same Request-URI, top Via, Route, From, Call-ID and
  * CSeq number; the ACK takes the To of the response. */
 static struct msgb *build_ack_or_cancel(struct sip_tl *tl, struct msgb *stored, const char *method,
-					const struct sip_msg *rsp)
+					const struct sip_msg *rsp, const char *extra)
 {
 	const struct sip_msg *req = tl->scratch;
 	struct sip_str via, rest;
@@ -422,7 +424,7 @@ static struct msgb *build_ack_or_cancel(struct sip_tl *tl, struct msgb *stored, 
 
 	if (parse_stored(tl, stored) < 0)
 		return NULL;
-	m = msgb_alloc(msgb_length(stored) + 512, "sip-ack");
+	m = msgb_alloc(msgb_length(stored) + 512 + (extra ? strlen(extra) : 0), "sip-ack");
 	if (!m)
 		return NULL;
 	ruri = talloc_strndup(m, req->ruri.p, req->ruri.len);
@@ -437,6 +439,12 @@ static struct msgb *build_ack_or_cancel(struct sip_tl *tl, struct msgb *stored, 
 	rc = rc ?: sip_build_hdr_str(m, "Call-ID", req->call_id);
 	rc = rc ?: sip_build_cseq(m, req->cseq.num, method);
 	rc = rc ?: sip_build_max_forwards(m, 70);
+	if (!rc && extra) {
+		if ((size_t)msgb_tailroom(m) < strlen(extra))
+			rc = -EMSGSIZE;
+		else
+			memcpy(msgb_put(m, strlen(extra)), extra, strlen(extra));
+	}
 	rc = rc ?: sip_build_no_body(m);
 	talloc_free(ruri);
 	if (rc) {
@@ -448,12 +456,18 @@ static struct msgb *build_ack_or_cancel(struct sip_tl *tl, struct msgb *stored, 
 
 struct sip_ctrans *sip_ctrans_cancel(struct sip_ctrans *ct, const struct sip_ctrans_ops *ops, void *priv)
 {
+	return sip_ctrans_cancel_hdrs(ct, NULL, ops, priv);
+}
+
+struct sip_ctrans *sip_ctrans_cancel_hdrs(struct sip_ctrans *ct, const char *extra, const struct sip_ctrans_ops *ops,
+					  void *priv)
+{
 	struct msgb *m;
 
 	/* §9.1: a CANCEL before any provisional response could overtake the INVITE */
 	if (!ct->invite || ct->state != SIP_TS_PROCEEDING)
 		return NULL;
-	m = build_ack_or_cancel(ct->tl, ct->req, "CANCEL", NULL);
+	m = build_ack_or_cancel(ct->tl, ct->req, "CANCEL", NULL, extra);
 	if (!m) {
 		ctr_inc(ct->tl, SIP_TL_CTR_TX_ERRORS);
 		return NULL;
@@ -499,7 +513,7 @@ static void ct_response(struct sip_ctrans *ct, const struct sip_msg *rsp)
 				sched_ms(&ct->t_end, tdef_ms(SIP_TM));
 			} else {
 				ct_set_state(ct, SIP_TS_COMPLETED);
-				ct->ack = build_ack_or_cancel(ct->tl, ct->req, "ACK", rsp);
+				ct->ack = build_ack_or_cancel(ct->tl, ct->req, "ACK", rsp, NULL);
 				if (ct->ack)
 					ct_xmit(ct, ct->ack);
 				else

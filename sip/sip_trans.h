@@ -93,6 +93,9 @@ struct sip_ctrans_ops {
 	 * made up: 408 on Timer B/F, 503 on a transport error.  Final responses end the transaction for the TU,
 	 * except 2xx to INVITE: retransmitted 2xx keep coming until Timer M (RFC 6026), so the TU can resend ACK. */
 	void (*response)(void *priv, struct sip_ctrans *ct, uint16_t status, const struct sip_msg *rsp);
+	/*! The transaction is being freed (the TU drops its pointer; an INVITE transaction lives on after its 2xx
+	 * until Timer M).  May be NULL. */
+	void (*terminated)(void *priv, struct sip_ctrans *ct);
 };
 
 /*! \brief Send a request in a new client transaction.
@@ -107,6 +110,9 @@ struct sip_ctrans *sip_ctrans_send(struct sip_tl *tl, const struct sip_addr *dst
  * CANCEL is its own non-INVITE transaction reporting to ops.  \returns the CANCEL transaction or NULL (-EINVAL
  * state: nothing received yet, or already final). */
 struct sip_ctrans *sip_ctrans_cancel(struct sip_ctrans *ct, const struct sip_ctrans_ops *ops, void *priv);
+/*! \brief sip_ctrans_cancel() with extra header lines ("Reason: Q.850;cause=16\r\n", RFC 3326), may be NULL. */
+struct sip_ctrans *sip_ctrans_cancel_hdrs(struct sip_ctrans *ct, const char *extra, const struct sip_ctrans_ops *ops,
+					  void *priv);
 /*! \brief The TU goes away: no more callbacks; the transaction finishes its retransmission duties alone. */
 void sip_ctrans_detach(struct sip_ctrans *ct);
 /*! \brief Branch of the transaction. */

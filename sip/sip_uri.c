@@ -35,15 +35,16 @@ static bool is_scheme_char(char c)
 	       c == '.';
 }
 
-/* uri-parameters: *( ";" uri-parameter ), uri-parameter = pname [ "=" pvalue ]; checks [p, end) which starts
- * after the first ';' in one pass.  Every parameter needs a name. */
-static const char *check_uri_params(const char *p, const char *end)
+/* uri-parameters: *( ";" uri-parameter ), uri-parameter = pname [ "=" pvalue ] (every parameter needs a name),
+ * checked from after the first ';'.  One pass over ";"-separated uri-parameters (sep ';', each "name[=value]") or "&"-separated headers
+ * (sep '&', each "hname=hvalue"): returns the offending byte, or NULL if all is well-formed. */
+static const char *check_uri_list(const char *p, const char *end, char sep, unsigned int cls, bool need_eq)
 {
 	const char *seg = p, *eq = NULL;
 
 	for (;; p++) {
-		if (p == end || *p == ';') {
-			if (p == seg || eq == seg)
+		if (p == end || *p == sep) {
+			if (p == seg || eq == seg || (need_eq && !eq))
 				return p;
 			if (p == end)
 				return NULL;
@@ -55,35 +56,21 @@ static const char *check_uri_params(const char *p, const char *end)
 			p += 2;
 		} else if (*p == '=' && !eq) {
 			eq = p;
-		} else if (!sipc(*p, SIPC_UNRES | SIPC_PARAM)) {
+		} else if (!sipc(*p, SIPC_UNRES | cls)) {
 			return p;
 		}
 	}
 }
 
-/* headers = "?" header *( "&" header ), header = hname "=" hvalue, in one pass */
+static const char *check_uri_params(const char *p, const char *end)
+{
+	return check_uri_list(p, end, ';', SIPC_PARAM, false);
+}
+
+/* headers = "?" header *( "&" header ), header = hname "=" hvalue */
 static const char *check_uri_headers(const char *p, const char *end)
 {
-	const char *seg = p, *eq = NULL;
-
-	for (;; p++) {
-		if (p == end || *p == '&') {
-			if (!eq || eq == seg)
-				return p;
-			if (p == end)
-				return NULL;
-			seg = p + 1;
-			eq = NULL;
-		} else if (*p == '%') {
-			if (end - p < 3 || !sipc_hex(p[1]) || !sipc_hex(p[2]))
-				return p;
-			p += 2;
-		} else if (*p == '=' && !eq) {
-			eq = p;
-		} else if (!sipc(*p, SIPC_UNRES | SIPC_HNV)) {
-			return p;
-		}
-	}
+	return check_uri_list(p, end, '&', SIPC_HNV, true);
 }
 
 static bool is_ipv6_char(char c)

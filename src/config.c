@@ -197,6 +197,9 @@ static cfg_opt_t simulator_opts[] = {
 	CFG_INT("rate", 1, CFGF_NONE),
 	CFG_STR("trunk-group", NULL, CFGF_NODEFAULT),
 	CFG_STR("report", NULL, CFGF_NODEFAULT),
+	CFG_STR("continuity", "none", CFGF_NONE),
+	CFG_STR("continuity-loop", "working", CFGF_NONE),
+	CFG_STR_LIST("on-answer", NULL, CFGF_NONE),
 	CFG_END()
 };
 
@@ -1211,10 +1214,37 @@ static bool valid_digits(const char *p)
 	return true;
 }
 
+/* What pstnsim does to a call it answered: "VERB [ARG]".  \returns NULL if fine, else why not. */
+static const char *sim_action_check(const char *item)
+{
+	static const char *const tones[] = { "dial", "ringback", "busy", "congestion", "sit", "cot", "none", NULL };
+	const char *arg = strchr(item, ' ');
+	size_t vlen = arg ? (size_t)(arg - item) : strlen(item);
+	unsigned int i;
+
+	if (!arg || !arg[1])
+		return "expected VERB ARGUMENT (play-digits, play-tone, loopback, record, play)";
+	arg++;
+	if (vlen == 11 && !strncmp(item, "play-digits", vlen))
+		return *arg && strspn(arg, "0123456789*#ABCD") == strlen(arg) ? NULL : "digits are 0-9 * # A-D";
+	if (vlen == 9 && !strncmp(item, "play-tone", vlen)) {
+		for (i = 0; tones[i]; i++)
+			if (!strcmp(arg, tones[i]))
+				return NULL;
+		return "tones: dial ringback busy congestion sit cot none";
+	}
+	if (vlen == 8 && !strncmp(item, "loopback", vlen))
+		return !strcmp(arg, "on") || !strcmp(arg, "off") ? NULL : "loopback on or off";
+	if ((vlen == 6 && !strncmp(item, "record", vlen)) || (vlen == 4 && !strncmp(item, "play", vlen)))
+		return NULL;
+	return "unknown action (play-digits, play-tone, loopback, record, play)";
+}
+
 static void load_simulator(struct loader *ld, cfg_t *root)
 {
 	struct mgcfd_sim_cfg *sim = &ld->cfg->sim;
 	cfg_t *sec = cfg_getsec(root, "simulator");
+	unsigned int i;
 
 	sim->present = config_lines_get(ld->lines, "simulator") > 0;
 	if (check_range(ld, "simulator/answer-delay", "answer-delay", cfg_getint(sec, "answer-delay"), 0, 3600000))
@@ -1240,6 +1270,26 @@ static void load_simulator(struct loader *ld, cfg_t *root)
 	}
 	if (cfg_getstr(sec, "report"))
 		sim->report_file = talloc_strdup(ld->cfg, cfg_getstr(sec, "report"));
+	if (!strcmp(cfg_getstr(sec, "continuity"), "required"))
+		sim->continuity = true;
+	else if (strcmp(cfg_getstr(sec, "continuity"), "none"))
+		err_at(ld, "simulator/continuity", "continuity is 'required' or 'none', not '%s'",
+		       cfg_getstr(sec, "continuity"));
+	for (i = 0; i < cfg_size(sec, "on-answer"); i++) {
+		const char *item = cfg_getnstr(sec, "on-answer", i);
+		char *key = talloc_asprintf(ld->ctx, "simulator/on-answer#%u", i);
+		const char *why = sim_action_check(item);
+
+		if (why)
+			err_at(ld, key, "'%s': %s", item, why);
+		sim->on_answer = talloc_realloc(ld->cfg, sim->on_answer, char *, sim->num_on_answer + 1);
+		sim->on_answer[sim->num_on_answer++] = talloc_strdup(ld->cfg, item);
+	}
+	if (!strcmp(cfg_getstr(sec, "continuity-loop"), "broken"))
+		sim->loop_broken = true;
+	else if (strcmp(cfg_getstr(sec, "continuity-loop"), "working"))
+		err_at(ld, "simulator/continuity-loop", "continuity-loop is 'working' or 'broken', not '%s'",
+		       cfg_getstr(sec, "continuity-loop"));
 }
 
 /* "T7=25s", "B=32000", "acm-supervision=12s": a timer of a group and its value. */

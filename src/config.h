@@ -66,6 +66,10 @@ struct mgcfd_sim_cfg {
 	unsigned int originate_rate;	/*!< calls per second */
 	char *trunk;			/*!< trunk group originated calls use, NULL: the first */
 	char *report_file;		/*!< where the final report goes, NULL: stdout */
+	bool continuity;		/*!< originated IAMs ask for a continuity check on the circuit */
+	bool loop_broken;		/*!< incoming continuity checks find no loop (all circuits) */
+	char **on_answer;		/*!< actions on the bearer of each call answered ("play-digits 123", ...) */
+	unsigned int num_on_answer;
 };
 
 struct mgcfd_config {

@@ -15,6 +15,7 @@ int daemon_apply_logging(struct log_target **target, const struct mgcfd_log_cfg 
 {
 	struct log_target *t;
 	unsigned int i;
+	int lowest;
 
 	switch (l->target) {
 	case MGCFD_LOG_SYSLOG:
@@ -42,11 +43,16 @@ int daemon_apply_logging(struct log_target **target, const struct mgcfd_log_cfg 
 	log_set_print_filename2(t, LOG_FILENAME_NONE);
 	log_set_print_timestamp(t, l->timestamp);
 	log_set_all_filter(t, 1);
-	log_set_log_level(t, l->level);
 	for (i = 0; i < osmo_log_info->num_cat; i++)
 		log_set_category_filter(t, i, 1, l->level);
-	for (i = 0; i < l->num_cats; i++)
+	/* the target's own level filters before the categories do: open it to the most verbose category */
+	lowest = l->level;
+	for (i = 0; i < l->num_cats; i++) {
 		log_set_category_filter(t, l->cats[i].cat, 1, l->cats[i].level);
+		if (l->cats[i].level < lowest)
+			lowest = l->cats[i].level;
+	}
+	log_set_log_level(t, lowest);
 	log_add_target(t);
 	return 0;
 }

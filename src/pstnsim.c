@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <talloc.h>
 #include <osmocom/core/linuxlist.h>
@@ -13,8 +14,12 @@
 #include <osmocom/vty/vty.h>
 
 #include <mgcf/log.h>
+#include "dtmf/dtmf_dsp.h"
+#include "dtmf/dtmf_tone_plan.h"
 #include "isup/isup_node.h"
+#include "isup/isup_timers.h"
 #include "isup/m3ua.h"
+#include "media/media.h"
 #include "src/pstnsim.h"
 
 #define LOGSIM(lvl, fmt, args...) LOGP(DSIM, lvl, fmt, ##args)
@@ -34,6 +39,10 @@ enum sim_counter_id {
 	SIM_OUT_SETUP_FAILED,	/* no circuit or association down: no IAM sent */
 	SIM_RELEASED,		/* calls ended, either direction */
 	SIM_RELEASED_BY_PEER,	/* ... by the far end (mgcfd) */
+	SIM_DIGITS_RX,		/* in-band DTMF digits detected on our channels */
+	SIM_TONES_RX,		/* tone bursts detected on our channels */
+	SIM_COT_OK,		/* our continuity tests (IAM or CCR re-test) that heard the tone back */
+	SIM_COT_FAILED,		/* ... that did not */
 	_SIM_NUM_COUNTERS
 };
 
@@ -42,6 +51,42 @@ static const char *const counter_names[_SIM_NUM_COUNTERS] = {
 	[SIM_IN_NOANSWER] = "in_noanswer", [SIM_OUT] = "out", [SIM_OUT_ALERTED] = "out_alerted",
 	[SIM_OUT_ANSWERED] = "out_answered", [SIM_OUT_SETUP_FAILED] = "out_setup_failed",
 	[SIM_RELEASED] = "released", [SIM_RELEASED_BY_PEER] = "released_by_peer",
+	[SIM_DIGITS_RX] = "digits_rx", [SIM_TONES_RX] = "tones_rx", [SIM_COT_OK] = "cot_ok",
+	[SIM_COT_FAILED] = "cot_failed",
+};
+
+/* pstnsim's end of a bearer: one media channel on a circuit's timeslot, TDM only.  It carries a call (sc), or
+ * only a continuity re-test (sc NULL): ours (the node's internal call after a failed check) or the far end's
+ * (the loop while it re-tests after CCR). */
+#define SIM_TONES_KEPT		64	/* detected tone bursts listed per channel; the rest are only counted */
+#define SIM_DIGIT_MS		80	/* in-band digits: 80 ms tone, 80 ms pause (Q.24 asks for >= 40 each) */
+
+struct sim_chan {
+	struct llist_head list;		/* sim.chans */
+	struct sim *sim;
+	struct sim_call *sc;
+	char *trunk;
+	uint16_t cic;
+	uint32_t id;			/* media channel */
+	bool loop;			/* timeslot looped back */
+	bool cot_loop;			/* ... for the far end's continuity check (off again at COT) */
+	struct isup_call *cot_call;	/* our continuity test awaits its result for this call */
+	bool cot_retest;		/* cot_call is the node's internal re-test call */
+	char *digits_out;		/* digits still to play in-band */
+	struct osmo_timer_list digit_timer;
+	char *digits;			/* digits detected, in order */
+	char *tones;			/* tone bursts detected, in order */
+	unsigned int n_tones;
+	enum dtmf_play playing;
+	unsigned int cot_ok, cot_failed;
+};
+
+/* A circuit whose loop is commanded broken (or working) against the configuration's continuity-loop. */
+struct sim_loop_override {
+	struct llist_head list;
+	char *trunk;
+	uint16_t cic;
+	bool broken;
 };
 
 enum sim_call_plan {
@@ -60,6 +105,7 @@ struct sim_call {
 	unsigned int ring_ms;
 	bool waiting_cot;	/* IAM asked for continuity: behave once COT arrives */
 	bool answered;
+	struct sim_chan *chan;	/* the call's bearer, NULL without a span for its circuit */
 	struct osmo_timer_list timer;
 	char called[40];
 };
@@ -76,9 +122,282 @@ struct sim {
 	unsigned int orig_left;
 	unsigned int orig_rate;
 	struct osmo_timer_list orig_timer;
+	/* bearer side */
+	struct media_plane *mp;		/* NULL when no span is configured */
+	struct llist_head chans;	/* struct sim_chan */
+	struct llist_head loop_overrides;	/* struct sim_loop_override */
 };
 
 static struct sim *g_vty_sim;	/* the simulator the VTY commands act on (one per process) */
+/* the node's re-test callbacks carry no pointer of ours (upper_priv NULL): one simulator per process */
+static struct sim *g_sim;
+
+/* ---------------------------------------------------------------- bearer channels */
+
+static struct sim_chan *chan_find(struct sim *s, const char *trunk, uint16_t cic)
+{
+	struct sim_chan *ch;
+
+	llist_for_each_entry(ch, &s->chans, list)
+		if (ch->cic == cic && !strcmp(ch->trunk, trunk))
+			return ch;
+	return NULL;
+}
+
+static struct sim_chan *chan_by_id(struct sim *s, uint32_t id)
+{
+	struct sim_chan *ch;
+
+	llist_for_each_entry(ch, &s->chans, list)
+		if (ch->id == id)
+			return ch;
+	return NULL;
+}
+
+static void chan_free(struct sim_chan *ch)
+{
+	if (!ch)
+		return;
+	if (ch->sc && ch->sc->chan == ch)
+		ch->sc->chan = NULL;
+	media_plane_chan_destroy(ch->sim->mp, ch->id);
+	osmo_timer_del(&ch->digit_timer);
+	llist_del(&ch->list);
+	talloc_free(ch);
+}
+
+static void digit_timer_cb(void *data);
+
+/* A channel on the circuit's timeslot; NULL if no span carries it (or the media plane refuses). */
+static struct sim_chan *chan_open(struct sim *s, struct sim_call *sc, const char *trunk, uint16_t cic)
+{
+	struct media_chan_req req = { .trunk = trunk, .cic = cic, .tdm_only = true, .tone_detect = true };
+	struct sim_chan *ch;
+	unsigned int span, ts;
+	int64_t id;
+
+	if (!s->mp || media_plane_cic_lookup(s->mp, trunk, cic, &span, &ts) < 0)
+		return NULL;
+	/* a channel left on the circuit (a re-test's) gives way: the media thread runs the destroy first */
+	chan_free(chan_find(s, trunk, cic));
+	media_plane_default_params(s->mp, &req.p);
+	/* no RTP: the detector still runs in "info" mode, and nothing goes anywhere out of band */
+	req.p.dtmf_mode = MEDIA_DTMF_INFO;
+	id = media_plane_chan_create(s->mp, &req);
+	if (id < 0) {
+		LOGSIM(LOGL_ERROR, "%s CIC %u: no media channel: %s\n", trunk, cic, strerror(-id));
+		return NULL;
+	}
+	ch = talloc_zero(s, struct sim_chan);
+	ch->sim = s;
+	ch->sc = sc;
+	ch->trunk = talloc_strdup(ch, trunk);
+	ch->cic = cic;
+	ch->id = id;
+	ch->digits = talloc_strdup(ch, "");
+	ch->tones = talloc_strdup(ch, "");
+	osmo_timer_setup(&ch->digit_timer, digit_timer_cb, ch);
+	llist_add_tail(&ch->list, &s->chans);
+	LOGSIM(LOGL_DEBUG, "%s CIC %u: media channel %u\n", trunk, cic, ch->id);
+	return ch;
+}
+
+static bool loop_broken(struct sim *s, const char *trunk, uint16_t cic)
+{
+	struct sim_loop_override *o;
+
+	llist_for_each_entry(o, &s->loop_overrides, list)
+		if (o->cic == cic && !strcmp(o->trunk, trunk))
+			return o->broken;
+	return s->cfg->sim.loop_broken;
+}
+
+static void chan_loopback(struct sim_chan *ch, bool on)
+{
+	ch->loop = on;
+	media_plane_chan_loopback(ch->sim->mp, ch->id, on);
+}
+
+static void chan_tone(struct sim_chan *ch, enum dtmf_play t)
+{
+	ch->playing = t;
+	media_plane_chan_play(ch->sim->mp, ch->id, t);
+}
+
+/* Connect the loop for the far end's continuity check, unless this circuit's loop is broken. */
+static void chan_cot_loop(struct sim_chan *ch)
+{
+	if (loop_broken(ch->sim, ch->trunk, ch->cic)) {
+		LOGSIM(LOGL_INFO, "%s CIC %u: continuity check: the loop is broken here\n", ch->trunk, ch->cic);
+		return;
+	}
+	LOGSIM(LOGL_INFO, "%s CIC %u: continuity check: loop connected\n", ch->trunk, ch->cic);
+	ch->cot_loop = true;
+	chan_loopback(ch, true);
+}
+
+static void digit_timer_cb(void *data)
+{
+	struct sim_chan *ch = data;
+	char d = ch->digits_out ? ch->digits_out[0] : '\0';
+
+	if (!d) {
+		TALLOC_FREE(ch->digits_out);
+		return;
+	}
+	media_plane_chan_digit(ch->sim->mp, ch->id, d, SIM_DIGIT_MS);
+	memmove(ch->digits_out, ch->digits_out + 1, strlen(ch->digits_out));
+	osmo_timer_schedule(&ch->digit_timer, 0, 2 * SIM_DIGIT_MS * 1000);
+}
+
+static void chan_play_digits(struct sim_chan *ch, const char *digits)
+{
+	if (ch->digits_out) {
+		ch->digits_out = talloc_strdup_append(ch->digits_out, digits);
+		return;
+	}
+	ch->digits_out = talloc_strdup(ch, digits);
+	digit_timer_cb(ch);
+}
+
+/* The media COT time-out stays under T24, so that a re-test hears from us before the node gives up. */
+static unsigned int cot_timeout_ms(void)
+{
+	unsigned long t24 = osmo_tdef_get(isup_tdefs, 24, OSMO_TDEF_MS, MEDIA_COT_TIMEOUT_MS);
+
+	return t24 > 400 ? t24 - 200 : t24;
+}
+
+/* Name of a tone burst by the trunk's tone plan: the frequencies and the "on" time within 20 % (at least
+ * 60 ms, the detector's block is 20 ms); NULL if nothing fits. */
+static const char *tone_name(struct sim *s, const char *trunk, const struct media_event *ev)
+{
+	static const char *const kind[_NUM_DTMF_TONE] = {
+		[DTMF_TONE_DIAL] = "dial", [DTMF_TONE_RINGBACK] = "ringback", [DTMF_TONE_BUSY] = "busy",
+		[DTMF_TONE_CONGESTION] = "congestion",
+	};
+	const struct dtmf_tone_plan *plan = NULL;
+	const struct media_trunk_cfg *mt;
+	unsigned int i, k;
+
+	if (ev->tone_f1 == DTMF_COT_FREQ && !ev->tone_f2)
+		return "cot";
+	/* ITU-T Q.35 SIT: 950, 1400, 1800 Hz, 330 ms each */
+	if ((ev->tone_f1 == 950 || ev->tone_f1 == 1400 || ev->tone_f1 == 1800) && !ev->tone_f2 &&
+	    ev->duration_ms >= 270 && ev->duration_ms <= 400)
+		return "sit";
+	llist_for_each_entry(mt, &s->cfg->media.trunks, list)
+		if (!strcmp(mt->name, trunk) && mt->tone_plan)
+			plan = dtmf_tone_plan_find(mt->tone_plan);
+	if (!plan)
+		plan = dtmf_tone_plan_find("itu");
+	for (i = 0; plan && i < _NUM_DTMF_TONE; i++) {
+		const struct dtmf_tone *t = &plan->tones[i];
+
+		if (t->f1_hz != ev->tone_f1 || t->f2_hz != ev->tone_f2)
+			continue;
+		if (!t->cadence_ms[0]) {
+			if (ev->duration_ms >= MEDIA_TONE_LONG_MS)
+				return kind[i];
+			continue;
+		}
+		for (k = 0; k < 4; k += 2) {
+			unsigned int on = t->cadence_ms[k], tol = on / 5 > 60 ? on / 5 : 60;
+
+			if (on && ev->duration_ms + tol >= on && ev->duration_ms <= on + tol)
+				return kind[i];
+		}
+	}
+	return NULL;
+}
+
+static void chan_cot_result(struct sim_chan *ch, bool ok)
+{
+	struct sim *s = ch->sim;
+	struct isup_call *call = ch->cot_call;
+	struct isup_cic_info info;
+	bool retest = ch->cot_retest;
+
+	if (!call)
+		return;
+	ch->cot_call = NULL;
+	s->counters[ok ? SIM_COT_OK : SIM_COT_FAILED]++;
+	if (ok)
+		ch->cot_ok++;
+	else
+		ch->cot_failed++;
+	LOGSIM(ok ? LOGL_INFO : LOGL_NOTICE, "%s CIC %u: continuity test %s%s\n", ch->trunk, ch->cic,
+	       ok ? "successful" : "failed", retest ? " (re-test)" : "");
+	if (retest) {
+		/* the internal call is the node's: it is still there if the circuit is still being re-tested */
+		bool alive = isup_node_cic_get(s->node, ch->trunk, ch->cic, &info) == 0 && info.call_state &&
+			     !strcmp(info.call_state, "RETEST_TESTING");
+
+		chan_free(ch);
+		if (alive)
+			isup_call_cot_result(call, ok);
+		return;
+	}
+	/* may move the call to another circuit (cic_changed frees ch) */
+	isup_call_cot_result(call, ok);
+}
+
+static void media_event(void *priv, const struct media_event *ev)
+{
+	struct sim *s = priv;
+	struct sim_chan *ch = chan_by_id(s, ev->chan_id);
+	const char *name;
+
+	if (!ch)
+		return;
+	switch (ev->type) {
+	case MEDIA_EV_DTMF:
+		s->counters[SIM_DIGITS_RX]++;
+		ch->digits = talloc_asprintf_append(ch->digits, "%c", ev->digit);
+		LOGSIM(LOGL_INFO, "%s CIC %u: digit %c (%u ms)\n", ch->trunk, ch->cic, ev->digit, ev->duration_ms);
+		break;
+	case MEDIA_EV_TONE:
+		s->counters[SIM_TONES_RX]++;
+		name = tone_name(s, ch->trunk, ev);
+		LOGSIM(LOGL_INFO, "%s CIC %u: tone %u%s%.0u Hz for %u ms (%s)\n", ch->trunk, ch->cic, ev->tone_f1,
+		       ev->tone_f2 ? "+" : "", ev->tone_f2, ev->duration_ms, name ? name : "unknown");
+		if (ch->n_tones++ < SIM_TONES_KEPT) {
+			ch->tones = talloc_asprintf_append(ch->tones, "%s%s(%u", *ch->tones ? " " : "",
+							   name ? name : "tone", ev->tone_f1);
+			if (ev->tone_f2)
+				ch->tones = talloc_asprintf_append(ch->tones, "+%u", ev->tone_f2);
+			ch->tones = talloc_asprintf_append(ch->tones, "Hz/%ums)", ev->duration_ms);
+		}
+		break;
+	case MEDIA_EV_FAX_TONE:
+		if (ch->n_tones++ < SIM_TONES_KEPT)
+			ch->tones = talloc_asprintf_append(ch->tones, "%s%s", *ch->tones ? " " : "",
+							   ev->fax_tone == MEDIA_FAX_TONE_CNG ? "fax-cng" : "fax-ced");
+		break;
+	case MEDIA_EV_COT_RESULT:
+		chan_cot_result(ch, ev->cot_ok);
+		break;
+	case MEDIA_EV_CHAN_FAILED:
+		LOGSIM(LOGL_ERROR, "%s CIC %u: media channel failed (%d)\n", ch->trunk, ch->cic, ev->rc);
+		break;
+	default:
+		break;
+	}
+}
+
+static const struct media_plane_ops sim_media_ops = {
+	.event = media_event,
+};
+
+/* The call's bearer on circuit cic (moved there if it was elsewhere). */
+static struct sim_chan *call_bearer(struct sim_call *sc, const char *trunk, uint16_t cic)
+{
+	if (sc->chan && sc->chan->cic == cic && !strcmp(sc->chan->trunk, trunk))
+		return sc->chan;
+	chan_free(sc->chan);
+	sc->chan = chan_open(sc->sim, sc, trunk, cic);
+	return sc->chan;
+}
 
 static void timer_in_ms(struct osmo_timer_list *t, unsigned int ms)
 {
@@ -86,6 +405,7 @@ static void timer_in_ms(struct osmo_timer_list *t, unsigned int ms)
 }
 
 static void call_timer_cb(void *data);
+static void run_on_answer(struct sim_call *sc);
 
 static struct sim_call *sim_call_alloc(struct sim *s, struct isup_call *call, enum sim_call_plan plan)
 {
@@ -101,6 +421,7 @@ static struct sim_call *sim_call_alloc(struct sim *s, struct isup_call *call, en
 
 static void sim_call_free(struct sim_call *sc)
 {
+	chan_free(sc->chan);
 	osmo_timer_del(&sc->timer);
 	llist_del(&sc->list);
 	talloc_free(sc);
@@ -169,6 +490,7 @@ static void call_timer_cb(void *data)
 			sc->answered = true;
 			sc->sim->counters[SIM_IN_ANSWERED]++;
 			LOGSIM(LOGL_INFO, "CIC %u to %s: answered\n", isup_call_cic(sc->call), sc->called);
+			run_on_answer(sc);
 			if (c->hold_ms)
 				timer_in_ms(&sc->timer, c->hold_ms);
 			return;
@@ -223,11 +545,16 @@ static void *incoming_call(struct isup_node *node, struct isup_call *call, const
 	sc->ring_ms = ring_ms;
 	osmo_strlcpy(sc->called, digits, sizeof(sc->called));
 	LOGSIM(LOGL_INFO, "CIC %u: IAM to %s\n", isup_call_cic(call), digits);
-	/* Q.764 §2.1.8: with a continuity check pending no ACM may go back before the COT */
-	if (isup_msg_has(iam, ISUP_P_NCI) && iam->nci.continuity != 0)
+	call_bearer(sc, isup_call_trunk(call), isup_call_cic(call));
+	/* Q.764 §2.1.8: with a continuity check pending no ACM may go back before the COT; "required on this
+	 * circuit" asks for the loop, "on a previous circuit" has nothing to connect here */
+	if (isup_msg_has(iam, ISUP_P_NCI) && iam->nci.continuity != 0) {
 		sc->waiting_cot = true;
-	else
+		if (iam->nci.continuity == 1 && sc->chan)
+			chan_cot_loop(sc->chan);
+	} else {
 		run_plan(sc);
+	}
 	return sc;
 }
 
@@ -241,6 +568,10 @@ static void call_event(struct isup_call *call, const struct isup_msg *msg, void 
 	c = &sc->sim->cfg->sim;
 	switch (msg->type) {
 	case ISUP_COT:
+		if (sc->chan && sc->chan->cot_loop) {
+			sc->chan->cot_loop = false;
+			chan_loopback(sc->chan, false);
+		}
 		if (sc->waiting_cot && msg->continuity_ok) {
 			sc->waiting_cot = false;
 			run_plan(sc);
@@ -286,10 +617,67 @@ static void assoc_state(struct isup_node *node, const char *name, bool active, v
 	LOGSIM(LOGL_NOTICE, "association %s is %s\n", name, active ? "active" : "down");
 }
 
+/* Our continuity test: the 2000 Hz tone through the media plane, on the call's bearer or, for the node's
+ * re-test after a failure (upper_priv NULL), on a channel of its own. */
+static void cot_test(struct isup_call *call, const char *trunk, uint16_t cic, void *upper_priv)
+{
+	struct sim_call *sc = upper_priv;
+	struct sim *s = sc ? sc->sim : g_sim;
+	struct sim_chan *ch;
+
+	if (sc) {
+		sc->call = call;	/* the test starts inside isup_call_setup() */
+		ch = call_bearer(sc, trunk, cic);
+	} else {
+		ch = chan_open(s, NULL, trunk, cic);
+	}
+	if (!ch) {
+		/* no transceiver on this circuit: the bearer is taken as good, as the node does without one */
+		LOGSIM(LOGL_NOTICE, "%s CIC %u: no bearer for the continuity test: taken as successful\n", trunk, cic);
+		isup_call_cot_result(call, true);
+		return;
+	}
+	LOGSIM(LOGL_INFO, "%s CIC %u: continuity test%s: 2000 Hz out\n", trunk, cic, sc ? "" : " (re-test, CCR)");
+	ch->cot_call = call;
+	ch->cot_retest = !sc;
+	media_plane_chan_cot(s->mp, ch->id, cot_timeout_ms());
+}
+
+static void cic_changed(struct isup_call *call, uint16_t cic, void *upper_priv)
+{
+	struct sim_call *sc = upper_priv;
+
+	if (!sc)
+		return;
+	LOGSIM(LOGL_INFO, "call to %s moved to CIC %u\n", sc->called, cic);
+	call_bearer(sc, isup_call_trunk(call), cic);
+}
+
+/* The far end re-tests a circuit after its check failed (CCR): loop it while the re-test lasts. */
+static void cot_loop(struct isup_node *node, const char *trunk, uint16_t cic, bool on, void *priv)
+{
+	struct sim *s = priv;
+	struct sim_chan *ch = chan_find(s, trunk, cic);
+
+	if (!on) {
+		if (ch && !ch->sc)
+			chan_free(ch);
+		return;
+	}
+	LOGSIM(LOGL_INFO, "%s CIC %u: CCR: the far end re-tests continuity\n", trunk, cic);
+	if (!ch)
+		ch = chan_open(s, NULL, trunk, cic);
+	if (ch)
+		chan_cot_loop(ch);
+}
+
 static const struct isup_node_ops sim_ops = {
 	.incoming_call = incoming_call,
 	.call_event = call_event,
 	.call_released = call_released,
+	.cic_changed = cic_changed,
+	.cot_test = cot_test,
+	.cot_loop = cot_loop,
 	.assoc_state = assoc_state,
 };
 
@@ -321,6 +709,8 @@ static int originate_one(struct sim *s)
 		s->counters[SIM_OUT_SETUP_FAILED]++;
 		return -EINVAL;
 	}
+	if (s->cfg->sim.continuity)
+		iam.nci.continuity = 1;	/* Q.763 §3.35: continuity check required on this circuit */
 	sc = sim_call_alloc(s, NULL, PLAN_ORIGINATED);
 	osmo_strlcpy(sc->called, s->orig_number, sizeof(sc->called));
 	rc = isup_call_setup(s->node, trunk, &iam, sc, &call);
@@ -333,6 +723,7 @@ static int originate_one(struct sim *s)
 		return rc;
 	}
 	sc->call = call;
+	call_bearer(sc, trunk, isup_call_cic(call));
 	s->counters[SIM_OUT]++;
 	LOGSIM(LOGL_INFO, "CIC %u: IAM sent to %s\n", isup_call_cic(call), s->orig_number);
 	return 0;
@@ -370,13 +761,26 @@ static int sim_destructor(struct sim *s)
 {
 	struct sim_call *sc, *tmp;
 
+	struct sim_chan *ch, *ctmp;
+	struct sim_loop_override *o, *otmp;
+
 	osmo_timer_del(&s->orig_timer);
 	/* the node releases its calls towards us while it is freed */
 	isup_node_free(s->node);
 	llist_for_each_entry_safe(sc, tmp, &s->calls, list)
 		sim_call_free(sc);
+	llist_for_each_entry_safe(ch, ctmp, &s->chans, list)
+		chan_free(ch);
+	llist_for_each_entry_safe(o, otmp, &s->loop_overrides, list)
+		talloc_free(o);
+	if (s->mp) {
+		media_plane_stop(s->mp);
+		talloc_free(s->mp);
+	}
 	if (g_vty_sim == s)
 		g_vty_sim = NULL;
+	if (g_sim == s)
+		g_sim = NULL;
 	return 0;
 }
 
@@ -388,7 +792,16 @@ struct sim *sim_alloc(void *ctx, const struct mgcfd_config *cfg)
 	s->ctx = s;
 	s->cfg = cfg;
 	INIT_LLIST_HEAD(&s->calls);
+	INIT_LLIST_HEAD(&s->chans);
+	INIT_LLIST_HEAD(&s->loop_overrides);
 	osmo_timer_setup(&s->orig_timer, orig_timer_cb, s);
+	if (!llist_empty(&cfg->media.spans)) {
+		s->mp = media_plane_alloc(s, &cfg->media, &sim_media_ops, s);
+		if (!s->mp) {
+			talloc_free(s);
+			return NULL;
+		}
+	}
 	isup_node_opts_default(&opts);
 	s->node = isup_node_alloc(s, &cfg->isup, &opts, &sim_ops, s, NULL);
 	if (!s->node) {
@@ -396,6 +809,7 @@ struct sim *sim_alloc(void *ctx, const struct mgcfd_config *cfg)
 		return NULL;
 	}
 	talloc_set_destructor(s, sim_destructor);
+	g_sim = s;
 	return s;
 }
 
@@ -406,8 +820,16 @@ struct isup_node *sim_node(struct sim *s)
 
 int sim_start(struct sim *s)
 {
-	int rc = isup_node_start(s->node);
+	int rc;
 
+	if (s->mp) {
+		rc = media_plane_start(s->mp);
+		if (rc < 0) {
+			LOGSIM(LOGL_ERROR, "cannot start the media plane: %s\n", strerror(-rc));
+			return rc;
+		}
+	}
+	rc = isup_node_start(s->node);
 	if (rc < 0)
 		return rc;
 	if (s->cfg->sim.originate_number && s->cfg->sim.originate_count)
@@ -421,6 +843,17 @@ bool sim_idle(struct sim *s)
 	return llist_empty(&s->calls) && !s->orig_left && isup_node_num_calls(s->node) == 0;
 }
 
+/* channels alive in the media threads (they follow our destroy commands within a tick) */
+static long media_channels(struct sim *s)
+{
+	struct media_plane_stats st;
+
+	if (!s->mp)
+		return 0;
+	media_plane_stats(s->mp, &st);
+	return st.channels;
+}
+
 long sim_counter(struct sim *s, const char *key)
 {
 	unsigned int i;
@@ -431,6 +864,10 @@ long sim_counter(struct sim *s, const char *key)
 	}
 	if (!strcmp(key, "active"))
 		return llist_count(&s->calls);
+	if (!strcmp(key, "channels"))
+		return llist_count(&s->chans);
+	if (!strcmp(key, "media_channels"))
+		return media_channels(s);
 	if (!strncmp(key, "cause_", 6)) {
 		char *end;
 		unsigned long c = strtoul(key + 6, &end, 10);
@@ -448,7 +885,8 @@ void sim_report(struct sim *s, void (*out)(void *arg, const char *line), void *a
 
 	for (i = 0; i < _SIM_NUM_COUNTERS; i++)
 		line = talloc_asprintf_append(line, " %s=%lu", counter_names[i], s->counters[i]);
-	line = talloc_asprintf_append(line, " active=%u", llist_count(&s->calls));
+	line = talloc_asprintf_append(line, " active=%u channels=%u media_channels=%ld", llist_count(&s->calls),
+				      llist_count(&s->chans), media_channels(s));
 	for (i = 0; i < 128; i++) {
 		if (s->causes[i])
 			line = talloc_asprintf_append(line, " cause_%u=%lu", i, s->causes[i]);
@@ -522,6 +960,293 @@ DEFUN(sim_assoc_cmd_fn, sim_assoc_cmd, "simulator association NAME (drop|restore
 	return CMD_SUCCESS;
 }
 
+#define CIC_STR "Simulated exchange\n" "A circuit's bearer channel\n" "Trunk group\n" "CIC\n"
+
+static struct sim_chan *vty_chan(struct vty *vty, const char *trunk, const char *cic)
+{
+	struct sim_chan *ch = g_vty_sim ? chan_find(g_vty_sim, trunk, atoi(cic)) : NULL;
+
+	if (!ch)
+		vty_out(vty, "%% no channel on %s CIC %s (no call, or no span carries it)%s", trunk, cic, VTY_NEWLINE);
+	return ch;
+}
+
+DEFUN(show_sim_cic, show_sim_cic_cmd, "show simulator cic TRUNK <0-65535>",
+      SHOW_STR "What the simulated exchange did\n" "A circuit's bearer channel\n" "Trunk group\n" "CIC\n")
+{
+	struct sim_chan *ch = vty_chan(vty, argv[0], argv[1]);
+
+	if (!ch)
+		return CMD_WARNING;
+	vty_out(vty, "%s CIC %u: channel %u, %s%s%s", ch->trunk, ch->cic, ch->id,
+		ch->sc ? (isup_call_outgoing(ch->sc->call) ? "outgoing call" : "incoming call") : "continuity re-test",
+		ch->loop ? ", looped back" : "", VTY_NEWLINE);
+	vty_out(vty, "playing: %s%s%s", get_value_string(dtmf_play_names, ch->playing),
+		ch->digits_out ? ", digits still to play: " : "", ch->digits_out ? ch->digits_out : "");
+	vty_out(vty, "%s", VTY_NEWLINE);
+	vty_out(vty, "digits: %s%s", ch->digits, VTY_NEWLINE);
+	vty_out(vty, "tones: %s", ch->tones);
+	if (ch->n_tones > SIM_TONES_KEPT)
+		vty_out(vty, " (and %u more)", ch->n_tones - SIM_TONES_KEPT);
+	vty_out(vty, "%s", VTY_NEWLINE);
+	vty_out(vty, "continuity tests: %u successful, %u failed%s", ch->cot_ok, ch->cot_failed, VTY_NEWLINE);
+	return CMD_SUCCESS;
+}
+
+DEFUN(sim_cic_digits, sim_cic_digits_cmd, "simulator cic TRUNK <0-65535> play-digits DIGITS",
+      CIC_STR "Play DTMF digits in-band toward the far end (80 ms on, 80 ms off)\n" "Digits 0-9 * # A-D\n")
+{
+	struct sim_chan *ch = vty_chan(vty, argv[0], argv[1]);
+
+	if (!ch)
+		return CMD_WARNING;
+	if (strspn(argv[2], "0123456789*#ABCD") != strlen(argv[2])) {
+		vty_out(vty, "%% digits are 0-9 * # A-D%s", VTY_NEWLINE);
+		return CMD_WARNING;
+	}
+	chan_play_digits(ch, argv[2]);
+	return CMD_SUCCESS;
+}
+
+DEFUN(sim_cic_tone, sim_cic_tone_cmd,
+      "simulator cic TRUNK <0-65535> play-tone (dial|ringback|busy|congestion|sit|cot|none)",
+      CIC_STR "Play a tone (of the trunk group's tone plan) toward the far end until another one or none\n"
+      "Dial tone\n" "Ringing tone\n" "Busy tone\n" "Congestion tone\n" "Special information tone\n"
+      "2000 Hz continuity check tone\n" "Stop\n")
+{
+	struct sim_chan *ch = vty_chan(vty, argv[0], argv[1]);
+	int t = get_string_value(dtmf_play_names, argv[2]);
+
+	if (!ch || t < 0)
+		return CMD_WARNING;
+	chan_tone(ch, t);
+	return CMD_SUCCESS;
+}
+
+DEFUN(sim_cic_loop, sim_cic_loop_cmd, "simulator cic TRUNK <0-65535> loopback (on|off)",
+      CIC_STR "Loop the timeslot back toward the far end\n" "Loop\n" "Do not loop\n")
+{
+	struct sim_chan *ch = vty_chan(vty, argv[0], argv[1]);
+
+	if (!ch)
+		return CMD_WARNING;
+	chan_loopback(ch, !strcmp(argv[2], "on"));
+	return CMD_SUCCESS;
+}
+
+DEFUN(sim_cic_release, sim_cic_release_cmd, "simulator cic TRUNK <0-65535> release [<1-127>]",
+      CIC_STR "Release the call on this circuit\n" "Q.850 cause (default 16)\n")
+{
+	struct sim_chan *ch = vty_chan(vty, argv[0], argv[1]);
+
+	if (!ch || !ch->sc || !ch->sc->call) {
+		if (ch)
+			vty_out(vty, "%% no call on this circuit%s", VTY_NEWLINE);
+		return CMD_WARNING;
+	}
+	isup_call_release(ch->sc->call, argc > 2 ? atoi(argv[2]) : CAUSE_NORMAL_CLEARING);
+	return CMD_SUCCESS;
+}
+
+static bool is_wav_name(const char *path)
+{
+	size_t n = strlen(path);
+
+	return n >= 4 && !strcasecmp(path + n - 4, ".wav");
+}
+
+static uint32_t le32(const uint8_t *b)
+{
+	return b[0] | b[1] << 8 | b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+/* Position f at the samples of a RIFF/WAVE file of 16-bit mono 8 kHz PCM; a file that is not RIFF is raw
+ * samples from its start.  \returns 0, or -EINVAL with *why for a WAVE file in another format. */
+static int wav_seek_data(FILE *f, const char **why)
+{
+	uint8_t h[12], ck[8], fmt[16];
+	bool have_fmt = false;
+
+	if (fread(h, 1, 12, f) != 12 || memcmp(h, "RIFF", 4) || memcmp(h + 8, "WAVE", 4)) {
+		rewind(f);
+		return 0;
+	}
+	while (fread(ck, 1, 8, f) == 8) {
+		uint32_t len = le32(ck + 4);
+
+		if (!memcmp(ck, "fmt ", 4) && len >= 16) {
+			if (fread(fmt, 1, 16, f) != 16)
+				break;
+			/* format 1 (PCM), 1 channel, 8000 Hz, 16 bits */
+			if (fmt[0] != 1 || fmt[1] || fmt[2] != 1 || fmt[3] || le32(fmt + 4) != 8000 || fmt[14] != 16) {
+				*why = "not 16-bit mono 8 kHz PCM";
+				return -EINVAL;
+			}
+			have_fmt = true;
+			len -= 16;
+		} else if (!memcmp(ck, "data", 4)) {
+			if (!have_fmt)
+				break;
+			return 0;
+		}
+		if (fseek(f, len + (len & 1), SEEK_CUR) < 0)
+			break;
+	}
+	*why = "no fmt and data chunks";
+	return -EINVAL;
+}
+
+/* Record the channel's TDM input into path (WAV if it ends in .wav).  \returns 0 or -errno. */
+static int chan_record(struct sim_chan *ch, const char *path)
+{
+	static const uint8_t wav_hdr[44] = {
+		'R', 'I', 'F', 'F', 0, 0, 0, 0, 'W', 'A', 'V', 'E',
+		'f', 'm', 't', ' ', 16, 0, 0, 0, 1, 0, 1, 0,		/* PCM, mono */
+		0x40, 0x1f, 0, 0, 0x80, 0x3e, 0, 0, 2, 0, 16, 0,	/* 8000 Hz, 16000 octets/s, 16 bits */
+		'd', 'a', 't', 'a', 0, 0, 0, 0,				/* sizes: when the recording ends */
+	};
+	bool wav = is_wav_name(path);
+	FILE *f = fopen(path, "wb");
+	int rc;
+
+	if (!f || (wav && fwrite(wav_hdr, 1, sizeof(wav_hdr), f) != sizeof(wav_hdr))) {
+		rc = -errno;
+		LOGSIM(LOGL_ERROR, "%s CIC %u: cannot write %s: %s\n", ch->trunk, ch->cic, path, strerror(errno));
+		if (f)
+			fclose(f);
+		return rc;
+	}
+	LOGSIM(LOGL_INFO, "%s CIC %u: recording into %s\n", ch->trunk, ch->cic, path);
+	return media_plane_chan_record(ch->sim->mp, ch->id, f, wav);
+}
+
+/* Play path toward the far end.  \returns 0 or -errno. */
+static int chan_play(struct sim_chan *ch, const char *path)
+{
+	const char *why = NULL;
+	FILE *f = fopen(path, "rb");
+	int rc;
+
+	if (!f) {
+		rc = -errno;
+		LOGSIM(LOGL_ERROR, "%s CIC %u: cannot read %s: %s\n", ch->trunk, ch->cic, path, strerror(errno));
+		return rc;
+	}
+	if (wav_seek_data(f, &why) < 0) {
+		LOGSIM(LOGL_ERROR, "%s CIC %u: %s: %s\n", ch->trunk, ch->cic, path, why);
+		fclose(f);
+		return -EINVAL;
+	}
+	LOGSIM(LOGL_INFO, "%s CIC %u: playing %s\n", ch->trunk, ch->cic, path);
+	return media_plane_chan_play_file(ch->sim->mp, ch->id, f);
+}
+
+/* The configuration's on-answer actions (checked when it was loaded), on the bearer of a call just answered.
+ * "%c" in a file name stands for the CIC. */
+static void run_on_answer(struct sim_call *sc)
+{
+	const struct mgcfd_sim_cfg *c = &sc->sim->cfg->sim;
+	struct sim_chan *ch = sc->chan;
+	unsigned int i;
+
+	for (i = 0; ch && i < c->num_on_answer; i++) {
+		const char *item = c->on_answer[i], *arg = strchr(item, ' ') + 1;
+		char *path = talloc_strdup(ch, ""), cic[8];
+		const char *p;
+
+		snprintf(cic, sizeof(cic), "%u", ch->cic);
+		for (p = arg; *p; p++) {
+			if (p[0] == '%' && p[1] == 'c') {
+				path = talloc_strdup_append(path, cic);
+				p++;
+			} else {
+				path = talloc_strndup_append(path, p, 1);
+			}
+		}
+		if (!strncmp(item, "play-digits ", 12))
+			chan_play_digits(ch, arg);
+		else if (!strncmp(item, "play-tone ", 10))
+			chan_tone(ch, get_string_value(dtmf_play_names, arg));
+		else if (!strncmp(item, "loopback ", 9))
+			chan_loopback(ch, !strcmp(arg, "on"));
+		else if (!strncmp(item, "record ", 7))
+			chan_record(ch, path);
+		else if (!strncmp(item, "play ", 5))
+			chan_play(ch, path);
+		talloc_free(path);
+	}
+}
+
+DEFUN(sim_cic_record, sim_cic_record_cmd, "simulator cic TRUNK <0-65535> record FILE",
+      CIC_STR "Record what the far end sends (until stop-recording or the call's end)\n"
+      "File: 16-bit linear 8 kHz, WAV if it ends in .wav, else raw host-order samples\n")
+{
+	struct sim_chan *ch = vty_chan(vty, argv[0], argv[1]);
+	int rc;
+
+	if (!ch)
+		return CMD_WARNING;
+	rc = chan_record(ch, argv[2]);
+	if (rc < 0) {
+		vty_out(vty, "%% cannot record into %s: %s%s", argv[2], strerror(-rc), VTY_NEWLINE);
+		return CMD_WARNING;
+	}
+	return CMD_SUCCESS;
+}
+
+DEFUN(sim_cic_play, sim_cic_play_cmd, "simulator cic TRUNK <0-65535> play FILE",
+      CIC_STR "Play a file toward the far end (until its end or stop-playing)\n"
+      "File: WAV (16-bit mono 8 kHz PCM), or raw 16-bit linear 8 kHz host-order samples\n")
+{
+	struct sim_chan *ch = vty_chan(vty, argv[0], argv[1]);
+	int rc;
+
+	if (!ch)
+		return CMD_WARNING;
+	rc = chan_play(ch, argv[2]);
+	if (rc < 0) {
+		vty_out(vty, "%% cannot play %s: %s%s", argv[2], strerror(-rc), VTY_NEWLINE);
+		return CMD_WARNING;
+	}
+	return CMD_SUCCESS;
+}
+
+DEFUN(sim_cic_stop_rec, sim_cic_stop_rec_cmd, "simulator cic TRUNK <0-65535> (stop-recording|stop-playing)",
+      CIC_STR "End the recording (the file is complete)\n" "Stop playing the file\n")
+{
+	struct sim_chan *ch = vty_chan(vty, argv[0], argv[1]);
+
+	if (!ch)
+		return CMD_WARNING;
+	if (!strcmp(argv[2], "stop-recording"))
+		media_plane_chan_record(ch->sim->mp, ch->id, NULL, false);
+	else
+		media_plane_chan_play_file(ch->sim->mp, ch->id, NULL);
+	return CMD_SUCCESS;
+}
+
+DEFUN(sim_cic_cot_loop, sim_cic_cot_loop_cmd, "simulator cic TRUNK <0-65535> continuity-loop (broken|working)",
+      CIC_STR "The loop this circuit offers to the far end's continuity checks (from the next check on)\n"
+      "No loop: the far end's checks fail\n" "Loop connected for each check\n")
+{
+	struct sim_loop_override *o;
+	uint16_t cic = atoi(argv[1]);
+
+	if (!g_vty_sim)
+		return CMD_WARNING;
+	llist_for_each_entry(o, &g_vty_sim->loop_overrides, list)
+		if (o->cic == cic && !strcmp(o->trunk, argv[0]))
+			break;
+	if (&o->list == &g_vty_sim->loop_overrides) {
+		o = talloc_zero(g_vty_sim, struct sim_loop_override);
+		o->trunk = talloc_strdup(o, argv[0]);
+		o->cic = cic;
+		llist_add_tail(&o->list, &g_vty_sim->loop_overrides);
+	}
+	o->broken = !strcmp(argv[2], "broken");
+	return CMD_SUCCESS;
+}
+
 void sim_vty_init(struct sim *s)
 {
 	static bool installed;
@@ -533,4 +1258,13 @@ void sim_vty_init(struct sim *s)
 	install_element_ve(&show_simulator_cmd);
 	install_element(ENABLE_NODE, &sim_call_cmd);
 	install_element(ENABLE_NODE, &sim_assoc_cmd);
+	install_element_ve(&show_sim_cic_cmd);
+	install_element(ENABLE_NODE, &sim_cic_digits_cmd);
+	install_element(ENABLE_NODE, &sim_cic_tone_cmd);
+	install_element(ENABLE_NODE, &sim_cic_loop_cmd);
+	install_element(ENABLE_NODE, &sim_cic_release_cmd);
+	install_element(ENABLE_NODE, &sim_cic_cot_loop_cmd);
+	install_element(ENABLE_NODE, &sim_cic_record_cmd);
+	install_element(ENABLE_NODE, &sim_cic_play_cmd);
+	install_element(ENABLE_NODE, &sim_cic_stop_rec_cmd);
 }

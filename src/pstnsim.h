@@ -10,6 +10,15 @@
  * Calls it originates: to `originate` (or `simulator call` on the VTY), `count` calls at `rate` per second;
  * answered ones are released after `hold` (0: wait for the far end).
  *
+ * Bearer side: each call has a TDM-only media channel on its circuit's timeslot (when a span carries it):
+ *
+ *   far end ──CESoPSN──▶ media thread: [loop] [COT tone test] [digits/tones out] [DTMF + tone detectors]
+ *                                          │ MEDIA_EV_DTMF / TONE / COT_RESULT
+ *   signalling thread: struct sim_chan ◀──┘ ── isup_call_cot_result(), `show simulator cic`
+ *
+ * The loop answers the far end's continuity checks (IAM, and CCR re-tests through ops->cot_loop); with
+ * `continuity = required` pstnsim's IAMs ask for the check and ops->cot_test runs the 2000 Hz test.
+ *
  * Everything that happens is counted; sim_report() prints the counters as KEY=VALUE words that tests
  * compare with --expect KEY=VALUE.
  */

@@ -55,7 +55,8 @@ static void print_help(const char *argv0)
 	       "\n"
 	       "Called numbers: 990CCC releases with cause CCC, 991SSS rings SSS seconds, others answer.\n"
 	       "Report keys: in in_answered in_rejected in_noanswer out out_alerted out_answered out_setup_failed\n"
-	       "released released_by_peer active cause_N.\n", argv0);
+	       "released released_by_peer active cause_N digits_rx tones_rx cot_ok cot_failed channels\n"
+	       "media_channels.\n", argv0);
 }
 
 static void print_line(void *arg, const char *line)

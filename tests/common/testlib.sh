@@ -40,3 +40,44 @@ wait_gone() {
 	done
 	return 0
 }
+
+# ---- scenario scaffolding: a work directory and processes that go away at exit, fail() with the logs ----
+
+# Create $work (removed at exit) and arm the clean-up of processes registered with track_pid.
+scenario_init() {
+	work=$(mktemp -d)
+	_tracked=""
+	trap scenario_cleanup EXIT
+}
+
+# Kill a process at exit unless it was waited for (untrack_pid).
+track_pid() { _tracked="$_tracked $1"; }
+untrack_pid() { _tracked=$(echo "$_tracked" | sed "s/ $1\b//"); }
+
+scenario_cleanup() {
+	for _p in $_tracked; do kill -9 "$_p" 2>/dev/null; done
+	rm -rf "$work"
+}
+
+# Print why, then the tail of every log in $work, and exit 1.
+fail() {
+	echo "FAIL: $*"
+	for _f in "$work"/*.log; do
+		[ -f "$_f" ] || continue
+		echo "--- $_f"
+		tail -30 "$_f"
+	done
+	exit 1
+}
+
+# until_ok N CMD...: run CMD every 0.1 s until it succeeds, at most N times.
+until_ok() {
+	_n=$1
+	shift
+	_i=0
+	until "$@"; do
+		_i=$((_i + 1))
+		[ $_i -lt "$_n" ] || return 1
+		sleep 0.1
+	done
+}

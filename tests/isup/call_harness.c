@@ -100,12 +100,27 @@ static void h_cot_test(struct isup_call *call, const char *trunk, uint16_t cic, 
 	}
 }
 
+static void h_cot_loop(struct isup_node *node, const char *trunk, uint16_t cic, bool on, void *priv)
+{
+	struct harness *h = priv;
+
+	ck_assert_str_eq(trunk, "pstn");
+	ck_assert_msg(on != h->loop_on || cic != h->loop_cic, "cot_loop %s twice on CIC %u", on ? "on" : "off", cic);
+	if (on)
+		h->loop_ons++;
+	else
+		h->loop_offs++;
+	h->loop_cic = cic;
+	h->loop_on = on;
+}
+
 static const struct isup_node_ops h_ops = {
 	.incoming_call = h_incoming,
 	.call_event = h_event,
 	.call_released = h_released,
 	.cic_changed = h_cic_changed,
 	.cot_test = h_cot_test,
+	.cot_loop = h_cot_loop,
 	.tx = h_tx,
 };
 

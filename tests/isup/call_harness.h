@@ -42,6 +42,9 @@ struct harness {
 	struct isup_msg last;			/*!< the message h_pop() returned (slices into sent[].bytes) */
 	unsigned int cot_tests;
 	struct isup_call *last_cot_call;
+	unsigned int loop_ons, loop_offs;	/*!< ops->cot_loop calls (the far end's re-test) */
+	uint16_t loop_cic;			/*!< circuit of the last one */
+	bool loop_on;				/*!< whether the last one connected the loop */
 };
 
 /*! \brief Node with one association "a" (local_pc) and a trunk "pstn" towards dpc with CICs first..last. */

@@ -322,17 +322,49 @@ START_TEST(test_in_cot_ok_and_failed)
 	h_rx_simple(h, ISUP_RLC, 3);
 	h_assert_all_idle(h);
 
-	/* COT failed, then CCR: re-test ended by REL */
+	/* COT failed, then CCR: re-test ended by REL; the loop (ops->cot_loop) is connected for the re-test only */
 	h_iam(&iam, 4, 1);
 	h_rx(h, &iam);
 	rx_cot(h, 4, false);
+	ck_assert_uint_eq(h->loop_ons, 0);
 	h_rx_simple(h, ISUP_CCR, 4);
+	ck_assert_uint_eq(h->loop_ons, 1);
+	ck_assert_uint_eq(h->loop_cic, 4);
+	ck_assert(h->loop_on);
 	h_rx_simple(h, ISUP_CCR, 4);
+	ck_assert_uint_eq(h->loop_ons, 1);
 	rx_rel(h, 4, 31);
+	ck_assert_uint_eq(h->loop_offs, 1);
+	ck_assert(!h->loop_on);
 	h_expect(h, ISUP_RLC, 4);
 	h_expect_none(h);
 	h_assert_all_idle(h);
 	ck_assert_uint_eq(isup_node_ctr(h->node, ISUP_CTR_COT_FAILURES), 2);
+
+	/* CCR, re-test failed (COT failed): loop off until the next CCR; CCR on an idle circuit: loop on */
+	h_iam(&iam, 5, 1);
+	h_rx(h, &iam);
+	rx_cot(h, 5, false);
+	h_rx_simple(h, ISUP_CCR, 5);
+	ck_assert(h->loop_on);
+	rx_cot(h, 5, false);
+	ck_assert(!h->loop_on);
+	ck_assert_uint_eq(h->loop_offs, 2);
+	h_rx_simple(h, ISUP_CCR, 5);
+	ck_assert(h->loop_on);
+	rx_rel(h, 5, 31);
+	h_expect(h, ISUP_RLC, 5);
+	ck_assert(!h->loop_on);
+	h_rx_simple(h, ISUP_CCR, 6);
+	ck_assert(h->loop_on);
+	ck_assert_uint_eq(h->loop_cic, 6);
+	rx_rel(h, 6, 31);
+	h_expect(h, ISUP_RLC, 6);
+	h_expect_none(h);
+	ck_assert(!h->loop_on);
+	ck_assert_uint_eq(h->loop_ons, 4);
+	ck_assert_uint_eq(h->loop_offs, 4);
+	h_assert_all_idle(h);
 	h_free(h);
 }
 END_TEST

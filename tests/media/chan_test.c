@@ -2,7 +2,9 @@
  * and both laws, continuity test, RTP timeout, loss concealment. */
 #include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <check.h>
 #include <talloc.h>
 #include <spandsp.h>
@@ -710,6 +712,145 @@ START_TEST(fax_tones)
 }
 END_TEST
 
+/* The call progress tone detector (tone_detect): bursts reported with their frequencies and length, nothing for
+ * tones outside the plan, DTMF, weak or short signals; a continuous tone reported once at MEDIA_TONE_LONG_MS. */
+START_TEST(progress_tones)
+{
+	static const struct {
+		const char *plan;
+		enum media_law law;
+		uint16_t f1, f2;
+		float dbm0;
+		unsigned int on_ms, off_ms, bursts;
+		unsigned int expect_events, expect_ms;	/* events of (f1, f2), each expect_ms ± 20 */
+	} cases[] = {
+		{ "itu", MEDIA_LAW_ALAW, 425, 0, -13, 500, 500, 3, 3, 500 },	/* busy */
+		{ "itu", MEDIA_LAW_ULAW, 425, 0, -13, 200, 200, 4, 4, 200 },	/* congestion */
+		{ "us", MEDIA_LAW_ULAW, 480, 620, -13, 500, 500, 2, 2, 500 },	/* busy, two frequencies */
+		{ "us", MEDIA_LAW_ALAW, 440, 480, -19, 2000, 1000, 1, 1, 2000 },	/* ringback */
+		{ "itu", MEDIA_LAW_ALAW, 2000, 0, -12, 700, 300, 1, 1, 700 },	/* continuity tone */
+		{ "itu", MEDIA_LAW_ALAW, 950, 0, -13, 330, 0, 1, 1, 330 },	/* SIT segment */
+		{ "itu", MEDIA_LAW_ALAW, 425, 0, -13, 3500, 0, 1, 1, 3000 },	/* continuous: once, at 3 s */
+		{ "itu", MEDIA_LAW_ALAW, 425, 0, -50, 500, 500, 2, 0, 0 },	/* too weak */
+		{ "itu", MEDIA_LAW_ALAW, 425, 0, -13, 40, 500, 2, 0, 0 },	/* too short */
+		{ "itu", MEDIA_LAW_ALAW, 1000, 0, -13, 500, 500, 2, 0, 0 },	/* not a tone of the plan */
+		{ "itu", MEDIA_LAW_ALAW, 941, 1336, -10, 500, 500, 2, 0, 0 },	/* DTMF '0' is no SIT */
+	};
+	unsigned int k;
+
+	for (k = 0; k < ARRAY_SIZE(cases); k++) {
+		struct cap *c = cap_new();
+		struct media_chan_setup su = { .id = 5, .tdm_law = cases[k].law, .tone_detect = true,
+					       .plan = dtmf_tone_plan_find(cases[k].plan) };
+		struct media_chan_params p = { .pt = MEDIA_PT_PCMA, .ptime_ms = 20, .dtmf_mode = MEDIA_DTMF_INBAND };
+		struct media_chan *ch = media_chan_alloc(test_ctx, &su, &p, &cap_ops, c);
+		unsigned int period = cases[k].on_ms + cases[k].off_ms, total = period * cases[k].bursts + 500;
+		uint8_t in[MEDIA_TICK_SAMPLES], out[MEDIA_TICK_SAMPLES];
+		int16_t lin[MEDIA_TICK_SAMPLES], l2[MEDIA_TICK_SAMPLES];
+		double ph1 = 0, ph2 = 0;
+		unsigned int t, i, n = 0, other = 0;
+
+		ck_assert_ptr_nonnull(ch);
+		for (t = 0; t * 10 < total; t++) {
+			unsigned int ms = t * 10;
+			if (ms < period * cases[k].bursts && ms % period < cases[k].on_ms) {
+				sine(lin, MEDIA_TICK_SAMPLES, cases[k].f1, cases[k].dbm0, &ph1);
+				if (cases[k].f2) {
+					sine(l2, MEDIA_TICK_SAMPLES, cases[k].f2, cases[k].dbm0, &ph2);
+					for (i = 0; i < MEDIA_TICK_SAMPLES; i++)
+						lin[i] += l2[i];
+				}
+			} else {
+				memset(lin, 0, sizeof(lin));
+			}
+			media_g711_from_linear(cases[k].law, lin, in, MEDIA_TICK_SAMPLES);
+			media_chan_tick(ch, in, out);
+		}
+		for (i = 0; i < c->nev; i++) {
+			if (c->ev[i].type != MEDIA_EV_TONE)
+				continue;
+			if (c->ev[i].tone_f1 != cases[k].f1 || c->ev[i].tone_f2 != cases[k].f2) {
+				other++;
+				continue;
+			}
+			n++;
+			ck_assert_msg(c->ev[i].duration_ms + 20 >= cases[k].expect_ms &&
+				      c->ev[i].duration_ms <= cases[k].expect_ms + 20, "case %u: burst of %u ms", k,
+				      c->ev[i].duration_ms);
+			ck_assert_uint_eq(c->ev[i].chan_id, 5);
+		}
+		ck_assert_msg(n == cases[k].expect_events, "case %u: %u bursts", k, n);
+		ck_assert_msg(other == 0, "case %u: %u bursts of other tones", k, other);
+		media_chan_free(ch);
+	}
+}
+END_TEST
+
+/* Test equipment: a WAV recording of the TDM input (header sizes filled in at the end, the samples as heard), and
+ * a file played toward TDM until its end, then the RTP audio (silence here) again. */
+START_TEST(record_and_play_file)
+{
+	struct cap *c = cap_new();
+	struct media_chan_setup su = { .id = 2, .tdm_law = MEDIA_LAW_ALAW };
+	struct media_chan_params p = { .pt = MEDIA_PT_PCMA, .ptime_ms = 20, .dtmf_mode = MEDIA_DTMF_INBAND };
+	struct media_chan *ch = media_chan_alloc(test_ctx, &su, &p, &cap_ops, c);
+	uint8_t in[MEDIA_TICK_SAMPLES], out[MEDIA_TICK_SAMPLES], hdr[44] = "RIFF";
+	int16_t lin[MEDIA_TICK_SAMPLES], back[MEDIA_TICK_SAMPLES], file[MEDIA_TICK_SAMPLES * 10];
+	FILE *f = tmpfile(), *g = tmpfile();
+	double ph = 0;
+	unsigned int t, i;
+	float lvl;
+
+	ck_assert_ptr_nonnull(ch);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(g);
+	ck_assert_uint_eq(fwrite(hdr, 1, sizeof(hdr), f), sizeof(hdr));
+	media_chan_record(ch, f, true);
+	for (t = 0; t < 10; t++) {
+		sine(lin, MEDIA_TICK_SAMPLES, 1000, -10, &ph);
+		media_g711_from_linear(MEDIA_LAW_ALAW, lin, in, MEDIA_TICK_SAMPLES);
+		media_chan_tick(ch, in, out);
+		media_g711_to_linear(MEDIA_LAW_ALAW, in, back, MEDIA_TICK_SAMPLES);
+		memcpy(file + t * MEDIA_TICK_SAMPLES, back, sizeof(back));
+	}
+	/* the recording ends: f is finished and closed by the channel; read it through a second handle */
+	{
+		int fd = dup(fileno(f));
+		FILE *r;
+		uint8_t h[44];
+		int16_t samples[MEDIA_TICK_SAMPLES * 10];
+
+		ck_assert_int_ge(fd, 0);
+		media_chan_record(ch, NULL, false);
+		r = fdopen(fd, "rb");
+		ck_assert_ptr_nonnull(r);
+		rewind(r);
+		ck_assert_uint_eq(fread(h, 1, 44, r), 44);
+		ck_assert_uint_eq(h[4] | h[5] << 8 | h[6] << 16, 36 + sizeof(samples));
+		ck_assert_uint_eq(h[40] | h[41] << 8 | h[42] << 16, sizeof(samples));
+		ck_assert_uint_eq(fread(samples, sizeof(int16_t), MEDIA_TICK_SAMPLES * 10, r), MEDIA_TICK_SAMPLES * 10);
+		ck_assert_int_eq(memcmp(samples, file, sizeof(samples)), 0);
+		fclose(r);
+	}
+	/* play 10 ticks of 1000 Hz toward TDM, then nothing */
+	ck_assert_uint_eq(fwrite(file, sizeof(file), 1, g), 1);
+	rewind(g);
+	media_chan_play_file(ch, g);
+	memset(in, 0xd5, sizeof(in));
+	for (t = 0; t < 12; t++) {
+		media_chan_tick(ch, in, out);
+		media_g711_to_linear(MEDIA_LAW_ALAW, out, lin, MEDIA_TICK_SAMPLES);
+		measure(lin, MEDIA_TICK_SAMPLES, 1000, &lvl);
+		if (t < 10)
+			ck_assert_msg(lvl > -11 && lvl < -9, "tick %u: %.1f dBm0", t, lvl);
+		else
+			for (i = 0; i < MEDIA_TICK_SAMPLES; i++)
+				ck_assert_int_le(abs(lin[i]), 8);
+	}
+	media_chan_free(ch);
+}
+END_TEST
+
 START_TEST(dtmf_kept_without_event_pt)
 {
 	struct cap *c = cap_new();
@@ -802,6 +943,8 @@ static Suite *chan_suite(void)
 	tcase_add_test(tc, cot_looped_and_broken);
 	tcase_add_test(tc, rtp_timeout_and_plc);
 	tcase_add_test(tc, fax_tones);
+	tcase_add_test(tc, progress_tones);
+	tcase_add_test(tc, record_and_play_file);
 	tcase_add_test(tc, dtmf_kept_without_event_pt);
 	tcase_add_test(tc, rfc4733_end_lost);
 	suite_add_tcase(s, tc);

@@ -376,6 +376,47 @@ START_TEST(create_destroy_1000)
 }
 END_TEST
 
+/* A TDM-only channel (test equipment's end of a span): no RTP port, no socket, still a channel on its timeslot. */
+START_TEST(tdm_only_channel)
+{
+	struct media_cfg *cfg = mkcfg();
+	struct media_plane *mp = media_plane_alloc(test_ctx, cfg, &ops, NULL);
+	struct media_chan_req req = { .trunk = "pstn", .cic = -1, .tdm_only = true,
+				      .p = { .pt = MEDIA_PT_PCMA, .ptime_ms = 20 } };
+	struct media_plane_stats st;
+	const struct media_event *ev;
+	unsigned int fds0, t;
+	int64_t id;
+
+	nev = 0;
+	ck_assert_int_eq(media_plane_start(mp), 0);
+	for (t = 0; t < 20; t++) {
+		run_events();
+		usleep(1000);
+	}
+	fds0 = count_fds();
+	ck_assert_int_eq(media_plane_chan_create(mp, &req), -EINVAL);	/* TDM only needs a timeslot */
+	req.cic = 102;
+	id = media_plane_chan_create(mp, &req);
+	ck_assert_int_gt(id, 0);
+	ev = wait_event(MEDIA_EV_CHAN_READY, 0, 1000);
+	ck_assert_ptr_nonnull(ev);
+	ck_assert_uint_eq(ev->local_port, 0);
+	media_plane_stats(mp, &st);
+	ck_assert_uint_eq(st.channels, 1);
+	ck_assert_uint_eq(st.ports_in_use, 0);
+	ck_assert_uint_eq(count_fds(), fds0);
+	ck_assert_int_eq(media_plane_chan_destroy(mp, id), 0);
+	ck_assert_ptr_nonnull(wait_event(MEDIA_EV_CHAN_DESTROYED, 0, 1000));
+	media_plane_stats(mp, &st);
+	ck_assert_uint_eq(st.channels, 0);
+	ck_assert_uint_eq(st.ports_in_use, 0);
+	media_plane_stop(mp);
+	talloc_free(mp);
+	talloc_free(cfg);
+}
+END_TEST
+
 START_TEST(cot_through_thread)
 {
 	struct media_cfg *cfg = mkcfg();
@@ -574,6 +615,7 @@ static Suite *thread_suite(void)
 	tcase_add_test(tc, symmetric_rtp);
 	tcase_add_test(tc, span_loss_reorder);
 	tcase_add_test(tc, create_destroy_1000);
+	tcase_add_test(tc, tdm_only_channel);
 	suite_add_tcase(s, tc);
 	return s;
 }

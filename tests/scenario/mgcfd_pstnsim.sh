@@ -8,20 +8,7 @@
 . "${top_srcdir}/tests/common/testlib.sh"
 
 bin="${top_builddir}/src"
-work=$(mktemp -d)
-sim_pid=
-mgcf_pid=
-cleanup() {
-	[ -n "$sim_pid" ] && kill -9 "$sim_pid" 2>/dev/null
-	[ -n "$mgcf_pid" ] && kill -9 "$mgcf_pid" 2>/dev/null
-	rm -rf "$work"
-}
-trap cleanup EXIT
-fail() {
-	echo "FAIL: $*"
-	for f in "$work"/*.log; do echo "--- $f"; tail -30 "$f"; done
-	exit 1
-}
+scenario_init
 
 m3ua_port=$(free_port)
 sim_vty=$(free_port)
@@ -43,19 +30,8 @@ sed -e "s/127.0.0.1:2905/127.0.0.1:$m3ua_port/" -e "s/port = 4280/port = $mgcf_v
 start_sim() {
 	"$bin/pstnsim" -c "$work/pstnsim.conf" "$@" >> "$work/pstnsim.log" 2>&1 &
 	sim_pid=$!
+	track_pid $sim_pid
 	wait_port "$sim_vty" 100 || fail "pstnsim VTY never came up"
-}
-
-# until CMD... succeeds, at most $1 tenths of a second
-until_ok() {
-	_n=$1
-	shift
-	_i=0
-	until "$@"; do
-		_i=$((_i + 1))
-		[ $_i -lt "$_n" ] || return 1
-		sleep 0.1
-	done
 }
 
 active() { vty "$1" "show m3ua" | head -1 | grep -q ", ACTIVE$"; }
@@ -73,6 +49,7 @@ all_idle() {
 start_sim
 "$bin/mgcfd" -c "$work/mgcfd.conf" > "$work/mgcfd.log" 2>&1 &
 mgcf_pid=$!
+track_pid $mgcf_pid
 wait_port "$mgcf_vty" 100 || fail "mgcfd VTY never came up"
 
 until_ok 100 active "$mgcf_vty" || fail "association not active at mgcfd"
@@ -97,7 +74,7 @@ echo "ok: blocking from either side shows on both"
 # restart pstnsim: down, back up, reset again, local blocking re-announced
 kill -TERM "$sim_pid"
 wait "$sim_pid"
-sim_pid=
+untrack_pid "$sim_pid"
 until_ok 100 sh -c "! $VTYCMD $mgcf_vty 'show m3ua' | head -1 | grep -q ', ACTIVE\$'" ||
 	fail "mgcfd did not notice the association going down"
 echo "ok: association down at mgcfd while pstnsim is away"
@@ -130,8 +107,8 @@ echo "ok: 5 calls crossed the association; all circuits idle afterwards"
 
 kill -TERM "$mgcf_pid"
 wait "$mgcf_pid" || fail "mgcfd exit status $?"
-mgcf_pid=
+untrack_pid "$mgcf_pid"
 kill -TERM "$sim_pid"
 wait "$sim_pid" || fail "pstnsim exit status $?"
-sim_pid=
+untrack_pid "$sim_pid"
 exit 0

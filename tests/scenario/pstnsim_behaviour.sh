@@ -7,18 +7,7 @@
 . "${top_srcdir}/tests/common/testlib.sh"
 
 bin="${top_builddir}/src"
-work=$(mktemp -d)
-sg_pid=
-cleanup() {
-	[ -n "$sg_pid" ] && kill -9 "$sg_pid" 2>/dev/null
-	rm -rf "$work"
-}
-trap cleanup EXIT
-fail() {
-	echo "FAIL: $*"
-	for f in "$work"/*.log; do echo "--- $f"; tail -30 "$f"; done
-	exit 1
-}
+scenario_init
 
 m3ua_port=$(free_port)
 sg_vty=$(free_port)
@@ -64,6 +53,7 @@ EOC
 
 "$bin/pstnsim" -c "$work/sg.conf" > "$work/sg.log" 2>&1 &
 sg_pid=$!
+track_pid $sg_pid
 wait_port "$sg_vty" 100 || fail "the far pstnsim did not come up"
 
 call() {	# number, expectations...
@@ -98,5 +88,5 @@ echo "ok: failed expectation reported and exit status 1"
 
 kill -TERM "$sg_pid"
 wait "$sg_pid" || fail "far pstnsim exit status $?"
-sg_pid=
+untrack_pid "$sg_pid"
 exit 0
