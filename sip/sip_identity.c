@@ -7,7 +7,8 @@
 
 bool sip_identity_trusted(const struct sip_cfg *cfg, const struct osmo_sockaddr *addr)
 {
-	return cfg && cfg->num_trusted && sip_net_contains(cfg->trusted, cfg->num_trusted, addr);
+	/* no known source (e.g. an ACK handed up without its address): nothing is trusted */
+	return cfg && addr && cfg->num_trusted && sip_net_contains(cfg->trusted, cfg->num_trusted, addr);
 }
 
 int sip_identity_parse(struct sip_identity *id, const struct sip_msg *msg, const struct sip_cfg *cfg,

@@ -1241,6 +1241,10 @@ START_TEST(identity_trust)
 	ck_assert_uint_eq(id.num_pai, 0);
 	ck_assert(!id.priv_id);
 	ck_assert(id.has_reason_q850);
+	/* without a known source address (an ACK handed up on its own) nothing is trusted, and nothing crashes */
+	ck_assert_int_eq(sip_identity_parse(&id, r, &cfg, NULL), 0);
+	ck_assert(!id.trusted);
+	ck_assert_uint_eq(id.num_pai, 0);
 	/* sending: stripped towards untrusted next hops */
 	m = msgb_alloc(1024, "t");
 	ck_assert_int_eq(sip_identity_build(m, &(struct sip_identity_out){ .pai = "sip:+4930123@ims.example",
