@@ -11,8 +11,8 @@
  *          ◀── BYE/CANCEL/4xx-6xx + Reason: Q.850                 ◀── REL / T7 / T9 / assoc loss ─
  *                                  media channel on the call's CIC, RTP to the SDP peer
  *
- * The SIP leg is a minimal INVITE dialog on the transaction layer (no reliable provisional responses, no
- * preconditions, no session refresh): the session layer (sip_sess) replaces it when it is merged.
+ * The SIP leg is a session of the session layer (sip_sess.h: 100rel/PRACK, UPDATE, CANCEL, BYE, session
+ * timers); the call does the SDP offer/answer and the preconditions (sdp_precond.h).
  * Every exit path of a call goes through RELEASING: the leg that did not end is released with the mapped cause,
  * the media channel is destroyed, the timers stop, one CDR line is written and the call is freed.
  */
@@ -26,7 +26,7 @@
 #include "mgcf/mgcf_cdr.h"
 #include "mgcf/mgcf_cfg.h"
 #include "sip/sip_cfg.h"
-#include "sip/sip_core.h"
+#include "sip/sip_sess.h"
 
 struct mgcf_iw;
 
@@ -47,7 +47,7 @@ enum mgcf_iw_ctr {
  *  replaced with mgcf_iw_set_cfg()). */
 struct mgcf_iw_deps {
 	struct isup_node *isup;		/*!< may be set later with mgcf_iw_set_isup() */
-	struct sip_core *sip;		/*!< may be set later with mgcf_iw_set_sip() */
+	struct sip_sess_ua *ua;		/*!< may be set later with mgcf_iw_set_sip() */
 	struct media_plane *media;	/*!< NULL: calls have no media channel (tests) */
 	const struct media_cfg *media_cfg;	/*!< where RTP is received (SDP c=); NULL: 127.0.0.1 */
 	const struct mgcf_cfg *cfg;
@@ -55,20 +55,20 @@ struct mgcf_iw_deps {
 	struct osmo_tdef *tdefs;	/*!< NULL: mgcf_tdefs */
 };
 
-/*! \brief Allocate the interworking layer.  Register the SIP handlers with mgcf_iw_set_sip().  NULL on failure. */
+/*! \brief Allocate the interworking layer.  NULL on failure. */
 struct mgcf_iw *mgcf_iw_alloc(void *ctx, const struct mgcf_iw_deps *deps);
 /*! \brief Release every call (cause 41 both ways; no CDR line is lost) and free the layer. */
 void mgcf_iw_free(struct mgcf_iw *iw);
 /*! \brief The ISUP node's operations for this layer (priv: the mgcf_iw). */
 extern const struct isup_node_ops mgcf_iw_isup_ops;
-/*! \brief The SIP core's operations for this layer (priv: the mgcf_iw). */
-extern const struct sip_core_ops mgcf_iw_sip_ops;
+/*! \brief The session layer's operations for this layer (sip_sess_ua_alloc() priv: the mgcf_iw). */
+extern const struct sip_sess_ops mgcf_iw_sess_ops;
 /*! \brief Set the ISUP node (created with mgcf_iw_isup_ops and the layer as priv). */
 void mgcf_iw_set_isup(struct mgcf_iw *iw, struct isup_node *isup);
 /*! \brief Set the media plane (calls set up before have no channel). */
 void mgcf_iw_set_media(struct mgcf_iw *iw, struct media_plane *media);
-/*! \brief Set the SIP core (created with mgcf_iw_sip_ops and the layer as priv) and register INVITE and BYE. */
-int mgcf_iw_set_sip(struct mgcf_iw *iw, struct sip_core *sip);
+/*! \brief Set the SIP user agent (created with mgcf_iw_sess_ops and the layer as priv). */
+void mgcf_iw_set_sip(struct mgcf_iw *iw, struct sip_sess_ua *ua);
 /*! \brief Replace the configuration (after a reload); running calls keep their routes. */
 void mgcf_iw_set_cfg(struct mgcf_iw *iw, const struct mgcf_cfg *cfg, const struct sip_cfg *sip_cfg);
 /*! \brief Open the CDR file (NULL: no CDRs).  \returns 0 or a negative errno. */

@@ -35,7 +35,7 @@
 #include "media/media.h"
 #include "mgcf/mgcf_call.h"
 #include "mgcf/mgcf_timers.h"
-#include "sip/sip_core.h"
+#include "sip/sip_sess.h"
 #include "src/daemon.h"
 #include "src/vty.h"
 
@@ -70,7 +70,7 @@ struct mgcfd {
 	struct rate_ctr_group *ctrs;
 	struct isup_node *isup;
 	struct media_plane *media;
-	struct sip_core *sip;
+	struct sip_sess_ua *ua;
 	struct mgcf_iw *iw;
 	bool quit;
 };
@@ -272,10 +272,10 @@ int main(int argc, char **argv)
 	}
 	mgcfd_media_vty_init(d->media);
 	mgcf_iw_set_media(d->iw, d->media);
-	d->sip = sip_core_alloc(d->ctx, &d->cfg->sip, &mgcf_iw_sip_ops, d->iw);
-	rc = d->sip ? mgcf_iw_set_sip(d->iw, d->sip) : -ENOMEM;
+	d->ua = sip_sess_ua_alloc(d->ctx, &d->cfg->sip, &mgcf_iw_sess_ops, d->iw);
+	rc = d->ua ? sip_tp_listen_cfg(sip_core_tp(sip_sess_ua_core(d->ua))) : -ENOMEM;
 	if (rc == 0)
-		rc = sip_tp_listen_cfg(sip_core_tp(d->sip));
+		mgcf_iw_set_sip(d->iw, d->ua);
 	if (rc < 0) {
 		LOGP(DMAIN, LOGL_FATAL, "cannot start SIP: %s\n", strerror(-rc));
 		rc = 1;
@@ -305,8 +305,8 @@ out_vty:
 	if (d->iw)
 		mgcf_iw_free(d->iw);
 	d->iw = NULL;
-	if (d->sip)
-		sip_core_free(d->sip);
+	if (d->ua)
+		sip_sess_ua_free(d->ua);
 	if (d->isup)
 		isup_node_free(d->isup);
 	if (d->media)

@@ -1,7 +1,8 @@
 /* Interworking call flows with fake time: a real ISUP node (ops->tx captured, messages injected) and a real SIP
- * core (tx hook captured, requests injected), the interworking layer between them, no media plane.
- * Covers what a scenario test would need long waits for: T7 and T9 expiring on sip2isup calls, the ACM
- * supervision and no-answer timers of isup2sip calls, admission (503 + Retry-After), CANCEL, OPTIONS. */
+ * user agent (sip_sess_ua; tx hook captured, messages injected), the interworking layer between them, no media
+ * plane.  Covers what a scenario test would need long waits for: T7 and T9 expiring on sip2isup calls, the ACM
+ * supervision and no-answer timers of isup2sip calls, admission, CANCEL, association loss, and the
+ * preconditions both ways (IAM + COT, delayed IAM, UPDATE after COT). */
 #include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,12 +18,13 @@
 #include "isup/isup_timers.h"
 #include "mgcf/mgcf_call.h"
 #include "mgcf/mgcf_timers.h"
-#include "sip/sip_core.h"
+#include "sip/sip_sess.h"
 
 #define MAX_OUT 64
 
 static struct mgcf_iw *iw;
 static struct isup_node *node;
+static struct sip_sess_ua *ua;
 static struct sip_core *core;
 static struct isup_cfg *icfg;
 static struct mgcf_cfg *mcfg;
@@ -117,6 +119,18 @@ static void setup(void)
 	memset(&scfg, 0, sizeof(scfg));
 	scfg.domain = "mgcf.test";
 	scfg.max_message_size = 8192;
+	scfg.rel100 = SIP_EXT_SUPPORTED;
+	scfg.precondition = SIP_EXT_SUPPORTED;
+	scfg.session_timer = SIP_EXT_DISABLED;
+	/* P-Asserted-Identity is taken from and given to these networks only */
+	scfg.trusted = talloc_zero_array(tctx, struct sip_net, 2);
+	osmo_sockaddr_str_to_sockaddr(&(struct osmo_sockaddr_str){ .af = AF_INET, .ip = "127.0.0.0" },
+				      &scfg.trusted[0].addr.u.sas);
+	scfg.trusted[0].prefix_len = 8;
+	osmo_sockaddr_str_to_sockaddr(&(struct osmo_sockaddr_str){ .af = AF_INET, .ip = "192.0.2.0" },
+				      &scfg.trusted[1].addr.u.sas);
+	scfg.trusted[1].prefix_len = 24;
+	scfg.num_trusted = 2;
 	INIT_LLIST_HEAD(&scfg.next_hops);
 
 	deps.cfg = mcfg;
@@ -133,18 +147,19 @@ static void setup(void)
 	mgcf_iw_set_isup(iw, node);
 	ck_assert_int_eq(isup_node_assoc_state(node, "a", true), 0);
 
-	core = sip_core_alloc(test_ctx, &scfg, &mgcf_iw_sip_ops, iw);
-	ck_assert_ptr_nonnull(core);
+	ua = sip_sess_ua_alloc(test_ctx, &scfg, &mgcf_iw_sess_ops, iw);
+	ck_assert_ptr_nonnull(ua);
+	core = sip_sess_ua_core(ua);
 	sip_tp_set_tx_hook(sip_core_tp(core), sip_tx_hook, NULL);
 	ck_assert_int_ge(sip_tp_listen(sip_core_tp(core), SIP_TRANSPORT_UDP, "127.0.0.1", 0), 0);
-	ck_assert_int_eq(mgcf_iw_set_sip(iw, core), 0);
+	mgcf_iw_set_sip(iw, ua);
 }
 
 static void teardown(void)
 {
 	mgcf_iw_free(iw);
 	isup_node_free(node);
-	sip_core_free(core);
+	sip_sess_ua_free(ua);
 	talloc_free(tctx);
 	test_teardown();
 }
@@ -212,6 +227,27 @@ static const char *sip_expect_skip100(const char *start)
 static void sip_expect_none(void)
 {
 	ck_assert_msg(sip_next == n_sip, "unexpected SIP message:\n%s", sip_next < n_sip ? sip_out[sip_next] : "");
+}
+
+static void hdr_val(const char *msg, const char *name, char *buf, size_t len)
+{
+	char pat[64];
+	const char *p;
+
+	snprintf(pat, sizeof(pat), "\r\n%s: ", name);
+	p = strstr(msg, pat);
+	ck_assert_msg(p != NULL, "no %s in:\n%s", name, msg);
+	p += strlen(pat);
+	snprintf(buf, len, "%.*s", (int)strcspn(p, "\r"), p);
+}
+
+static void our_tag(const char *rsp, char *buf, size_t len)
+{
+	const char *p = strstr(strstr(rsp, "\r\nTo: "), ";tag=");
+
+	ck_assert_ptr_nonnull(p);
+	p += 5;
+	snprintf(buf, len, "%.*s", (int)strcspn(p, "\r\n;"), p);
 }
 
 static const struct isup_msg *isup_expect(uint8_t type)
@@ -401,7 +437,7 @@ START_TEST(test_s2i_admission)
 	sip_next = n_sip;
 	invite("c7", "+4930124");
 	rsp = sip_expect_skip100("SIP/2.0 503 ");
-	ck_assert_ptr_nonnull(strstr(rsp, "Retry-After: 10"));
+	ck_assert_ptr_nonnull(strstr(rsp, "Reason: Q.850;cause=34"));
 	ck_assert_uint_eq(n_isup, 1);
 	ck_assert_uint_eq(mgcf_iw_num_calls(iw), 1);
 	ck_assert_uint_eq(mgcf_iw_ctr(iw, MGCF_CTR_REJECTED_ADMISSION), 1);
@@ -422,7 +458,6 @@ START_TEST(test_s2i_no_circuit)
 	sip_next = n_sip;
 	invite("n5", "+4930123");
 	rsp = sip_expect_skip100("SIP/2.0 503 ");
-	ck_assert_ptr_nonnull(strstr(rsp, "Retry-After: "));
 	ck_assert_ptr_nonnull(strstr(rsp, "Reason: Q.850;cause=34"));
 	ck_assert_uint_eq(mgcf_iw_num_calls(iw), 4);
 }
@@ -454,9 +489,16 @@ static void iam_in(uint16_t cic)
 	iam_in_cc(cic, false);
 }
 
+static void sip_rsp_in_body(const char *invite_msg, uint16_t status, const char *extra, const char *body);
+
 static void sip_rsp_in(const char *invite_msg, uint16_t status, const char *extra)
 {
-	char via[256], from[256], callid[128];
+	sip_rsp_in_body(invite_msg, status, extra, NULL);
+}
+
+static void sip_rsp_in_body(const char *invite_msg, uint16_t status, const char *extra, const char *body)
+{
+	char via[256], from[256], callid[128], cseq[64];
 	const char *p;
 
 	p = strstr(invite_msg, "\r\nVia: ") + 2;
@@ -465,8 +507,11 @@ static void sip_rsp_in(const char *invite_msg, uint16_t status, const char *extr
 	snprintf(from, sizeof(from), "%.*s", (int)strcspn(p, "\r"), p);
 	p = strstr(invite_msg, "\r\nCall-ID: ") + 2;
 	snprintf(callid, sizeof(callid), "%.*s", (int)strcspn(p, "\r"), p);
-	sip_in("SIP/2.0 %u X\r\n%s\r\n%s\r\nTo: <sip:+4930123@192.0.2.9>;tag=uas1\r\n%s\r\nCSeq: 1 INVITE\r\n%s"
-	       "Content-Length: 0\r\n\r\n", status, via, from, callid, extra ? extra : "");
+	p = strstr(invite_msg, "\r\nCSeq: ") + 2;
+	snprintf(cseq, sizeof(cseq), "%.*s", (int)strcspn(p, "\r"), p);
+	sip_in("SIP/2.0 %u X\r\n%s\r\n%s\r\nTo: <sip:+4930123@192.0.2.9>;tag=uas1\r\n%s\r\n%s\r\n%s"
+	       "%sContent-Length: %zu\r\n\r\n%s", status, via, from, callid, cseq, extra ? extra : "",
+	       body ? "Content-Type: application/sdp\r\n" : "", body ? strlen(body) : 0, body ? body : "");
 }
 
 START_TEST(test_i2s_acm_supervision_and_no_answer)
@@ -531,6 +576,20 @@ START_TEST(test_i2s_reason_wins)
 }
 END_TEST
 
+/* 200 to a BYE we sent */
+static void bye_ok(const char *bye)
+{
+	char via[256], from[256], to[256], callid[128], cseq[64];
+
+	hdr_val(bye, "Via", via, sizeof(via));
+	hdr_val(bye, "From", from, sizeof(from));
+	hdr_val(bye, "To", to, sizeof(to));
+	hdr_val(bye, "Call-ID", callid, sizeof(callid));
+	hdr_val(bye, "CSeq", cseq, sizeof(cseq));
+	sip_in("SIP/2.0 200 OK\r\nVia: %s\r\nFrom: %s\r\nTo: %s\r\nCall-ID: %s\r\nCSeq: %s\r\nContent-Length: 0\r\n\r\n",
+	       via, from, to, callid, cseq);
+}
+
 START_TEST(test_i2s_answer_rel)
 {
 	const struct isup_msg *con;
@@ -550,6 +609,9 @@ START_TEST(test_i2s_answer_rel)
 	ck_assert_ptr_nonnull(strstr(bye, "Reason: Q.850;cause=16"));
 	ck_assert_ptr_nonnull(strstr(bye, ";tag=uas1"));
 	isup_expect(ISUP_RLC);
+	/* the call ends with the BYE's transaction */
+	ck_assert_uint_eq(mgcf_iw_num_calls(iw), 1);
+	bye_ok(bye);
 	ck_assert_uint_eq(mgcf_iw_num_calls(iw), 0);
 	ck_assert(all_idle());
 }
@@ -561,13 +623,6 @@ START_TEST(test_options)
 	       "From: <sip:lb@127.0.0.1>;tag=o1\r\nTo: <sip:mgcf@127.0.0.1>\r\nCall-ID: o1\r\nCSeq: 1 OPTIONS\r\n"
 	       "Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n");
 	sip_expect("SIP/2.0 200 ");
-	/* no idle circuit: 503 */
-	ck_assert_int_eq(isup_node_assoc_state(node, "a", false), 0);
-	ck_assert_int_eq(isup_cic_block(node, "pstn", 1, 4, false), 0);
-	sip_in("OPTIONS sip:mgcf@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5099;branch=z9hG4bK-o2\r\n"
-	       "From: <sip:lb@127.0.0.1>;tag=o2\r\nTo: <sip:mgcf@127.0.0.1>\r\nCall-ID: o2\r\nCSeq: 1 OPTIONS\r\n"
-	       "Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n");
-	sip_expect("SIP/2.0 503 ");
 	sip_expect_none();
 }
 END_TEST
@@ -594,18 +649,153 @@ START_TEST(test_s2i_association_loss)
 {
 	struct isup_msg m;
 	const char *ok, *bye;
+	char tag[32];
 
 	invite("c9", "+4930123");
 	isup_expect(ISUP_IAM);
 	isup_build_anm(&m, 1);
 	isup_in(&m);
 	ok = sip_expect_skip100("SIP/2.0 200 ");
-	ck_assert_ptr_nonnull(ok);
+	our_tag(ok, tag, sizeof(tag));
+	sip_in("ACK sip:mgcf@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5099;branch=z9hG4bK-a9\r\n"
+	       "From: <sip:+4930111@127.0.0.1;user=phone>;tag=ft-c9\r\nTo: <sip:+4930123@127.0.0.1>;tag=%s\r\n"
+	       "Call-ID: c9\r\nCSeq: 1 ACK\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n", tag);
 	/* the association goes down: the answered call ends with BYE and the node's cause in Reason */
 	ck_assert_int_eq(isup_node_assoc_state(node, "a", false), 0);
 	bye = sip_expect("BYE sip:ue@127.0.0.1:5099 ");
 	ck_assert_ptr_nonnull(strstr(bye, "Reason: Q.850;cause="));
+	bye_ok(bye);
 	ck_assert_uint_eq(mgcf_iw_num_calls(iw), 0);
+}
+END_TEST
+
+/* ---- preconditions ---- */
+
+static const char sdp_pc_none[] =
+	"v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+	"m=audio 4000 RTP/AVP 8 101\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:101 telephone-event/8000\r\n"
+	"a=curr:qos local none\r\na=curr:qos remote none\r\n"
+	"a=des:qos mandatory local sendrecv\r\na=des:qos none remote sendrecv\r\n";
+static const char sdp_pc_met[] =
+	"v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+	"m=audio 4000 RTP/AVP 8 101\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:101 telephone-event/8000\r\n"
+	"a=curr:qos local sendrecv\r\na=curr:qos remote sendrecv\r\n"
+	"a=des:qos mandatory local sendrecv\r\na=des:qos mandatory remote sendrecv\r\n";
+
+static void invite_pc(const char *callid)
+{
+	sip_in("INVITE sip:+4930123@127.0.0.1;user=phone SIP/2.0\r\n"
+	       "Via: SIP/2.0/UDP 127.0.0.1:5099;branch=z9hG4bK-%s\r\n"
+	       "From: <sip:+4930111@127.0.0.1;user=phone>;tag=ft-%s\r\nTo: <sip:+4930123@127.0.0.1;user=phone>\r\n"
+	       "Call-ID: %s\r\nCSeq: 1 INVITE\r\nContact: <sip:ue@127.0.0.1:5099>\r\nMax-Forwards: 70\r\n"
+	       "Supported: 100rel, precondition\r\nAllow: INVITE, ACK, CANCEL, BYE, PRACK, UPDATE\r\n"
+	       "Content-Type: application/sdp\r\nContent-Length: %zu\r\n\r\n%s",
+	       callid, callid, callid, strlen(sdp_pc_none), sdp_pc_none);
+}
+
+/* The reliable 183 with our answer, PRACKed, then the UE's UPDATE saying its segment is ready. */
+static void s2i_pc_until_met(const char *callid)
+{
+	char tag[32], rseq[16];
+	const char *rsp;
+
+	rsp = sip_expect_skip100("SIP/2.0 183 ");
+	ck_assert_ptr_nonnull(strstr(rsp, "a=curr:qos"));
+	ck_assert_ptr_nonnull(strstr(rsp, "Require: 100rel"));
+	hdr_val(rsp, "RSeq", rseq, sizeof(rseq));
+	our_tag(rsp, tag, sizeof(tag));
+	sip_in("PRACK sip:mgcf@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5099;branch=z9hG4bK-%s-pr\r\n"
+	       "From: <sip:+4930111@127.0.0.1;user=phone>;tag=ft-%s\r\nTo: <sip:+4930123@127.0.0.1;user=phone>;tag=%s\r\n"
+	       "Call-ID: %s\r\nCSeq: 2 PRACK\r\nRAck: %s 1 INVITE\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n",
+	       callid, callid, tag, callid, rseq);
+	sip_expect("SIP/2.0 200 ");
+	sip_in("UPDATE sip:mgcf@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5099;branch=z9hG4bK-%s-up\r\n"
+	       "From: <sip:+4930111@127.0.0.1;user=phone>;tag=ft-%s\r\nTo: <sip:+4930123@127.0.0.1;user=phone>;tag=%s\r\n"
+	       "Call-ID: %s\r\nCSeq: 3 UPDATE\r\nContact: <sip:ue@127.0.0.1:5099>\r\nMax-Forwards: 70\r\n"
+	       "Content-Type: application/sdp\r\nContent-Length: %zu\r\n\r\n%s",
+	       callid, callid, tag, callid, strlen(sdp_pc_met), sdp_pc_met);
+	rsp = sip_expect("SIP/2.0 200 ");
+	ck_assert_ptr_nonnull(strstr(rsp, "a=curr:qos local sendrecv"));
+}
+
+START_TEST(test_s2i_precond_iam_cot)
+{
+	const struct isup_msg *iam, *cot;
+
+	invite_pc("p1");
+	/* TS 29.163 §7.2.3.1.2 option 1: the IAM at once, continuity check performed on a previous circuit */
+	iam = isup_expect(ISUP_IAM);
+	ck_assert_uint_eq(iam->nci.continuity, 2);
+	s2i_pc_until_met("p1");
+	/* the preconditions are met: COT "successful" */
+	cot = isup_expect(ISUP_COT);
+	ck_assert(cot->continuity_ok);
+	ck_assert_uint_eq(mgcf_iw_num_calls(iw), 1);
+}
+END_TEST
+
+START_TEST(test_s2i_precond_delay_iam)
+{
+	const struct isup_msg *iam;
+
+	policy->precond_mode = MGCF_PRECOND_DELAY_IAM;
+	invite_pc("p2");
+	ck_assert_uint_eq(n_isup, 0);
+	s2i_pc_until_met("p2");
+	/* option 2: the IAM only now, without continuity indication */
+	iam = isup_expect(ISUP_IAM);
+	ck_assert_uint_eq(iam->nci.continuity, 0);
+	ck_assert_uint_eq(mgcf_iw_num_calls(iw), 1);
+}
+END_TEST
+
+START_TEST(test_s2i_precond_timeout)
+{
+	const char *rsp;
+
+	ck_assert_int_eq(osmo_tdef_set(mgcf_tdefs, MGCF_T_PRECOND, 5, OSMO_TDEF_S), 0);
+	invite_pc("p3");
+	isup_expect(ISUP_IAM);
+	sip_expect_skip100("SIP/2.0 183 ");
+	/* no PRACK, no UPDATE: the reliable 183 is retransmitted; then the preconditions time out */
+	advance_s(6);
+	ck_assert_uint_eq(isup_expect(ISUP_REL)->cause.value, 47);
+	while (sip_next < n_sip && !strncmp(sip_out[sip_next], "SIP/2.0 183 ", 12))
+		sip_next++;
+	rsp = sip_expect("SIP/2.0 580 ");
+	ck_assert_ptr_nonnull(strstr(rsp, "Reason: Q.850;cause=47"));
+	ck_assert_uint_eq(mgcf_iw_num_calls(iw), 0);
+}
+END_TEST
+
+START_TEST(test_i2s_precond_update_after_cot)
+{
+	struct isup_msg m;
+	const char *inv, *upd;
+	const struct isup_msg *acm;
+
+	iam_in_cc(2, true);
+	/* preconditions towards the IMS: the INVITE at once, our segment not ready */
+	inv = sip_expect("INVITE ");
+	ck_assert_ptr_nonnull(strstr(inv, "a=des:qos mandatory local sendrecv"));
+	ck_assert_ptr_nonnull(strstr(inv, "a=curr:qos local none"));
+	sip_rsp_in_body(inv, 183, "Contact: <sip:uas@127.0.0.1:5099>\r\nRequire: 100rel\r\nRSeq: 1\r\n",
+			"v=0\r\no=- 7 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+			"m=audio 4002 RTP/AVP 8\r\na=rtpmap:8 PCMA/8000\r\n"
+			"a=curr:qos local sendrecv\r\na=curr:qos remote none\r\n"
+			"a=des:qos mandatory local sendrecv\r\na=des:qos mandatory remote sendrecv\r\n");
+	sip_expect("PRACK sip:uas@127.0.0.1:5099 ");
+	/* no ACM before COT */
+	ck_assert_uint_eq(n_isup, 0);
+	isup_msg_init(&m, ISUP_COT, 2);
+	m.continuity_ok = true;
+	isup_msg_set(&m, ISUP_P_CONTINUITY_IND);
+	isup_in(&m);
+	acm = isup_expect(ISUP_ACM);
+	ck_assert_uint_eq(acm->bci.called_status, 0);
+	/* COT: our segment is ready: UPDATE (RFC 3312 §6) */
+	upd = sip_expect("UPDATE sip:uas@127.0.0.1:5099 ");
+	ck_assert_ptr_nonnull(strstr(upd, "a=curr:qos local sendrecv"));
 }
 END_TEST
 
@@ -613,14 +803,15 @@ START_TEST(test_i2s_invite_waits_for_cot)
 {
 	struct isup_msg m;
 
-	/* continuity checked on a previous circuit: without preconditions the INVITE waits for COT */
+	/* continuity checked on a previous circuit, preconditions disabled: the INVITE waits for COT */
+	scfg.precondition = SIP_EXT_DISABLED;
 	iam_in_cc(2, true);
 	sip_expect_none();
 	isup_msg_init(&m, ISUP_COT, 2);
 	m.continuity_ok = true;
 	isup_msg_set(&m, ISUP_P_CONTINUITY_IND);
 	isup_in(&m);
-	sip_expect("INVITE ");
+	ck_assert_ptr_null(strstr(sip_expect("INVITE "), "a=curr:qos"));
 	ck_assert_uint_eq(mgcf_iw_num_calls(iw), 1);
 }
 END_TEST
@@ -674,6 +865,10 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_s2i_association_loss);
 	tcase_add_test(tc, test_s2i_congestion_reattempt);
 	tcase_add_test(tc, test_i2s_invite_waits_for_cot);
+	tcase_add_test(tc, test_s2i_precond_iam_cot);
+	tcase_add_test(tc, test_s2i_precond_delay_iam);
+	tcase_add_test(tc, test_s2i_precond_timeout);
+	tcase_add_test(tc, test_i2s_precond_update_after_cot);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -113,6 +113,14 @@ until_ok 50 sim_has "cause_16=1" || fail "pstnsim did not see cause 16: $(vty "$
 cdr_last_has sip2isup 16 sip yes
 echo "ok: sip2isup answered, released by BYE (REL cause 16), CDR line"
 
+# 1b. sip2isup with preconditions: IAM with "continuity check performed on a previous circuit", reliable 183,
+# PRACK, UPDATE, COT; pstnsim waits for the COT, then rings and answers
+uac "$xml/iw_uac_precond.xml" +4930123458 || fail "sip2isup preconditions: sipp failed"
+n=$((n + 1))
+settled $n "sip2isup preconditions"
+cdr_last_has sip2isup 16 sip yes
+echo "ok: sip2isup with preconditions (IAM + COT, reliable 183/180, PRACK, UPDATE), CDR line"
+
 # 2. sip2isup answered, released by REL (pstnsim hold): BYE with Reason Q.850 cause 16
 uac "$xml/iw_uac_remote_bye.xml" +4930123457 || fail "sip2isup REL: sipp failed"
 n=$((n + 1))
