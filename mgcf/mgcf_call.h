@@ -2,7 +2,7 @@
  * The interworking calls: one parent osmo_fsm "mgcf_call" per call, owning an ISUP leg, a SIP leg and a media
  * channel (TS 29.163 §7; standards.md §4).
  *
- *           SIP (sip_core)                      mgcf_call FSM                     ISUP (isup_node)
+ *           SIP (sip_sess)                      mgcf_call FSM                     ISUP (isup_node)
  *   INVITE ──────────────────▶ sip2isup: INIT ▶ PROCEEDING ▶ EARLY ▶ ACTIVE ─── IAM ──────────▶
  *          ◀─ 180/183/200 ──────                                    ◀── ACM/CPG/ANM/CON ────────
  *          ◀──────── INVITE ── isup2sip: INIT ▶ PROCEEDING ▶ EARLY ▶ ACTIVE ◀── IAM ───────────

@@ -415,7 +415,8 @@ START_TEST(test_s2i_cancel)
 
 	invite("c5", "+4930123");
 	isup_expect(ISUP_IAM);
-	sip_in("CANCEL sip:+4930123@127.0.0.1;user=phone SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5099;branch=z9hG4bK-c5\r\n"
+	sip_in("CANCEL sip:+4930123@127.0.0.1;user=phone SIP/2.0\r\n"
+	       "Via: SIP/2.0/UDP 127.0.0.1:5099;branch=z9hG4bK-c5\r\n"
 	       "From: <sip:+4930111@127.0.0.1;user=phone>;tag=ft-c5\r\nTo: <sip:+4930123@127.0.0.1;user=phone>\r\n"
 	       "Call-ID: c5\r\nCSeq: 1 CANCEL\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n");
 	sip_expect_skip100("SIP/2.0 200 ");
@@ -586,7 +587,8 @@ static void bye_ok(const char *bye)
 	hdr_val(bye, "To", to, sizeof(to));
 	hdr_val(bye, "Call-ID", callid, sizeof(callid));
 	hdr_val(bye, "CSeq", cseq, sizeof(cseq));
-	sip_in("SIP/2.0 200 OK\r\nVia: %s\r\nFrom: %s\r\nTo: %s\r\nCall-ID: %s\r\nCSeq: %s\r\nContent-Length: 0\r\n\r\n",
+	sip_in("SIP/2.0 200 OK\r\nVia: %s\r\nFrom: %s\r\nTo: %s\r\nCall-ID: %s\r\nCSeq: %s\r\n"
+	       "Content-Length: 0\r\n\r\n",
 	       via, from, to, callid, cseq);
 }
 
@@ -705,12 +707,14 @@ static void s2i_pc_until_met(const char *callid)
 	hdr_val(rsp, "RSeq", rseq, sizeof(rseq));
 	our_tag(rsp, tag, sizeof(tag));
 	sip_in("PRACK sip:mgcf@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5099;branch=z9hG4bK-%s-pr\r\n"
-	       "From: <sip:+4930111@127.0.0.1;user=phone>;tag=ft-%s\r\nTo: <sip:+4930123@127.0.0.1;user=phone>;tag=%s\r\n"
+	       "From: <sip:+4930111@127.0.0.1;user=phone>;tag=ft-%s\r\n"
+	       "To: <sip:+4930123@127.0.0.1;user=phone>;tag=%s\r\n"
 	       "Call-ID: %s\r\nCSeq: 2 PRACK\r\nRAck: %s 1 INVITE\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n",
 	       callid, callid, tag, callid, rseq);
 	sip_expect("SIP/2.0 200 ");
 	sip_in("UPDATE sip:mgcf@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5099;branch=z9hG4bK-%s-up\r\n"
-	       "From: <sip:+4930111@127.0.0.1;user=phone>;tag=ft-%s\r\nTo: <sip:+4930123@127.0.0.1;user=phone>;tag=%s\r\n"
+	       "From: <sip:+4930111@127.0.0.1;user=phone>;tag=ft-%s\r\n"
+	       "To: <sip:+4930123@127.0.0.1;user=phone>;tag=%s\r\n"
 	       "Call-ID: %s\r\nCSeq: 3 UPDATE\r\nContact: <sip:ue@127.0.0.1:5099>\r\nMax-Forwards: 70\r\n"
 	       "Content-Type: application/sdp\r\nContent-Length: %zu\r\n\r\n%s",
 	       callid, callid, tag, callid, strlen(sdp_pc_met), sdp_pc_met);

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Interworking calls: sipp <-> mgcfd <-> pstnsim on loopback (issue "Interworking core"):
-#  - sip2isup: answered and released by BYE; CANCEL while ringing (REL cause 31); answered and released by REL (pstnsim's hold: BYE with Reason
-#    Q.850 cause 16); rejected (990CCC: the Q.850 -> SIP table's status with Reason: Q.850;cause=CCC), one row
-#    per cause listed in REJECT_ROWS, congestion causes tried twice; ringing without answer (991SSS: pstnsim's cause 19 -> 480);
+#  - sip2isup: answered and released by BYE; with preconditions (IAM + COT); CANCEL while ringing (REL cause 31);
+#    answered and released by REL (pstnsim's hold: BYE with Reason Q.850 cause 16); rejected (990CCC: the
+#    Q.850 -> SIP table's status with Reason: Q.850;cause=CCC), one row per cause listed in REJECT_ROWS,
+#    congestion causes tried twice; ringing without answer (991SSS: pstnsim's cause 19 -> 480);
 #  - isup2sip: pstnsim originates, sipp answers (pstnsim counts the answer); sipp rejects with a status from
 #    UAS_ROWS and pstnsim sees the cause of the SIP -> Q.850 table;
 #  - after every scenario: `show calls` empty, every CIC idle at both ends, and the CDR file has the right lines.
@@ -82,7 +83,8 @@ settled() {
 cdr_last_has() {
 	_l=$(grep -v '^#' "$work/cdr.log" | tail -1)
 	echo "$_l" | awk -F, -v d="$1" -v cause="$2" -v by="$3" -v ans="$4" \
-		'$4 == d && $9 == cause && $10 == by && (ans == "yes" ? $2 != "" : $2 == "") { ok = 1 } END { exit !ok }' ||
+		'$4 == d && $9 == cause && $10 == by && (ans == "yes" ? $2 != "" : $2 == "") { ok = 1 }
+		 END { exit !ok }' ||
 		fail "CDR line '$_l' is not $1 cause $2 by $3 answered=$4"
 }
 
@@ -172,7 +174,8 @@ uas_pid=$!
 sleep 0.5
 vty "$sim_vty" "enable" "simulator call 4940999888" > /dev/null
 # while it is up (pstnsim holds it 3 s): `show calls` has it with both legs' states, the CIC and the age
-until_ok 50 sh -c "$VTYCMD $mgcf_vty 'show calls' | grep -Eq '^[0-9]+ +isup2sip +pstn +[0-9]+ +ACTIVE +[A-Z_]+ +CONFIRMED +[0-9]+ +4930123456 -> 4940999888'" ||
+active_line='^[0-9]+ +isup2sip +pstn +[0-9]+ +ACTIVE +[A-Z_]+ +CONFIRMED +[0-9]+ +4930123456 -> 4940999888'
+until_ok 50 sh -c "$VTYCMD $mgcf_vty 'show calls' | grep -Eq '$active_line'" ||
 	fail "show calls does not show the active call: $(vty "$mgcf_vty" "show calls")"
 wait "$uas_pid" || fail "isup2sip answer: sipp UAS failed: $(tail -5 "$work/uas.out")"
 uas_pid=
