@@ -3,13 +3,14 @@
 # pstnsim (the simulated PSTN exchange, conf/pstnsim.conf) and mgcfd (conf/mgcfd.conf) on loopback:
 #   - the M3UA association between them comes up and mgcfd resets all 31 circuits (GRS);
 #   - a circuit blocked at the exchange shows as remotely blocked at mgcfd;
-#   - pstnsim places calls across the trunk and reports what happened.
+#   - calls are bridged both ways, with sipp as the IMS side: IMS->PSTN answered, PSTN->IMS answered, and one
+#     IMS->PSTN call the exchange rejects (busy); one summary line per call (from mgcfd's CDR file) and totals.
 # Both stop at the end (DEMO_SECONDS=0 keeps them running until Ctrl-C).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 . scripts/deps.sh
-mgcf_install_deps ""
+mgcf_install_deps "sip-tester"
 
 jobs=$(nproc 2>/dev/null || echo 2)
 dir="$top/build/gcc"
@@ -55,12 +56,36 @@ echo "--- pstnsim blocks CIC 5; mgcfd: show isup circuits (first 6)"
 "$vty" 4281 "enable" "isup block pstn 5" > /dev/null
 sleep 0.5
 "$vty" 4280 "show isup circuits" | head -7
-echo "--- pstnsim places 5 calls across the trunk (mgcfd has no route to the IMS yet and refuses them)"
-"$vty" 4281 "enable" "simulator call 4940999888 5 5" > /dev/null
-sleep 2
+xml="$top/tests/scenario/sipp"
+cdr=/tmp/mgcfd-cdr.log
+cdr_before=$(grep -vc '^#' "$cdr" 2>/dev/null || true)
+echo "--- IMS -> PSTN, answered: sipp calls +4930123456 through mgcfd (SIP 127.0.0.1:5060), hangs up after 0.5 s"
+sipp -sf "$xml/iw_uac_bye.xml" -s +4930123456 -i 127.0.0.1 -p 5070 -m 1 -recv_timeout 15000 -timeout 30 \
+     -timeout_error "127.0.0.1:5060" > "$logs/sipp_uac1.log" 2>&1 && echo "sipp: call completed" ||
+	echo "sipp: call FAILED (see $logs/sipp_uac1.log)"
+echo "--- PSTN -> IMS, answered: pstnsim calls 4940999888; sipp (127.0.0.1:5080) rings, answers, hangs up after 2 s"
+sipp -sf "$xml/iw_uas_answer_bye.xml" -i 127.0.0.1 -p 5080 -m 1 -timeout 30 -timeout_error \
+     > "$logs/sipp_uas.log" 2>&1 &
+uas=$!
+sleep 0.5
+"$vty" 4281 "enable" "simulator call 4940999888" > /dev/null
+wait $uas && echo "sipp: call completed" || echo "sipp: call FAILED (see $logs/sipp_uas.log)"
+echo "--- IMS -> PSTN, rejected: sipp calls +990017 (the exchange answers 'user busy', cause 17)"
+sed -e "s/@STATUS@/486/" -e "s/@CAUSE@/17/" "$xml/iw_uac_reject.xml" > "$logs/reject.xml"
+sipp -sf "$logs/reject.xml" -s +990017 -i 127.0.0.1 -p 5070 -m 1 -recv_timeout 15000 -timeout 30 \
+     -timeout_error "127.0.0.1:5060" > "$logs/sipp_uac2.log" 2>&1 && echo "sipp: got 486 Busy Here, Reason: Q.850;cause=17" ||
+	echo "sipp: did not get 486 (see $logs/sipp_uac2.log)"
+sleep 0.5
+echo "--- mgcfd: show calls (none left)"
+"$vty" 4280 "show calls"
+echo "--- the calls (mgcfd's CDR file $cdr)"
+grep -v '^#' "$cdr" | tail -n +"$((cdr_before + 1))" | awk -F, '
+	{ n++; if ($2 != "") ans++; else rej++
+	  printf "call %d: %s %s -> %s on %s CIC %s: %s, cause %s, released by %s, %s s\n", n, $4,
+		 ($7 == "" ? "-" : $7), $8, $5, $6, ($2 != "" ? "answered" : "not answered"), $9, $10, $11 }
+	END { printf "total: %d calls, %d answered, %d not answered\n", n, ans, rej }'
+echo "--- pstnsim: show simulator"
 "$vty" 4281 "show simulator"
-echo "--- mgcfd log"
-grep -v "DLGLOBAL" "$logs/mgcfd.log" | tail -8
 
 seconds=${DEMO_SECONDS:-1}
 if [ "$seconds" -eq 0 ]; then

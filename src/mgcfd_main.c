@@ -33,6 +33,9 @@
 #include "isup/isup_node.h"
 #include "isup/isup_vty.h"
 #include "media/media.h"
+#include "mgcf/mgcf_call.h"
+#include "mgcf/mgcf_timers.h"
+#include "sip/sip_sess.h"
 #include "src/daemon.h"
 #include "src/vty.h"
 
@@ -67,40 +70,25 @@ struct mgcfd {
 	struct rate_ctr_group *ctrs;
 	struct isup_node *isup;
 	struct media_plane *media;
+	struct sip_sess_ua *ua;
+	struct mgcf_iw *iw;
 	bool quit;
 };
 
 static struct mgcfd g_mgcfd;
 
-/* Calls from the PSTN reach the IMS through the interworking layer; until a call has a SIP side to go
- * to, it is refused at once with "resource unavailable" so that no circuit is held. */
-static void *isup_incoming_call(struct isup_node *node, struct isup_call *call, const struct isup_msg *iam,
-				void *priv)
-{
-	LOGP(DMGCF, LOGL_NOTICE, "%s CIC %u: IAM refused (cause 47): no route to the IMS side\n",
-	     isup_call_trunk(call), isup_call_cic(call));
-	isup_call_release(call, 47);
-	return NULL;
-}
-
-static void isup_assoc_state(struct isup_node *node, const char *name, bool active, void *priv)
-{
-	LOGP(DMAIN, LOGL_NOTICE, "M3UA association %s is %s\n", name, active ? "active" : "down");
-}
-
-/* Channels belong to calls; events of channels whose call is gone need nothing more. */
+/* Media events go to the call that owns the channel. */
 static void media_event(void *priv, const struct media_event *ev)
 {
+	struct mgcfd *d = priv;
+
 	LOGP(DMEDIA, LOGL_DEBUG, "channel %u: %s\n", ev->chan_id, get_value_string(media_event_type_names, ev->type));
+	if (d->iw)
+		mgcf_iw_media_event(d->iw, ev);
 }
 
 static const struct media_plane_ops mgcfd_media_ops = {
 	.event = media_event,
-};
-
-static const struct isup_node_ops mgcfd_isup_ops = {
-	.incoming_call = isup_incoming_call,
-	.assoc_state = isup_assoc_state,
 };
 
 static void print_help(const char *argv0)
@@ -148,6 +136,8 @@ static void reload(struct mgcfd *d)
 	d->cfg = cfg;
 	apply_logging(d, cfg);
 	mgcfd_config_apply_timers(cfg);
+	if (d->iw)
+		mgcf_iw_set_cfg(d->iw, &cfg->mgcf, &cfg->sip);
 	rate_ctr_inc(rate_ctr_group_get_ctr(d->ctrs, MGCFD_CTR_RELOAD_OK));
 	LOGP(DMAIN, LOGL_NOTICE, "configuration reloaded from %s\n", d->config_file);
 }
@@ -244,16 +234,34 @@ int main(int argc, char **argv)
 
 	mgcfd_vty_init(d->ctx, "mgcfd", "Copyright (C) the mgcf authors. License AGPLv3+.\r\n");
 	{
+		struct mgcf_iw_deps deps = {
+			.media_cfg = &d->cfg->media,
+			.cfg = &d->cfg->mgcf,
+			.sip_cfg = &d->cfg->sip,
+			.tdefs = mgcf_tdefs,
+		};
+
+		d->iw = mgcf_iw_alloc(d->ctx, &deps);
+		if (!d->iw || mgcf_iw_set_cdr_file(d->iw, d->cfg->mgcf.cdr_file) < 0) {
+			LOGP(DMAIN, LOGL_FATAL, "cannot create the interworking layer (CDR file %s)\n",
+			     d->cfg->mgcf.cdr_file ? d->cfg->mgcf.cdr_file : "-");
+			rc = 1;
+			goto out_vty;
+		}
+		mgcf_iw_vty_init(d->iw);
+	}
+	{
 		struct isup_node_opts opts;
 
 		isup_node_opts_default(&opts);
-		d->isup = isup_node_alloc(d->ctx, &d->cfg->isup, &opts, &mgcfd_isup_ops, d, NULL);
+		d->isup = isup_node_alloc(d->ctx, &d->cfg->isup, &opts, &mgcf_iw_isup_ops, d->iw, NULL);
 		if (!d->isup) {
 			LOGP(DMAIN, LOGL_FATAL, "cannot create the ISUP node\n");
 			rc = 1;
 			goto out_vty;
 		}
 		isup_vty_init(d->isup);
+		mgcf_iw_set_isup(d->iw, d->isup);
 	}
 	d->media = media_plane_alloc(d->ctx, &d->cfg->media, &mgcfd_media_ops, d);
 	rc = d->media ? media_plane_start(d->media) : -ENOMEM;
@@ -263,6 +271,16 @@ int main(int argc, char **argv)
 		goto out_vty;
 	}
 	mgcfd_media_vty_init(d->media);
+	mgcf_iw_set_media(d->iw, d->media);
+	d->ua = sip_sess_ua_alloc(d->ctx, &d->cfg->sip, &mgcf_iw_sess_ops, d->iw);
+	rc = d->ua ? sip_tp_listen_cfg(sip_core_tp(sip_sess_ua_core(d->ua))) : -ENOMEM;
+	if (rc == 0)
+		mgcf_iw_set_sip(d->iw, d->ua);
+	if (rc < 0) {
+		LOGP(DMAIN, LOGL_FATAL, "cannot start SIP: %s\n", strerror(-rc));
+		rc = 1;
+		goto out_vty;
+	}
 	rc = mgcfd_vty_listen(d->ctx, d->cfg->vty.address, d->cfg->vty.port);
 	if (rc < 0) {
 		LOGP(DMAIN, LOGL_FATAL, "cannot listen for the VTY on %s:%u: %s\n", d->cfg->vty.address,
@@ -283,6 +301,12 @@ int main(int argc, char **argv)
 
 	rc = 0;
 out_vty:
+	/* calls first: they release both legs (cause 41) and write their CDR lines */
+	if (d->iw)
+		mgcf_iw_free(d->iw);
+	d->iw = NULL;
+	if (d->ua)
+		sip_sess_ua_free(d->ua);
 	if (d->isup)
 		isup_node_free(d->isup);
 	if (d->media)

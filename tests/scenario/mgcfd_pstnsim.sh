@@ -24,6 +24,7 @@ sed -e "s/127.0.0.1:2905/127.0.0.1:$m3ua_port/" -e "s/port = 4281/port = $sim_vt
 sed -e "s/127.0.0.1:2905/127.0.0.1:$m3ua_port/" -e "s/port = 4280/port = $mgcf_vty/" \
     -e "s/127.0.0.1:5060/127.0.0.1:$sip_port/g" -e "s|/tmp/mgcfd-cdr.log|$work/cdr.log|" \
     -e "s/127.0.0.1:42000/127.0.0.1:$span_a/" -e "s/127.0.0.1:41000/127.0.0.1:$span_b/" \
+    -e 's|^\(\turi = "sip:{e164}\)|\tprefix = "0000"\n\1|' \
     "${top_srcdir}/conf/mgcfd.conf" > "$work/mgcfd.conf"
 
 start_sim() {
@@ -96,7 +97,7 @@ until_ok 100 counter_is "$sim_vty" isup:grs_rx 2 || fail "no GRS after the assoc
 until_ok 100 all_idle "$mgcf_vty" || fail "circuits not idle after the restored association"
 echo "ok: association dropped and restored from pstnsim's VTY; circuits reset again"
 
-# calls from pstnsim cross to mgcfd (which has no route to the IMS yet and refuses them: cause 47)
+# calls from pstnsim cross to mgcfd (whose route to the IMS is narrowed to prefix 0000 here: no route, cause 3)
 vty "$sim_vty" "enable" "simulator call 4940999888 5 10" > /dev/null
 until_ok 100 sh -c "$VTYCMD $sim_vty 'show simulator' | grep -q ' released=5 '" || fail "calls did not complete"
 vty "$sim_vty" "show simulator" | grep -q " out=5 " || fail "pstnsim sent no 5 IAMs"
