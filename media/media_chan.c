@@ -727,7 +727,8 @@ static void jb_pull(struct media_chan *ch, unsigned int n)
 static void send_rtcp(struct media_chan *ch)
 {
 	struct rtcp_info info = { .ssrc = ch->setup.ssrc };
-	struct msgb *msg = msgb_alloc(256, "rtcp");
+	/* under the channel (this thread's talloc tree): the global msgb context belongs to the main thread */
+	struct msgb *msg = msgb_alloc_c(ch, 256, "rtcp");
 	struct timespec tv;
 
 	if (!msg)
@@ -980,7 +981,7 @@ void media_chan_bye(struct media_chan *ch)
 {
 	/* RFC 3550 §6.1: even a BYE goes in a compound packet that starts with a report */
 	struct rtcp_info info = { .ssrc = ch->setup.ssrc, .num_bye = 1, .bye_ssrc = { ch->setup.ssrc } };
-	struct msgb *msg = msgb_alloc(128, "rtcp-bye");
+	struct msgb *msg = msgb_alloc_c(ch, 128, "rtcp-bye");
 
 	if (!msg)
 		return;
