@@ -81,3 +81,14 @@ until_ok() {
 		sleep 0.1
 	done
 }
+
+# ---- VTY predicates shared by the scenarios (argument: the program's VTY port) ----
+
+# The first M3UA association is ACTIVE.
+active() { vty "$1" "show m3ua" | head -1 | grep -q ", ACTIVE$"; }
+# Value of a rate counter ("isup:grs_rx").
+counter() { vty "$1" "show rate-counters" | sed -n "s/^ *$2: *\([0-9]*\) .*/\1/p" | head -1; }
+# Every circuit IDLE, nothing pending, no call.
+all_idle() {
+	vty "$1" "show isup circuits" | awk 'NR > 1 && ($3 != "IDLE" || NF > 7) { bad = 1 } END { exit bad }'
+}

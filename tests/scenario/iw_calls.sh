@@ -53,20 +53,6 @@ sed -e "s/127.0.0.1:2905/127.0.0.1:$m3ua_port/" -e "s/port = 4280/port = $mgcf_v
     -e "s/127.0.0.1:42000/127.0.0.1:$span_a/" -e "s/127.0.0.1:41000/127.0.0.1:$span_b/" \
     "${top_srcdir}/conf/mgcfd.conf" > "$work/mgcfd.conf"
 
-until_ok() {
-	_n=$1
-	shift
-	_i=0
-	until "$@"; do
-		_i=$((_i + 1))
-		[ $_i -lt "$_n" ] || return 1
-		sleep 0.1
-	done
-}
-active() { vty "$1" "show m3ua" | head -1 | grep -q ", ACTIVE$"; }
-all_idle() {
-	vty "$1" "show isup circuits" | awk 'NR > 1 && ($3 != "IDLE" || NF > 7) { bad = 1 } END { exit bad }'
-}
 no_calls() { vty "$mgcf_vty" "show calls" | tail -1 | grep -q "^0 call(s)"; }
 sim_has() { vty "$sim_vty" "show simulator" | grep -Eq "(^| )$1( |$)"; }
 cdr_lines() { grep -vc '^#' "$work/cdr.log" 2>/dev/null || true; }

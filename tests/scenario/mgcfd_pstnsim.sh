@@ -34,17 +34,11 @@ start_sim() {
 	wait_port "$sim_vty" 100 || fail "pstnsim VTY never came up"
 }
 
-active() { vty "$1" "show m3ua" | head -1 | grep -q ", ACTIVE$"; }
-counter() { vty "$1" "show rate-counters" | sed -n "s/^ *$2: *\([0-9]*\) .*/\1/p" | head -1; }
 counter_is() { [ "$(counter "$1" "$2")" = "$3" ]; }
 # CIC line of `show isup circuits`: "pstn  5  IDLE  LM RM LH RH  pending"
 cic_line() { vty "$1" "show isup circuits pstn" | awk -v c="$2" '$2 == c'; }
 cic_has() { cic_line "$1" "$2" | grep -q -- "$3"; }
 cic_lacks() { ! cic_line "$1" "$2" | grep -q -- "$3"; }
-# every circuit IDLE with nothing pending and no call
-all_idle() {
-	vty "$1" "show isup circuits" | awk 'NR > 1 && ($3 != "IDLE" || NF > 7) { bad = 1 } END { exit bad }'
-}
 
 start_sim
 "$bin/mgcfd" -c "$work/mgcfd.conf" > "$work/mgcfd.log" 2>&1 &

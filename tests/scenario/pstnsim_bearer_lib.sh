@@ -18,25 +18,8 @@ fail() {
 	exit 1
 }
 
-# until CMD... succeeds, at most $1 tenths of a second
-until_ok() {
-	_n=$1
-	shift
-	_i=0
-	until "$@"; do
-		_i=$((_i + 1))
-		[ $_i -lt "$_n" ] || return 1
-		sleep 0.1
-	done
-}
 
-active() { vty "$1" "show m3ua" | head -1 | grep -q ", ACTIVE$"; }
-counter() { vty "$1" "show rate-counters" | sed -n "s/^ *$2: *\([0-9]*\) .*/\1/p" | head -1; }
 report_has() { vty "$1" "show simulator" | grep -q " $2\( \|\$\)"; }
-# every circuit IDLE with nothing pending and no call
-all_idle() {
-	vty "$1" "show isup circuits" | awk 'NR > 1 && ($3 != "IDLE" || NF > 7) { bad = 1 } END { exit bad }'
-}
 no_calls() { vty "$1" "show isup calls" | grep -q "^0 call(s)"; }
 # the CIC of the (only) call in state $2
 call_cic() { vty "$1" "show isup calls" | awk -v s="$2" '$4 == s { print $2; exit }'; }
