@@ -365,7 +365,15 @@ static inline int decode_walk(struct isup_msg *m, uint64_t *low, const uint8_t *
 	}
 
 	/* mandatory fixed part */
-	for (i = 0; i < md->n_fixed; i++) {
+	if (md->fixed_dec) {
+		/* indicator parameters only: they have no invalid values */
+		if (len - p < md->fixed_len)
+			FAIL(len, "truncated in mandatory fixed part");
+		md->fixed_dec(m, buf + p);
+		*low |= md->fixed_mask;
+		p += md->fixed_len;
+	}
+	for (i = 0; i < md->n_fixed && !md->fixed_dec; i++) {
 		uint8_t code = md->fixed[i];
 		const struct isup_param_def *pd = &isup_param_defs[code];
 
@@ -636,7 +644,17 @@ int isup_encode_buf(uint8_t *buf, size_t room, const struct isup_msg *m)
 		return p + m->body.len;
 	}
 
-	for (i = 0; i < md->n_fixed; i++) {
+	if (md->fixed_enc) {
+		if (room - p < md->fixed_len)
+			return -EMSGSIZE;
+		if ((have & md->fixed_mask) != md->fixed_mask)
+			return -EINVAL;
+		rc = md->fixed_enc(m, buf + p);
+		if (rc)
+			return rc;
+		p += md->fixed_len;
+	}
+	for (i = 0; i < md->n_fixed && !md->fixed_enc; i++) {
 		uint8_t code = md->fixed[i];
 		uint8_t flen = isup_param_defs[code].min;
 

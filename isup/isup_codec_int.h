@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include "isup/isup_codec.h"
 
 struct isup_param_def;
@@ -49,6 +50,12 @@ struct isup_msg_def {
 	 * var[] by the table macros so that the encoder does not rebuild it per message. */
 	uint64_t fixed_mask;
 	uint64_t var_mask;
+	/* Messages whose fixed part is all indicator parameters of ISUP_FIXED_PARAMS have it decoded and encoded by
+	 * code generated from the table entry (isup_msgs.c): constant offsets, no table lookups or dispatch per
+	 * parameter.  fixed_len is their total length (the unit test checks it against the parameter table). */
+	uint8_t fixed_len;
+	void (*fixed_dec)(struct isup_msg *m, const uint8_t *v);
+	int (*fixed_enc)(const struct isup_msg *m, uint8_t *dst);
 };
 
 extern const struct isup_param_def isup_param_defs[256];
@@ -65,7 +72,20 @@ extern const struct isup_msg_def isup_msg_defs[256];
 #define ISUP_INLINE_PARAMS(X) \
 	X(ISUP_P_NCI, nci) X(ISUP_P_FCI, fci) X(ISUP_P_CPC, cpc) X(ISUP_P_TMR, tmr) X(ISUP_P_BCI, bci) \
 	X(ISUP_P_OBCI, obci) X(ISUP_P_OFCI, ofci) X(ISUP_P_EVENT_INFO, event) X(ISUP_P_HOP_COUNTER, hop) \
-	X(ISUP_P_CGSMT, cgsmt) X(ISUP_P_SUS_RES_IND, sri) X(ISUP_P_CONTINUITY_IND, cont) X(ISUP_P_USI, usi)
+	X(ISUP_P_CGSMT, cgsmt) X(ISUP_P_SUS_RES_IND, sri) X(ISUP_P_CONTINUITY_IND, cont) X(ISUP_P_USI, usi) \
+	X(ISUP_P_CALLED_NUMBER, called) X(ISUP_P_CALLING_NUMBER, calling)
+
+/* The fixed-length indicator parameters that can make up a generated fixed part (see struct isup_msg_def):
+ * ISUP_FX_<code> is the name of their inline codec and their length (Q.763 §3). */
+#define ISUP_FX_ISUP_P_NCI		nci, 1
+#define ISUP_FX_ISUP_P_FCI		fci, 2
+#define ISUP_FX_ISUP_P_CPC		cpc, 1
+#define ISUP_FX_ISUP_P_TMR		tmr, 1
+#define ISUP_FX_ISUP_P_BCI		bci, 2
+#define ISUP_FX_ISUP_P_EVENT_INFO	event, 1
+#define ISUP_FX_ISUP_P_CGSMT		cgsmt, 1
+#define ISUP_FX_ISUP_P_SUS_RES_IND	sri, 1
+#define ISUP_FX_ISUP_P_CONTINUITY_IND	cont, 1
 
 #define BIT(v, n)	(((v) >> (n)) & 1)
 
@@ -383,6 +403,203 @@ static inline int enc_usi(const struct isup_msg *m, const struct isup_param_def 
 		memcpy(dst + p, u->tail.data, u->tail.len);
 	return need;
 }
+
+/* ---- numbers (Q.763 §3.9 called, §3.10 calling, §3.16, §3.26, §3.30, §3.39, §3.44, §3.46, §3.51) ----
+ *
+ * The number codec is inline and takes the kind as an argument: called from the walker's switch for the called and
+ * calling number (in every IAM) with a constant kind, the layout below folds into constants; the parameter table
+ * path (dec_number/enc_number, isup_params.c) calls it with the kind read from the table. */
+
+/* Which subfields each kind has in its second (indicator) octet. */
+#define NF_OCT2		0x01	/* has the INN/NI + NPI octet */
+#define NF_APRI		0x02
+#define NF_SCREEN	0x04
+#define NF_INN		0x08	/* bit H is INN or NI (otherwise spare) */
+#define NF_NQI		0x10
+
+#define ISUP_NUMBER_KINDS(X) \
+	X(ISUP_NUM_CALLED, NF_OCT2 | NF_INN) \
+	X(ISUP_NUM_SUBSEQUENT, 0) \
+	X(ISUP_NUM_CALLING, NF_OCT2 | NF_INN | NF_APRI | NF_SCREEN) \
+	X(ISUP_NUM_REDIRECTING, NF_OCT2 | NF_APRI) \
+	X(ISUP_NUM_CONNECTED, NF_OCT2 | NF_APRI | NF_SCREEN) \
+	X(ISUP_NUM_REDIRECTION, NF_OCT2 | NF_INN) \
+	X(ISUP_NUM_LOCATION, NF_OCT2 | NF_INN | NF_APRI | NF_SCREEN) \
+	X(ISUP_NUM_GENERIC, NF_NQI | NF_OCT2 | NF_INN | NF_APRI | NF_SCREEN)
+
+static inline uint8_t number_layout_of(enum isup_number_kind kind)
+{
+	switch (kind) {
+#define NL_(k, lay)	case k: return (lay);
+	ISUP_NUMBER_KINDS(NL_)
+#undef NL_
+	default:
+		return 0;
+	}
+}
+
+/* the bits of the second indicator octet that are subfields (H INN/NI, G-E NPI, D C APRI, B A screening) */
+static inline uint8_t number_oct2_mask(uint8_t lay)
+{
+	return (lay & NF_OCT2 ? 0x70 : 0) | (lay & NF_INN ? 0x80 : 0) | (lay & NF_APRI ? 0x0c : 0) |
+	       (lay & NF_SCREEN ? 0x03 : 0);
+}
+
+/* The packing tables: a digit pair packs as isup_digit_lo[first] | isup_digit_hi[second], the code of the first
+ * digit in the low nibble.  Bits 8 and 9 flag a valid first and second digit, so one AND over all pairs
+ * validates the whole string and the octet is the low 8 bits as they are. */
+#define ISUP_DIGIT_LO_OK	0x100u
+#define ISUP_DIGIT_HI_OK	0x200u
+extern const uint16_t isup_digit_lo[256];
+extern const uint16_t isup_digit_hi[256];
+
+/* Pack nd digit characters into BCD at d (the filler nibble of an odd count is 0); -EINVAL on a character that
+ * is not a digit. */
+static inline __attribute__((always_inline)) int pack_digits(const uint8_t *a, unsigned int nd, uint8_t *d)
+{
+	unsigned int ok = ISUP_DIGIT_LO_OK | ISUP_DIGIT_HI_OK, k;
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* Eight decimal digits at a time in one 64-bit word, the common case: every byte 0x30-0x39 (high nibble 3,
+	 * and still 3 after adding 6), then the low nibbles of each byte pair merged and the four octets gathered. */
+	for (; nd >= 8; nd -= 8, a += 8, d += 4) {
+		uint64_t x, t;
+		uint32_t o;
+
+		memcpy(&x, a, 8);
+		if ((x & 0xf0f0f0f0f0f0f0f0ull) != 0x3030303030303030ull ||
+		    ((x + 0x0606060606060606ull) & 0xf0f0f0f0f0f0f0f0ull) != 0x3030303030303030ull)
+			break;
+		t = x & 0x0f0f0f0f0f0f0f0full;
+		t = (t | t >> 4) & 0x00ff00ff00ff00ffull;
+		t = (t | t >> 8) & 0x0000ffff0000ffffull;
+		o = t | t >> 16;
+		memcpy(d, &o, 4);
+	}
+#endif
+	/* two octets per round while there are four digits, then the last pair and an odd last digit */
+	for (k = nd / 4; k; k--, a += 4, d += 2) {
+		unsigned int v0 = isup_digit_lo[a[0]] | isup_digit_hi[a[1]];
+		unsigned int v1 = isup_digit_lo[a[2]] | isup_digit_hi[a[3]];
+
+		ok &= v0 & v1;
+		d[0] = v0;
+		d[1] = v1;
+	}
+	if (nd & 2) {
+		unsigned int v = isup_digit_lo[a[0]] | isup_digit_hi[a[1]];
+
+		ok &= v;
+		*d++ = v;
+		a += 2;
+	}
+	if (nd & 1) {
+		unsigned int v = isup_digit_lo[a[0]] | ISUP_DIGIT_HI_OK;
+
+		ok &= v;
+		*d = v;
+	}
+	return ok == (ISUP_DIGIT_LO_OK | ISUP_DIGIT_HI_OK) ? 0 : -EINVAL;
+}
+
+/* Decode a number of the given kind; len is at least the table's minimum for it. */
+static inline __attribute__((always_inline)) int isup_dec_number_k(struct isup_number *n, enum isup_number_kind kind, const uint8_t *v,
+				    uint8_t len, const char **reason)
+{
+	const uint8_t lay = number_layout_of(kind);
+	unsigned int p = 0, n_oct;
+	uint8_t o0;
+
+	n->nqi = (lay & NF_NQI) ? v[p++] : 0;
+	o0 = v[p++];
+	n->nai = kind == ISUP_NUM_SUBSEQUENT ? 0 : o0 & 0x7f;
+	if (lay & NF_OCT2) {
+		uint8_t o;
+
+		if (p >= len) {
+			*reason = "number indicator octet missing";
+			return -EBADMSG;
+		}
+		o = v[p++] & number_oct2_mask(lay);
+		n->inn_ni = o >> 7;
+		n->npi = (o >> 4) & 7;
+		n->apri = (o >> 2) & 3;
+		n->screening = o & 3;
+	} else {
+		n->inn_ni = false;
+		n->npi = 0;
+		n->apri = 0;
+		n->screening = 0;
+	}
+	n_oct = len - p;
+	if ((o0 & 0x80) && n_oct == 0) {
+		*reason = "odd number of digits but no digit octets";
+		return -EBADMSG;
+	}
+	n->n_digits = 2 * n_oct - (o0 >> 7);
+	n->bcd = v + p;
+	n->ascii = NULL;
+	return 0;
+}
+
+/* Encode a number of the given kind into dst; returns its length. */
+static inline __attribute__((always_inline)) int isup_enc_number_k(const struct isup_number *n, enum isup_number_kind kind, uint8_t *dst,
+				    size_t room)
+{
+	const uint8_t lay = number_layout_of(kind);
+	const unsigned int hdr_len = !!(lay & NF_NQI) + 1 + !!(lay & NF_OCT2);
+	unsigned int p = 0, nd;
+	size_t need;
+
+	if (n->ascii) {
+		size_t sl = strlen(n->ascii);
+
+		if (sl > 2 * 255)
+			return -EMSGSIZE;
+		nd = sl;
+	} else {
+		nd = n->n_digits;
+		if (nd && !n->bcd)
+			return -EINVAL;
+	}
+	CHECK_MAX(n->nai, 0x7f);
+	CHECK_MAX(n->npi, 7);
+	CHECK_MAX(n->apri, 3);
+	CHECK_MAX(n->screening, 3);
+	need = hdr_len + (nd + 1) / 2;
+	if (need > 255)
+		return -EMSGSIZE;
+	NEED(room, need);
+	if (lay & NF_NQI)
+		dst[p++] = n->nqi;
+	dst[p++] = (nd & 1) << 7 | (kind == ISUP_NUM_SUBSEQUENT ? 0 : n->nai);
+	if (lay & NF_OCT2)
+		dst[p++] = (n->inn_ni << 7 | n->npi << 4 | n->apri << 2 | n->screening) & number_oct2_mask(lay);
+	if (n->ascii)
+		return pack_digits((const uint8_t *)n->ascii, nd, dst + p) ? -EINVAL : (int)need;
+	/* already packed: copy, and clear the filler nibble of an odd count */
+	if (nd) {
+		memcpy(dst + p, n->bcd, (nd + 1) / 2);
+		if (nd & 1)
+			dst[p + nd / 2] &= 0x0f;
+	}
+	return need;
+}
+
+/* the inline codecs of the numbers in ISUP_INLINE_PARAMS */
+#define ISUP_NUMBER_INLINE(field, kind) \
+	static inline int dec_##field(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, \
+				      uint8_t len, const char **reason) \
+	{ \
+		return isup_dec_number_k(&m->field, kind, v, len, reason); \
+	} \
+	static inline int enc_##field(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, \
+				      uint8_t *dst, size_t room) \
+	{ \
+		return isup_enc_number_k(&m->field, kind, dst, room); \
+	}
+ISUP_NUMBER_INLINE(called, ISUP_NUM_CALLED)
+ISUP_NUMBER_INLINE(calling, ISUP_NUM_CALLING)
 
 bool isup_number_equal(const struct isup_number *a, const struct isup_number *b, enum isup_number_kind kind);
 struct isup_number *isup_number_field(struct isup_msg *m, uint8_t code);

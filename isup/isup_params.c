@@ -58,15 +58,10 @@ static int enc_redir_info(const struct isup_msg *m, const struct isup_param_def 
 static const uint8_t digit_codes[256] = { DIGIT_CHARS(DC) };
 #undef DC
 
-/* The packing loop's tables: a digit pair packs as digit_lo[first] | digit_hi[second], the code of the first
- * digit in the low nibble (Q.763 §3.9).  Bits 8 and 9 flag a valid first and second digit, so one AND over all
- * pairs validates the whole string and the octet is the low 8 bits as they are. */
-#define DIGIT_LO_OK	0x100u
-#define DIGIT_HI_OK	0x200u
-#define LO(ch, code)	[ch] = DIGIT_LO_OK | (code),
-#define HI(ch, code)	[ch] = DIGIT_HI_OK | (code) << 4,
-static const uint16_t digit_lo[256] = { DIGIT_CHARS(LO) };
-static const uint16_t digit_hi[256] = { DIGIT_CHARS(HI) };
+#define LO(ch, code)	[ch] = ISUP_DIGIT_LO_OK | (code),
+#define HI(ch, code)	[ch] = ISUP_DIGIT_HI_OK | (code) << 4,
+const uint16_t isup_digit_lo[256] = { DIGIT_CHARS(LO) };
+const uint16_t isup_digit_hi[256] = { DIGIT_CHARS(HI) };
 #undef LO
 #undef HI
 
@@ -103,172 +98,35 @@ struct isup_number *isup_number_field(struct isup_msg *m, uint8_t code)
 	}
 }
 
-/* Which subfields each kind has in its second (indicator) octet. */
-#define NF_OCT2		0x01	/* has the INN/NI + NPI octet */
-#define NF_APRI		0x02
-#define NF_SCREEN	0x04
-#define NF_INN		0x08	/* bit H is INN or NI (otherwise spare) */
-#define NF_NQI		0x10
-
-/* Q.763 §3.9, 3.10, 3.16, 3.26, 3.30, 3.39, 3.44, 3.46, 3.51: the subfields of each kind */
-#define NUMBER_KINDS(X) \
-	X(ISUP_NUM_CALLED, NF_OCT2 | NF_INN) \
-	X(ISUP_NUM_SUBSEQUENT, 0) \
-	X(ISUP_NUM_CALLING, NF_OCT2 | NF_INN | NF_APRI | NF_SCREEN) \
-	X(ISUP_NUM_REDIRECTING, NF_OCT2 | NF_APRI) \
-	X(ISUP_NUM_CONNECTED, NF_OCT2 | NF_APRI | NF_SCREEN) \
-	X(ISUP_NUM_REDIRECTION, NF_OCT2 | NF_INN) \
-	X(ISUP_NUM_LOCATION, NF_OCT2 | NF_INN | NF_APRI | NF_SCREEN) \
-	X(ISUP_NUM_GENERIC, NF_NQI | NF_OCT2 | NF_INN | NF_APRI | NF_SCREEN)
-
-#define NL(kind, lay)	[kind] = (lay),
-static const uint8_t number_layout[] = { NUMBER_KINDS(NL) };
-#undef NL
-
-/* The same layouts as the codecs use them: octets before the digits, the bits of the first indicator octet that
- * are the NAI (none in a subsequent number), and the bits of the second that are subfields (H INN/NI, G-E NPI,
- * D C APRI, B A screening). */
-struct number_codec {
-	uint8_t hdr_len;
-	uint8_t nai_mask;
-	uint8_t oct2_mask;
-};
-
-#define NC(kind, lay)	[kind] = { \
-		.hdr_len = !!((lay) & NF_NQI) + 1 + !!((lay) & NF_OCT2), \
-		.nai_mask = (kind) == ISUP_NUM_SUBSEQUENT ? 0 : 0x7f, \
-		.oct2_mask = ((lay) & NF_OCT2 ? 0x70 : 0) | ((lay) & NF_INN ? 0x80 : 0) | \
-			     ((lay) & NF_APRI ? 0x0c : 0) | ((lay) & NF_SCREEN ? 0x03 : 0) },
-static const struct number_codec number_codecs[] = { NUMBER_KINDS(NC) };
-#undef NC
-
 static int dec_number(struct isup_msg *m, const struct isup_param_def *pd, const uint8_t *v, uint8_t len,
 		      const char **reason)
 {
 	enum isup_number_kind kind = pd->num_kind - 1;
-	const struct number_codec *nc = &number_codecs[kind];
 	struct isup_number *n;
-	unsigned int p = 0, n_oct;
-	bool odd;
+	int rc;
 
-	if (kind == ISUP_NUM_GENERIC) {
-		if (m->n_generic >= ISUP_MAX_GENERIC)
-			return -ENOSPC;
-		n = &m->generic[m->n_generic];
-	} else {
-		n = (struct isup_number *)((uint8_t *)m + pd->num_off);
-	}
-	memset(n, 0, sizeof(*n));
-	if (kind == ISUP_NUM_GENERIC)
-		n->nqi = v[p++];
-	odd = BIT(v[p], 7);
-	n->nai = v[p] & nc->nai_mask;
-	p++;
-	if (nc->oct2_mask) {
-		uint8_t o;
-
-		if (p >= len) {
-			*reason = "number indicator octet missing";
-			return -EBADMSG;
-		}
-		o = v[p++] & nc->oct2_mask;
-		n->inn_ni = o >> 7;
-		n->npi = (o >> 4) & 7;
-		n->apri = (o >> 2) & 3;
-		n->screening = o & 3;
-	}
-	n_oct = len - p;
-	if (odd && n_oct == 0) {
-		*reason = "odd number of digits but no digit octets";
-		return -EBADMSG;
-	}
-	n->n_digits = 2 * n_oct - odd;
-	n->bcd = v + p;
-	if (kind == ISUP_NUM_GENERIC)
+	if (kind != ISUP_NUM_GENERIC)
+		return isup_dec_number_k((struct isup_number *)((uint8_t *)m + pd->num_off), kind, v, len, reason);
+	if (m->n_generic >= ISUP_MAX_GENERIC)
+		return -ENOSPC;
+	n = &m->generic[m->n_generic];
+	rc = isup_dec_number_k(n, ISUP_NUM_GENERIC, v, len, reason);
+	if (rc == 0)
 		m->n_generic++;
-	return 0;
+	return rc;
 }
 
 static int enc_number(const struct isup_msg *m, const struct isup_param_def *pd, unsigned int idx, uint8_t *dst,
 		      size_t room)
 {
 	enum isup_number_kind kind = pd->num_kind - 1;
-	const struct number_codec *nc = &number_codecs[kind];
-	const struct isup_number *n;
-	unsigned int p = 0, nd;
-	size_t need;
 
-	if (kind == ISUP_NUM_GENERIC) {
-		if (idx >= m->n_generic)
-			return -EINVAL;
-		n = &m->generic[idx];
-	} else {
-		n = (const struct isup_number *)((const uint8_t *)m + pd->num_off);
-	}
-	if (n->ascii) {
-		size_t sl = strlen(n->ascii);
-		if (sl > 2 * 255)
-			return -EMSGSIZE;
-		nd = sl;
-	} else {
-		nd = n->n_digits;
-		if (nd && !n->bcd)
-			return -EINVAL;
-	}
-	CHECK_MAX(n->nai, 0x7f);
-	CHECK_MAX(n->npi, 7);
-	CHECK_MAX(n->apri, 3);
-	CHECK_MAX(n->screening, 3);
-	need = nc->hdr_len + (nd + 1) / 2;
-	if (need > 255)
-		return -EMSGSIZE;
-	NEED(room, need);
-	if (kind == ISUP_NUM_GENERIC)
-		dst[p++] = n->nqi;
-	dst[p++] = (nd & 1) << 7 | (n->nai & nc->nai_mask);
-	if (nc->oct2_mask)
-		dst[p++] = (n->inn_ni << 7 | n->npi << 4 | n->apri << 2 | n->screening) & nc->oct2_mask;
-	if (!n->ascii) {
-		/* already packed: copy, and clear the filler nibble of an odd count */
-		if (nd) {
-			memcpy(dst + p, n->bcd, (nd + 1) / 2);
-			if (nd & 1)
-				dst[p + nd / 2] &= 0x0f;
-		}
-		return need;
-	}
-	{
-		/* locals so that the stores through dst are not taken to alias the digit string */
-		const uint8_t *a = (const uint8_t *)n->ascii;
-		uint8_t *d = dst + p;
-		unsigned int ok = DIGIT_LO_OK | DIGIT_HI_OK, k;
-
-		/* two octets per round while there are four digits, then the last pair and an odd last digit */
-		for (k = nd / 4; k; k--, a += 4, d += 2) {
-			unsigned int v0 = digit_lo[a[0]] | digit_hi[a[1]], v1 = digit_lo[a[2]] | digit_hi[a[3]];
-
-			ok &= v0 & v1;
-			d[0] = v0;
-			d[1] = v1;
-		}
-		if (nd & 2) {
-			unsigned int v = digit_lo[a[0]] | digit_hi[a[1]];
-
-			ok &= v;
-			*d++ = v;
-			a += 2;
-		}
-		if (nd & 1) {
-			/* the filler nibble is 0 */
-			unsigned int v = digit_lo[a[0]] | DIGIT_HI_OK;
-
-			ok &= v;
-			*d = v;
-		}
-		if (ok != (DIGIT_LO_OK | DIGIT_HI_OK))
-			return -EINVAL;
-	}
-	return need;
+	if (kind != ISUP_NUM_GENERIC)
+		return isup_enc_number_k((const struct isup_number *)((const uint8_t *)m + pd->num_off), kind, dst,
+					 room);
+	if (idx >= m->n_generic)
+		return -EINVAL;
+	return isup_enc_number_k(&m->generic[idx], ISUP_NUM_GENERIC, dst, room);
 }
 
 int isup_number_kind_of(uint8_t code)
@@ -280,7 +138,7 @@ int isup_number_kind_of(uint8_t code)
 
 bool isup_number_equal(const struct isup_number *a, const struct isup_number *b, enum isup_number_kind kind)
 {
-	uint8_t lay = number_layout[kind];
+	uint8_t lay = number_layout_of(kind);
 	unsigned int na = a->ascii ? strlen(a->ascii) : a->n_digits;
 	unsigned int nb = b->ascii ? strlen(b->ascii) : b->n_digits;
 	unsigned int i;

@@ -260,6 +260,21 @@ START_TEST(test_supported_set)
 			ck_assert_int_lt(md->fixed[j], 64);
 		for (j = 0; j < md->n_var; j++)
 			ck_assert_int_lt(md->var[j].code, 64);
+		/* a generated fixed part covers the whole fixed part, at the parameter table's lengths */
+		ck_assert_int_eq(!md->fixed_dec, !md->fixed_enc);
+		if (md->fixed_dec) {
+			unsigned int sum = 0;
+
+			ck_assert_int_gt(md->n_fixed, 0);
+			for (j = 0; j < md->n_fixed; j++) {
+				const struct isup_param_def *pd = &isup_param_defs[md->fixed[j]];
+
+				ck_assert_int_eq(pd->min, pd->max);
+				ck_assert(pd->dec != NULL);
+				sum += pd->min;
+			}
+			ck_assert_int_eq(md->fixed_len, sum);
+		}
 		ck_assert_int_eq(md->known, msg_known_by_list(i));
 	}
 }
@@ -391,41 +406,44 @@ START_TEST(test_number_digits)
 	uint8_t buf[64];
 	int len;
 
-	/* odd: 3 digits, O/E bit set, filler 0 in the high nibble */
+	/* digits as characters -> O/E indicator and packed octets (first digit in the low nibble, filler 0) ->
+	 * digits as decoded.  Long numbers pack eight decimal digits at a time, so runs of eight with a non-digit
+	 * anywhere (just below '0', just above '9', high bit) must still be refused, and runs holding code 11/12 or
+	 * hex digits still pack. */
+	static const struct {
+		const char *ascii;
+		const char *packed;	/* O/E octet then the digit octets, hex; NULL: refused */
+		const char *decoded;
+	} cases[] = {
+		{ "123", "80 21 03", "123" },
+		{ "1234", "00 21 43", "1234" },
+		{ "*#a0F", "80 cb 0a 0f", "*#A0F" },
+		{ "0123456789012345678", "80 10 32 54 76 98 10 32 54 76 08", "0123456789012345678" },
+		{ "12*45#78ABCDEF0F", "00 21 4b c5 87 ba dc fe f0", "12*45#78A*#DEF0F" },
+		{ "12x", NULL }, { "1234567x9012", NULL }, { "12345678901234/6", NULL }, { "123456789012345:", NULL },
+		{ ":2345678", NULL }, { "1234567\x80", NULL }, { "0123456789012345678G", NULL },
+	};
+	unsigned int i;
+
 	isup_msg_init(m, ISUP_SAM, 1);
-	m->subsequent.ascii = "123";
 	isup_msg_set(m, ISUP_P_SUBSEQUENT_NUMBER);
-	len = enc(m, buf, sizeof(buf));
-	ck_assert_int_eq(len, 9);
-	ck_assert_int_eq(buf[5], 3);	/* length */
-	ck_assert_int_eq(buf[6], 0x80);	/* odd */
-	ck_assert_int_eq(buf[7], 0x21);
-	ck_assert_int_eq(buf[8], 0x03);
-	ck_assert_int_eq(isup_decode(d, buf, len, NULL), 0);
-	ck_assert_int_eq(d->subsequent.n_digits, 3);
-	ck_assert_str_eq(digits(&d->subsequent), "123");
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		size_t plen;
+		const uint8_t *packed;
 
-	/* even: 4 digits */
-	m->subsequent.ascii = "1234";
-	len = enc(m, buf, sizeof(buf));
-	ck_assert_int_eq(buf[6], 0x00);
-	ck_assert_int_eq(buf[7], 0x21);
-	ck_assert_int_eq(buf[8], 0x43);
-	ck_assert_int_eq(isup_decode(d, buf, len, NULL), 0);
-	ck_assert_str_eq(digits(&d->subsequent), "1234");
-
-	/* code 11/12, hex digits and ST: "*#A0F" -> b c a 0 f */
-	m->subsequent.ascii = "*#a0F";
-	len = enc(m, buf, sizeof(buf));
-	ck_assert_int_eq(buf[6], 0x80);
-	ck_assert_int_eq(buf[7], 0xcb);
-	ck_assert_int_eq(buf[8], 0x0a);
-	ck_assert_int_eq(buf[9], 0x0f);
-	ck_assert_int_eq(isup_decode(d, buf, len, NULL), 0);
-	ck_assert_str_eq(digits(&d->subsequent), "*#A0F");
-
-	m->subsequent.ascii = "12x";
-	ck_assert_int_eq(enc(m, buf, sizeof(buf)), -EINVAL);
+		m->subsequent.ascii = cases[i].ascii;
+		len = enc(m, buf, sizeof(buf));
+		if (!cases[i].packed) {
+			ck_assert_msg(len == -EINVAL, "%s: %d", cases[i].ascii, len);
+			continue;
+		}
+		packed = hex(cases[i].packed, &plen);
+		/* CIC, type, pointers, length, then the parameter */
+		ck_assert_msg(len == (int)(6 + plen) && buf[5] == plen && !memcmp(buf + 6, packed, plen),
+			      "%s: %s", cases[i].ascii, osmo_hexdump(buf, len > 0 ? len : 0));
+		ck_assert_int_eq(isup_decode(d, buf, len, NULL), 0);
+		ck_assert_str_eq(digits(&d->subsequent), cases[i].decoded);
+	}
 
 	ck_assert_int_eq(isup_digit_code('B'), 0xb);
 	ck_assert_int_eq(isup_digit_code('#'), 0xc);
