@@ -114,6 +114,7 @@ struct media_plane_stats {
 	uint64_t cpu_ns;		/*!< CPU time used by the media threads */
 	uint64_t rtp_rx, rtp_tx;	/*!< RTP packets received and sent by the threads */
 	uint64_t tx_errors;		/*!< sendto() failures (socket buffer full, no route) */
+	unsigned int uring_threads;	/*!< threads doing their channels' packet I/O through io_uring */
 };
 
 struct media_plane;
