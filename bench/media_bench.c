@@ -9,8 +9,9 @@
  *    media threads run, called the way media_thread.c calls it (the span tick is reproduced here since
  *    it is static there).  Reports ns per channel-sample and channels per core.
  * 2. Loopback UDP path: a real media plane with one media thread, E1 spans and RTP sockets on 127.0.0.1;
- *    an injector thread plays the TDM gateway and the RTP peers with sendmmsg/recvmmsg.  Reports the media
- *    thread's CPU share and the channels per core this extrapolates to.
+ *    an injector thread plays the TDM gateway and the RTP peers with sendmmsg/recvmmsg.  Run twice: with
+ *    plain socket calls (the fallback) and with io_uring (media_uring.c).  Reports the media thread's CPU
+ *    share (user+sys of that thread) and the channels per core this extrapolates to.
  * SpanDSP's dtmf_rx alone is measured in the same run for comparison.
  */
 #include <errno.h>

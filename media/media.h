@@ -12,8 +12,9 @@
  *  │ media_plane_ops.event() ◀├──────────────────────────┤    RTP rx ─▶ jitter buffer+PLC ─▶ TDM out   │
  *  └──────────────────────────┘ (shared by all threads)  │   one CESoPSN packet per packet time        │
  *                                                        │  channels without a span: RTP only          │
- *                                                        │  RTP drained once per ptime, RTCP every     │
- *                                                        │  0.5 s, with recvmmsg: no poll slots        │
+ *                                                        │  io_uring: all RTP/RTCP received at the     │
+ *                                                        │  tick's start, its sends submitted at once  │
+ *                                                        │  (else recvmmsg per ptime, send per packet) │
  *                                                        └─────────────────────────────────────────────┘
  *
  * A channel lives on one thread for its life: the span of its timeslot decides which (spans are spread
