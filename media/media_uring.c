@@ -22,7 +22,7 @@ struct media_uring {
 	struct io_uring_sqe *sqes;
 	size_t sqes_len;
 	/* completion queue */
-	unsigned int *cq_head, *cq_tail, cq_mask;
+	unsigned int *cq_head, *cq_tail, cq_mask, cq_entries;
 	struct io_uring_cqe *cqes;
 	/* provided receive buffers (group 0) */
 	struct io_uring_buf_ring *br;
@@ -38,9 +38,10 @@ static int sys_setup(unsigned int entries, struct io_uring_params *p)
 	return (int)syscall(__NR_io_uring_setup, entries, p);
 }
 
-static int sys_enter(int fd, unsigned int to_submit, unsigned int min_complete, unsigned int flags)
+static int sys_enter(int fd, unsigned int to_submit, unsigned int min_complete, unsigned int flags, void *arg,
+		     size_t argsz)
 {
-	return (int)syscall(__NR_io_uring_enter, fd, to_submit, min_complete, flags, NULL, 0);
+	return (int)syscall(__NR_io_uring_enter, fd, to_submit, min_complete, flags, arg, argsz);
 }
 
 static int sys_register(int fd, unsigned int op, void *arg, unsigned int nr)
@@ -93,7 +94,8 @@ static int ring_setup(struct media_uring *u, unsigned int sq_entries)
 	}
 	if (u->fd < 0)
 		return -errno;
-	if (!(p.features & IORING_FEAT_SINGLE_MMAP) || !(p.features & IORING_FEAT_NODROP))
+	if (!(p.features & IORING_FEAT_SINGLE_MMAP) || !(p.features & IORING_FEAT_NODROP) ||
+	    !(p.features & IORING_FEAT_EXT_ARG))
 		return -ENOTSUP;
 	u->sq_map_len = p.sq_off.array + p.sq_entries * sizeof(unsigned int);
 	u->cq_map_len = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
@@ -118,6 +120,7 @@ static int ring_setup(struct media_uring *u, unsigned int sq_entries)
 	u->cq_head = (unsigned int *)((char *)u->cq_map + p.cq_off.head);
 	u->cq_tail = (unsigned int *)((char *)u->cq_map + p.cq_off.tail);
 	u->cq_mask = *(unsigned int *)((char *)u->cq_map + p.cq_off.ring_mask);
+	u->cq_entries = p.cq_entries;
 	u->cqes = (struct io_uring_cqe *)((char *)u->cq_map + p.cq_off.cqes);
 	return 0;
 }
@@ -235,16 +238,28 @@ struct io_uring_sqe *media_uring_get_sqe(struct media_uring *u)
 
 int media_uring_enter(struct media_uring *u, unsigned int wait_nr)
 {
-	unsigned int to_submit;
+	/* Not waiting: ask for a full completion queue with a zero timeout.  The kernel runs deferred
+	 * completions (received datagrams) up to the number asked for before it looks at the timeout; with
+	 * min_complete 0 recent kernels run only a few (IO_LOCAL_TW_DEFAULT_MAX, 20) per call and leave the
+	 * rest for later, i.e. late for their tick. */
+	struct io_uring_getevents_arg arg = { 0 };
+	struct __kernel_timespec ts = { 0 };
+	unsigned int to_submit, flags = IORING_ENTER_GETEVENTS;
 	int rc;
 
+	if (!wait_nr) {
+		wait_nr = u->cq_entries;
+		arg.ts = (uintptr_t)&ts;
+		flags |= IORING_ENTER_EXT_ARG;
+	}
 	/* the kernel must see the entries' contents before the new tail */
 	__atomic_store_n(u->sq_tail, u->sq_local_tail, __ATOMIC_RELEASE);
 	do {
 		to_submit = u->sq_local_tail - __atomic_load_n(u->sq_head, __ATOMIC_ACQUIRE);
-		rc = sys_enter(u->fd, to_submit, wait_nr, IORING_ENTER_GETEVENTS);
+		rc = sys_enter(u->fd, to_submit, wait_nr, flags, flags & IORING_ENTER_EXT_ARG ? &arg : NULL,
+			       flags & IORING_ENTER_EXT_ARG ? sizeof(arg) : 0);
 	} while (rc < 0 && errno == EINTR);
-	return rc < 0 ? -errno : 0;
+	return rc < 0 && errno != ETIME ? -errno : 0;
 }
 
 bool media_uring_next_cqe(struct media_uring *u, struct io_uring_cqe *cqe)
