@@ -637,16 +637,16 @@ static void ring_rx(struct media_thread *t, struct rx_slot *sl, const uint8_t *b
 	const uint8_t *name = buf + sizeof(*o), *payload = name + t->rx_mh.msg_namelen;
 	struct sockaddr_storage from = { 0 };
 
-	if (len < sizeof(*o) + t->rx_mh.msg_namelen || o->payloadlen > len - (payload - buf))
+	if (!sl->rtcp)
+		atomic_fetch_add_explicit(&t->rtp_rx, 1, memory_order_relaxed);
+	/* truncated datagrams are dropped, as with recvmmsg() */
+	if (len < sizeof(*o) + t->rx_mh.msg_namelen || (o->flags & MSG_TRUNC) ||
+	    o->payloadlen > len - (payload - buf) || o->namelen > sizeof(from))
 		return;
 	if (sl->rtcp) {
-		if (!(o->flags & MSG_TRUNC))
-			media_chan_rtcp_rx(sl->tc->ch, payload, o->payloadlen);
+		media_chan_rtcp_rx(sl->tc->ch, payload, o->payloadlen);
 		return;
 	}
-	atomic_fetch_add_explicit(&t->rtp_rx, 1, memory_order_relaxed);
-	if (o->flags & MSG_TRUNC || o->namelen > sizeof(from))
-		return;
 	memcpy(&from, name, o->namelen < t->rx_mh.msg_namelen ? o->namelen : t->rx_mh.msg_namelen);
 	chan_rtp_in(sl->tc, &from, o->namelen, payload, o->payloadlen);
 }
