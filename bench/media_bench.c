@@ -307,7 +307,7 @@ static void udp_ev(void *priv, const struct media_event *ev)
 static const struct media_plane_ops udp_ops = { .event = udp_ev };
 
 static int bench_udp(unsigned int nspans, bool plain, double seconds, double *cpu_share, uint64_t *overruns,
-		     double *rx_rate, double *tx_rate, double *realtime, bool *uring)
+		     double *rx_rate, double *tx_rate, double *realtime, bool *uring, double *sys_share)
 {
 	void *ctx = talloc_named_const(NULL, 0, "bench-udp");
 	struct media_cfg *cfg = talloc_zero(ctx, struct media_cfg);
@@ -386,6 +386,8 @@ static int bench_udp(unsigned int nspans, bool plain, double seconds, double *cp
 	*tx_rate = (st1.rtp_tx - st0.rtp_tx) / (t1 - t0);
 	*realtime = (st1.ticks - st0.ticks) / (t1 - t0) / (1000.0 / MEDIA_TICK_MS);
 	*uring = st1.uring_threads > 0;
+	*sys_share = (double)(st1.cpu_sys_ns - st0.cpu_sys_ns) /
+		     (double)(st1.cpu_user_ns - st0.cpu_user_ns + st1.cpu_sys_ns - st0.cpu_sys_ns + 1);
 	if (st1.tx_errors != st0.tx_errors)
 		fprintf(stderr, "%llu sendto errors\n", (unsigned long long)(st1.tx_errors - st0.tx_errors));
 	media_plane_stop(mp);
@@ -401,14 +403,15 @@ static int bench_udp(unsigned int nspans, bool plain, double seconds, double *cp
 static void report_udp(bool plain, double dtmf_ns)
 {
 	unsigned int nspans = 16, r;
-	double cap[RUNS], rt[RUNS], share[RUNS], rxr[RUNS], txr[RUNS], cm, clo, chi, rtm, sm, rm, tm, d1, d2;
+	double cap[RUNS], rt[RUNS], share[RUNS], rxr[RUNS], txr[RUNS], sys[RUNS], cm, clo, chi, rtm, sm, rm, tm, sysm;
+	double d1, d2;
 	const char *name = plain ? "udp_plain" : "udp";
 	uint64_t ov = 0, o;
 	bool uring = false;
 	int n = 0;
 
 	for (r = 0; r < RUNS; r++) {
-		n = bench_udp(nspans, plain, 0.5, &share[r], &o, &rxr[r], &txr[r], &rt[r], &uring);
+		n = bench_udp(nspans, plain, 0.5, &share[r], &o, &rxr[r], &txr[r], &rt[r], &uring, &sys[r]);
 		if (n <= 0)
 			return;
 		cap[r] = n * rt[r] / share[r];
@@ -419,10 +422,12 @@ static void report_udp(bool plain, double dtmf_ns)
 	med(share, &sm, &d1, &d2);
 	med(rxr, &rm, &d1, &d2);
 	med(txr, &tm, &d1, &d2);
+	med(sys, &sysm, &d1, &d2);
 	printf("media_loopback_%s: %d channels (%u E1 spans, RTP and CESoPSN over 127.0.0.1, packet I/O with %s): "
-	       "media thread ran %.0f%% of real time using %.1f%% of a core (user+sys); %.0f RTP/s in, %.0f RTP/s "
-	       "out (medians of %d), %llu late ticks\n", name, n, nspans,
-	       uring ? "io_uring" : "plain socket calls", 100 * rtm, 100 * sm, rm, tm, RUNS, (unsigned long long)ov);
+	       "media thread ran %.0f%% of real time using %.1f%% of a core (user+sys, %.0f%% of it in the kernel); "
+	       "%.0f RTP/s in, %.0f RTP/s out (medians of %d), %llu late ticks\n", name, n, nspans,
+	       uring ? "io_uring" : "plain socket calls", 100 * rtm, 100 * sm, 100 * sysm, rm, tm, RUNS,
+	       (unsigned long long)ov);
 	printf("media_channel_%s: %.1f ns/sample per channel (CPU of the media thread / channel-samples processed), "
 	       "%.1f x SpanDSP dtmf_rx alone (%.1f ns/sample)\n", name, 1e9 / (cm * 8000.0),
 	       1e9 / (cm * 8000.0) / dtmf_ns, dtmf_ns);

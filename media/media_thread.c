@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <fcntl.h>
 #include <time.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <sys/random.h>
@@ -184,6 +185,7 @@ struct media_thread {
 	struct tx_ent *tx;
 	unsigned int tx_used, tx_inflight;
 	_Atomic bool ring_used;
+	_Atomic uint64_t user_ns, sys_ns;	/* getrusage() of the thread, every CPU_SPLIT_TICKS */
 };
 
 struct chan_ref {
@@ -854,6 +856,18 @@ static void span_tick(struct media_span *sp)
 }
 
 #define RTCP_DRAIN_TICKS	50
+#define CPU_SPLIT_TICKS		10
+
+/* where the thread's CPU goes, user space (audio) or kernel (packet I/O), for show commands and the bench */
+static void cpu_split(struct media_thread *t)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_THREAD, &ru) < 0)
+		return;
+	atomic_store(&t->user_ns, (uint64_t)ru.ru_utime.tv_sec * 1000000000u + ru.ru_utime.tv_usec * 1000u);
+	atomic_store(&t->sys_ns, (uint64_t)ru.ru_stime.tv_sec * 1000000000u + ru.ru_stime.tv_usec * 1000u);
+}
 
 /* RTP is read once per packet time (staggered over the channels), not per tick: half the receive
  * syscalls at 20 ms ptime, and the jitter buffer absorbs the extra 10 ms */
@@ -874,6 +888,8 @@ static void run_tick(struct media_thread *t)
 	unsigned int s, i;
 
 	t->ticks++;
+	if (t->ticks % CPU_SPLIT_TICKS == 0)
+		cpu_split(t);
 	/* with io_uring: what arrived since the last tick, all sockets at once */
 	if (t->ring)
 		ring_poll(t);
@@ -1494,6 +1510,8 @@ void media_plane_stats(const struct media_plane *mp, struct media_plane_stats *s
 		st->rtp_tx += atomic_load(&t->rtp_tx);
 		st->tx_errors += atomic_load(&t->tx_errors);
 		st->uring_threads += atomic_load(&t->ring_used);
+		st->cpu_user_ns += atomic_load(&t->user_ns);
+		st->cpu_sys_ns += atomic_load(&t->sys_ns);
 		if (i == 0)
 			st->ticks = t->ticks;
 		if (t->started) {
