@@ -153,7 +153,7 @@ struct media_span {
 	unsigned int rx_avail, tx_fill, buf_frames;
 	uint16_t tx_seq;
 	size_t pkt_size;		/* control word + F*N, plus room to notice oversized datagrams */
-	uint8_t *tx_pkt;		/* one packet */
+	uint8_t *tx_pkt;		/* the packets of one tick */
 	uint8_t *rx_pkts;		/* RX_BATCH packets */
 };
 
@@ -804,7 +804,9 @@ static void span_rx_drain(struct media_span *sp)
 
 static void span_tick(struct media_span *sp)
 {
-	unsigned int n = sp->n_ts, F = sp->frames, B = sp->buf_frames, i, f;
+	unsigned int n = sp->n_ts, F = sp->frames, B = sp->buf_frames, i, f, npkt = 0;
+	struct mmsghdr msgs[MEDIA_TICK_SAMPLES];	/* packets per tick: at most one per frame */
+	struct iovec iov[MEDIA_TICK_SAMPLES];
 	bool missing = false;
 	uint8_t idle = media_g711_idle(sp->law);
 
@@ -838,21 +840,26 @@ static void span_tick(struct media_span *sp)
 	sp->rx_avail -= MEDIA_TICK_SAMPLES;
 	sp->tx_fill += MEDIA_TICK_SAMPLES;
 
-	/* tx: one packet per packet time, all timeslots interleaved frame by frame */
+	/* tx: one packet per packet time, all timeslots interleaved frame by frame; a tick's packets (ten at
+	 * 1 ms packets) leave in one sendmmsg() */
 	while (sp->tx_fill >= F) {
-		uint8_t *pkt = sp->tx_pkt;
+		uint8_t *pkt = sp->tx_pkt + npkt * sp->pkt_size;
 		struct cesopsn_pkt cw = { .seq = sp->tx_seq++ };
 		uint8_t *pl = pkt + CESOPSN_CW_LEN;
 		cesopsn_write_cw(pkt, &cw);
 		for (f = 0; f < F; f++)
 			for (i = 0; i < n; i++)
 				pl[f * n + i] = sp->tx_frames[i * B + f];
-		send(sp->fd, pkt, CESOPSN_CW_LEN + F * n, MSG_DONTWAIT);
+		iov[npkt] = (struct iovec){ pkt, CESOPSN_CW_LEN + F * n };
+		msgs[npkt].msg_hdr = (struct msghdr){ .msg_iov = &iov[npkt], .msg_iovlen = 1 };
+		npkt++;
 		sp->stats.tx_packets++;
 		for (i = 0; i < n; i++)
 			memmove(sp->tx_frames + i * B, sp->tx_frames + i * B + F, sp->tx_fill - F);
 		sp->tx_fill -= F;
 	}
+	if (npkt)
+		sendmmsg(sp->fd, msgs, npkt, MSG_DONTWAIT);
 }
 
 #define RTCP_DRAIN_TICKS	50
@@ -1128,7 +1135,7 @@ static int span_setup(struct media_thread *t, struct media_plane *mp, unsigned i
 	sp->tx_frames = talloc_zero_size(sp, sp->buf_frames * sp->n_ts);
 	sp->rx_missing = talloc_zero_array(sp, bool, sp->buf_frames);
 	sp->pkt_size = CESOPSN_CW_LEN + F * sp->n_ts + 64;
-	sp->tx_pkt = talloc_zero_size(sp, sp->pkt_size);
+	sp->tx_pkt = talloc_zero_size(sp, sp->pkt_size * (F < MEDIA_TICK_SAMPLES ? MEDIA_TICK_SAMPLES / F : 1));
 	sp->rx_pkts = talloc_zero_size(sp, RX_BATCH * sp->pkt_size);
 	if (!sp->rx_win || !sp->rx_frames || !sp->tx_frames || !sp->rx_missing || !sp->tx_pkt || !sp->rx_pkts)
 		return -ENOMEM;
