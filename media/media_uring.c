@@ -29,7 +29,7 @@ struct media_uring {
 	size_t br_len;
 	unsigned int nbufs;
 	uint16_t br_tail;
-	uint8_t *bufs;
+	uint8_t *bufs;			/* nbufs * buf_size octets, mmap()ed */
 	size_t buf_size;
 };
 
@@ -62,6 +62,8 @@ static int uring_destructor(struct media_uring *u)
 		munmap(u->sq_map, u->sq_map_len);
 	if (u->br)
 		munmap(u->br, u->br_len);
+	if (u->bufs)
+		munmap(u->bufs, (size_t)u->nbufs * u->buf_size);
 	return 0;
 }
 
@@ -131,14 +133,19 @@ static int bufs_setup(struct media_uring *u, unsigned int nbufs, unsigned int bu
 	unsigned int i;
 	void *p;
 
-	u->nbufs = nbufs;
-	u->buf_size = buf_size;
-	u->bufs = talloc_size(u, (size_t)nbufs * buf_size);
 	u->br_len = nbufs * sizeof(struct io_uring_buf);
 	p = mmap(NULL, u->br_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (!u->bufs || p == MAP_FAILED)
+	if (p == MAP_FAILED)
 		return -ENOMEM;
 	u->br = p;
+	/* mapped, not malloc()ed: memory checkers (valgrind) that cannot see the kernel write into it then take
+	 * it as initialised (zero-filled) rather than report every received datagram */
+	p = mmap(NULL, (size_t)nbufs * buf_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return -ENOMEM;
+	u->bufs = p;
+	u->nbufs = nbufs;
+	u->buf_size = buf_size;
 	reg.ring_addr = (uintptr_t)u->br;
 	reg.ring_entries = nbufs;
 	reg.bgid = 0;
