@@ -301,43 +301,38 @@ void media_uring_buf_put(struct media_uring *u, unsigned int bid)
 	__atomic_store_n(&u->br->tail, u->br_tail, __ATOMIC_RELEASE);
 }
 
+static void prep(struct io_uring_sqe *sqe, uint8_t op, int fd, const void *addr, uint32_t len, uint64_t ud)
+{
+	sqe->opcode = op;
+	sqe->fd = fd;
+	sqe->addr = (uintptr_t)addr;
+	sqe->len = len;
+	sqe->user_data = ud;
+}
+
 void media_uring_prep_recvmsg_multishot(struct io_uring_sqe *sqe, int fd, const struct msghdr *mh, uint64_t ud)
 {
-	sqe->opcode = IORING_OP_RECVMSG;
-	sqe->fd = fd;
-	sqe->addr = (uintptr_t)mh;
-	sqe->len = 1;
+	prep(sqe, IORING_OP_RECVMSG, fd, mh, 1, ud);
 	sqe->ioprio = IORING_RECV_MULTISHOT;
 	sqe->flags = IOSQE_BUFFER_SELECT;
 	sqe->buf_group = 0;
-	sqe->user_data = ud;
 }
 
 void media_uring_prep_send(struct io_uring_sqe *sqe, int fd, const void *buf, size_t len, uint64_t ud)
 {
-	sqe->opcode = IORING_OP_SEND;
-	sqe->fd = fd;
-	sqe->addr = (uintptr_t)buf;
-	sqe->len = len;
+	prep(sqe, IORING_OP_SEND, fd, buf, len, ud);
 	/* a full socket buffer fails the send (counted) instead of parking it until there is room */
 	sqe->msg_flags = MSG_DONTWAIT;
-	sqe->user_data = ud;
 }
 
 void media_uring_prep_sendmsg(struct io_uring_sqe *sqe, int fd, const struct msghdr *mh, uint64_t ud)
 {
-	sqe->opcode = IORING_OP_SENDMSG;
-	sqe->fd = fd;
-	sqe->addr = (uintptr_t)mh;
-	sqe->len = 1;
+	prep(sqe, IORING_OP_SENDMSG, fd, mh, 1, ud);
 	sqe->msg_flags = MSG_DONTWAIT;
-	sqe->user_data = ud;
 }
 
 void media_uring_prep_cancel(struct io_uring_sqe *sqe, uint64_t target, uint64_t ud)
 {
-	sqe->opcode = IORING_OP_ASYNC_CANCEL;
-	sqe->fd = -1;
+	prep(sqe, IORING_OP_ASYNC_CANCEL, -1, NULL, 0, ud);
 	sqe->addr = target;
-	sqe->user_data = ud;
 }
