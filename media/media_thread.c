@@ -588,6 +588,13 @@ static int ring_slots_grow(struct media_thread *t, uint32_t n)
 	return 0;
 }
 
+static void ring_slot_free(struct media_thread *t, uint32_t s)
+{
+	t->slots[s] = (struct rx_slot){ .next_free = t->free_slot };
+	t->free_slot = s;
+	t->slots_busy--;
+}
+
 /* a multishot receive for one of tc's sockets, in a new slot (or again in its slot) */
 static void ring_arm(struct media_thread *t, struct thread_chan *tc, bool rtcp)
 {
@@ -606,9 +613,7 @@ static void ring_arm(struct media_thread *t, struct thread_chan *tc, bool rtcp)
 	sqe = ring_sqe(t);
 	if (!sqe) {
 		/* the ring failed: this socket is polled from now on */
-		t->slots[s] = (struct rx_slot){ .next_free = t->free_slot };
-		t->free_slot = s;
-		t->slots_busy--;
+		ring_slot_free(t, s);
 		tc->rx_slot[rtcp] = NO_SLOT;
 		return;
 	}
@@ -676,15 +681,19 @@ static void ring_complete(struct media_thread *t, const struct io_uring_cqe *cqe
 	}
 	if (cqe->flags & IORING_CQE_F_MORE)
 		return;
-	if (sl->tc) {
+	if (sl->tc && (cqe->res >= 0 || cqe->res == -ENOBUFS)) {
 		/* the request ended by itself (no buffer left, completion queue overflow): the datagrams wait
 		 * in the socket, a new request picks them up */
 		ring_arm(t, sl->tc, sl->rtcp);
-	} else {
-		sl->next_free = t->free_slot;
-		t->free_slot = sl - t->slots;
-		t->slots_busy--;
+		return;
 	}
+	if (sl->tc) {
+		/* the ring refuses this socket: it is polled like without io_uring */
+		LOGP(DMEDIA, LOGL_ERROR, "chan %u: io_uring receive failed (%d), socket polled\n", sl->tc->id,
+		     cqe->res);
+		sl->tc->rx_slot[sl->rtcp] = NO_SLOT;
+	}
+	ring_slot_free(t, sl - t->slots);
 }
 
 /* submit what is queued, deliver what completed; the queued sends' buffers are free again after this */
