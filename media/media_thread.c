@@ -185,7 +185,7 @@ struct media_thread {
 	struct tx_ent *tx;
 	unsigned int tx_used, tx_inflight;
 	_Atomic bool ring_used;
-	_Atomic uint64_t user_ns, sys_ns;	/* getrusage() of the thread, every CPU_SPLIT_TICKS */
+	_Atomic uint64_t user_ns, sys_ns;	/* getrusage() of the thread, every tick (one cheap syscall) */
 };
 
 struct chan_ref {
@@ -872,7 +872,6 @@ static void span_tick(struct media_span *sp)
 }
 
 #define RTCP_DRAIN_TICKS	50
-#define CPU_SPLIT_TICKS		10
 
 /* where the thread's CPU goes, user space (audio) or kernel (packet I/O), for show commands and the bench */
 static void cpu_split(struct media_thread *t)
@@ -904,8 +903,7 @@ static void run_tick(struct media_thread *t)
 	unsigned int s, i;
 
 	t->ticks++;
-	if (t->ticks % CPU_SPLIT_TICKS == 0)
-		cpu_split(t);
+	cpu_split(t);
 	/* with io_uring: what arrived since the last tick, all sockets at once */
 	if (t->ring)
 		ring_poll(t);
