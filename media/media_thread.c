@@ -122,6 +122,7 @@ struct thread_chan {
 struct rx_slot {
 	struct thread_chan *tc;		/* NULL: the channel is gone, the request is being cancelled */
 	bool rtcp;
+	int fd;				/* once the channel is gone: its socket, closed with the slot (-1: none) */
 	uint32_t next_free;
 };
 
@@ -581,7 +582,7 @@ static int ring_slots_grow(struct media_thread *t, uint32_t n)
 	if (!ns)
 		return -ENOMEM;
 	for (i = t->num_slots; i < n; i++)
-		ns[i] = (struct rx_slot){ .next_free = i + 1 < n ? i + 1 : NO_SLOT };
+		ns[i] = (struct rx_slot){ .fd = -1, .next_free = i + 1 < n ? i + 1 : NO_SLOT };
 	t->slots = ns;
 	t->free_slot = t->num_slots;
 	t->num_slots = n;
@@ -590,7 +591,9 @@ static int ring_slots_grow(struct media_thread *t, uint32_t n)
 
 static void ring_slot_free(struct media_thread *t, uint32_t s)
 {
-	t->slots[s] = (struct rx_slot){ .next_free = t->free_slot };
+	if (t->slots[s].fd >= 0)
+		close(t->slots[s].fd);
+	t->slots[s] = (struct rx_slot){ .fd = -1, .next_free = t->free_slot };
 	t->free_slot = s;
 	t->slots_busy--;
 }
@@ -606,7 +609,7 @@ static void ring_arm(struct media_thread *t, struct thread_chan *tc, bool rtcp)
 			return;	/* stays polled */
 		s = t->free_slot;
 		t->free_slot = t->slots[s].next_free;
-		t->slots[s] = (struct rx_slot){ .tc = tc, .rtcp = rtcp, .next_free = NO_SLOT };
+		t->slots[s] = (struct rx_slot){ .tc = tc, .rtcp = rtcp, .fd = -1, .next_free = NO_SLOT };
 		tc->rx_slot[rtcp] = s;
 		t->slots_busy++;
 	}
@@ -620,17 +623,22 @@ static void ring_arm(struct media_thread *t, struct thread_chan *tc, bool rtcp)
 	media_uring_prep_recvmsg_multishot(sqe, rtcp ? tc->rtcp_fd : tc->rtp_fd, &t->rx_mh, s);
 }
 
-/* the channel goes: its requests are cancelled, their slots freed at their last completion */
+/* The channel goes: its requests are cancelled, their slots freed at their last completion.  The slots take
+ * the sockets and close them then: a request not submitted yet names its socket by descriptor number, which
+ * must not be handed to a new socket before the request has been cancelled. */
 static void ring_disarm(struct media_thread *t, struct thread_chan *tc)
 {
 	unsigned int k;
 
 	for (k = 0; k < 2; k++) {
 		uint32_t s = tc->rx_slot[k];
+		int *fd = k ? &tc->rtcp_fd : &tc->rtp_fd;
 		struct io_uring_sqe *sqe;
 		if (s == NO_SLOT)
 			continue;
 		t->slots[s].tc = NULL;
+		t->slots[s].fd = *fd;
+		*fd = -1;
 		tc->rx_slot[k] = NO_SLOT;
 		sqe = ring_sqe(t);
 		if (sqe)
@@ -950,6 +958,7 @@ static int tick_cb(struct osmo_fd *ofd, unsigned int what)
 static void ring_settle(struct media_thread *t)
 {
 	unsigned int tries;
+	uint32_t s;
 
 	for (tries = 0; tries < 1000; tries++) {
 		ring_poll(t);
@@ -958,6 +967,9 @@ static void ring_settle(struct media_thread *t)
 		usleep(1000);
 	}
 	LOGP(DMEDIA, LOGL_ERROR, "media thread %u: %u io_uring receives not cancelled\n", t->idx, t->slots_busy);
+	for (s = 0; s < t->num_slots; s++)
+		if (t->slots[s].fd >= 0)
+			close(t->slots[s].fd);
 }
 
 static void free_thread_objects(struct media_thread *t)
