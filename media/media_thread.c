@@ -671,7 +671,8 @@ static void ring_complete(struct media_thread *t, const struct io_uring_cqe *cqe
 	struct rx_slot *sl;
 
 	if (cqe->user_data & UD_TX) {
-		t->tx_inflight--;
+		if (t->tx_inflight)	/* 0: a send of an abandoned arena (ring_poll()) */
+			t->tx_inflight--;
 		if (cqe->res > 0)
 			atomic_fetch_add_explicit(&t->rtp_tx, 1, memory_order_relaxed);
 		else
@@ -710,7 +711,7 @@ static void ring_poll(struct media_thread *t)
 	struct io_uring_cqe cqe;
 	unsigned int wait = 0, tries;
 
-	for (tries = 0; tries < 100; tries++) {
+	for (tries = 0; tries < 10; tries++) {
 		if (media_uring_enter(t->ring, wait) < 0 && !t->tx_inflight)
 			break;
 		while (media_uring_next_cqe(t->ring, &cqe))
@@ -726,6 +727,7 @@ static void ring_poll(struct media_thread *t)
 		LOGP(DMEDIA, LOGL_ERROR, "media thread %u: %u io_uring sends not completed, sending directly\n",
 		     t->idx, t->tx_inflight);
 		t->tx = NULL;
+		t->tx_inflight = 0;
 	}
 	t->tx_used = 0;
 }

@@ -11,6 +11,7 @@
 #include "media/media_uring.h"
 
 #define PROBE_UD	1
+#define MAX_WAIT_NS	100000000	/* 100 ms: a wait for completions never blocks the media thread longer */
 
 struct media_uring {
 	int fd;
@@ -176,14 +177,15 @@ static int probe(struct media_uring *u)
 	media_uring_prep_recvmsg_multishot(sqe, rx, &mh, PROBE_UD);
 	if (media_uring_enter(u, 0) < 0 || sendto(tx, "probe", 5, 0, (struct sockaddr *)&a, sizeof(a)) != 5)
 		goto out;
-	for (tries = 0; tries < 100 && !got; tries++) {
+	for (tries = 0; tries < 10 && !got; tries++) {
 		if (media_uring_enter(u, 1) < 0)
 			goto out;
 		while (media_uring_next_cqe(u, &cqe)) {
 			if (cqe.res > 0 && (cqe.flags & IORING_CQE_F_BUFFER)) {
-				const struct io_uring_recvmsg_out *o = (const void *)media_uring_buf(u, cqe.flags >> 16);
+				unsigned int bid = cqe.flags >> IORING_CQE_BUFFER_SHIFT;
+				const struct io_uring_recvmsg_out *o = (const void *)media_uring_buf(u, bid);
 				got = o->payloadlen == 5 && (cqe.flags & IORING_CQE_F_MORE);
-				media_uring_buf_put(u, cqe.flags >> 16);
+				media_uring_buf_put(u, bid);
 			}
 			if (!(cqe.flags & IORING_CQE_F_MORE))
 				ended = true;
@@ -195,7 +197,7 @@ static int probe(struct media_uring *u)
 		goto out;
 	sqe = media_uring_get_sqe(u);
 	media_uring_prep_cancel(sqe, PROBE_UD, PROBE_UD + 1);
-	for (tries = 0; tries < 100 && !ended; tries++) {
+	for (tries = 0; tries < 10 && !ended; tries++) {
 		if (media_uring_enter(u, 1) < 0)
 			goto out;
 		while (media_uring_next_cqe(u, &cqe))
@@ -249,22 +251,19 @@ int media_uring_enter(struct media_uring *u, unsigned int wait_nr)
 	 * completions (received datagrams) up to the number asked for before it looks at the timeout; with
 	 * min_complete 0 recent kernels run only a few (IO_LOCAL_TW_DEFAULT_MAX, 20) per call and leave the
 	 * rest for later, i.e. late for their tick. */
-	struct io_uring_getevents_arg arg = { 0 };
-	struct __kernel_timespec ts = { 0 };
-	unsigned int to_submit, flags = IORING_ENTER_GETEVENTS;
+	struct __kernel_timespec ts = { .tv_nsec = wait_nr ? MAX_WAIT_NS : 0 };
+	struct io_uring_getevents_arg arg = { .ts = (uintptr_t)&ts };
+	unsigned int to_submit;
 	int rc;
 
-	if (!wait_nr) {
+	if (!wait_nr)
 		wait_nr = u->cq_entries;
-		arg.ts = (uintptr_t)&ts;
-		flags |= IORING_ENTER_EXT_ARG;
-	}
 	/* the kernel must see the entries' contents before the new tail */
 	__atomic_store_n(u->sq_tail, u->sq_local_tail, __ATOMIC_RELEASE);
 	do {
 		to_submit = u->sq_local_tail - __atomic_load_n(u->sq_head, __ATOMIC_ACQUIRE);
-		rc = sys_enter(u->fd, to_submit, wait_nr, flags, flags & IORING_ENTER_EXT_ARG ? &arg : NULL,
-			       flags & IORING_ENTER_EXT_ARG ? sizeof(arg) : 0);
+		rc = sys_enter(u->fd, to_submit, wait_nr, IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG, &arg,
+			       sizeof(arg));
 	} while (rc < 0 && errno == EINTR);
 	return rc < 0 && errno != ETIME ? -errno : 0;
 }
