@@ -12,8 +12,9 @@
  *  │ media_plane_ops.event() ◀├──────────────────────────┤    RTP rx ─▶ jitter buffer+PLC ─▶ TDM out   │
  *  └──────────────────────────┘ (shared by all threads)  │   one CESoPSN packet per packet time        │
  *                                                        │  channels without a span: RTP only          │
- *                                                        │  RTP drained once per ptime, RTCP every     │
- *                                                        │  0.5 s, with recvmmsg: no poll slots        │
+ *                                                        │  io_uring: all RTP/RTCP received at the     │
+ *                                                        │  tick's start, its sends submitted at once  │
+ *                                                        │  (else recvmmsg per ptime, send per packet) │
  *                                                        └─────────────────────────────────────────────┘
  *
  * A channel lives on one thread for its life: the span of its timeslot decides which (spans are spread
@@ -112,8 +113,11 @@ struct media_plane_stats {
 	uint64_t span_rx, span_tx, span_lost, span_reordered, span_dup, span_late, span_malformed;
 	unsigned int ports_in_use;
 	uint64_t cpu_ns;		/*!< CPU time used by the media threads */
+	uint64_t cpu_user_ns, cpu_sys_ns;	/*!< the same split into user and kernel time (as of the last tick;
+						 *   getrusage(): tick-sampled on most kernels, an estimate) */
 	uint64_t rtp_rx, rtp_tx;	/*!< RTP packets received and sent by the threads */
 	uint64_t tx_errors;		/*!< sendto() failures (socket buffer full, no route) */
+	unsigned int uring_threads;	/*!< threads doing their channels' packet I/O through io_uring */
 };
 
 struct media_plane;

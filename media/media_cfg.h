@@ -66,6 +66,7 @@ struct media_cfg {
 	unsigned int ptime_ms;
 	unsigned int rtp_timeout_s;	/*!< 0: no RTP timeout detection */
 	bool symmetric_rtp;
+	bool plain_sockets;		/*!< no io_uring even where the kernel has it (tests, benchmark) */
 	struct llist_head spans;	/*!< struct media_span_cfg */
 	struct llist_head trunks;	/*!< struct media_trunk_cfg */
 };

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <fcntl.h>
 #include <time.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <sys/random.h>
@@ -26,6 +27,7 @@
 #include "media/media_chan.h"
 #include "media/media_ports.h"
 #include "media/cesopsn.h"
+#include "media/media_uring.h"
 
 #define PORT_QUARANTINE_MS	10000
 #define CMDQ_MAX		100000
@@ -33,6 +35,17 @@
 #define RX_BATCH		16
 #define MAX_PKT			1500
 #define SPAN_PREFILL_FRAMES	160	/* 20 ms buffered before a span plays out: jitter and reorder tolerance */
+/* io_uring sizes per media thread: submissions per io_uring_enter(), receive buffers (a tick's packets of
+ * 4,000 channels at 20 ms fit twice), each the largest datagram chan_rtp_drain() takes plus the
+ * io_uring_recvmsg_out header and an IPv6 source address; queued sends per tick before a flush */
+#define RING_SQ_ENTRIES		8192
+#define RING_NBUFS		8192
+#define RING_BUF_SIZE		(640 + 64)
+#define RING_TX_MAX		4096	/* beyond, a tick's sends go out directly */
+#define RING_TX_PKT		512	/* larger packets (none at ptime <= 40 ms) are sent directly */
+#define UD_TX			(1ull << 63)	/* completion of a send */
+#define UD_IGNORE		(1ull << 62)	/* completion of a cancel (or of an unused entry: a no-op) */
+#define NO_SLOT			UINT32_MAX
 
 const struct value_string media_event_type_names[] = {
 	{ MEDIA_EV_CHAN_READY, "CHAN_READY" },
@@ -101,6 +114,24 @@ struct thread_chan {
 	bool connected;			/* rtp_fd connect()ed to remote: the peer was seen sending from there */
 	struct media_span *span;
 	unsigned int ts_idx;		/* index among the span's timeslots */
+	uint32_t rx_slot[2];		/* io_uring receive slots of rtp_fd and rtcp_fd; NO_SLOT: polled */
+};
+
+/* A multishot receive in the thread's ring; its index is the request's user data.  The slot outlives its
+ * channel until the request's last completion, so that a completion never points at a freed channel. */
+struct rx_slot {
+	struct thread_chan *tc;		/* NULL: the channel is gone, the request is being cancelled */
+	bool rtcp;
+	int fd;				/* once the channel is gone: its socket, closed with the slot (-1: none) */
+	uint32_t next_free;
+};
+
+/* a send queued in the ring: what the kernel reads when it runs the request */
+struct tx_ent {
+	struct msghdr mh;
+	struct iovec iov;
+	struct sockaddr_storage to;
+	uint8_t pkt[RING_TX_PKT];
 };
 
 struct media_span {
@@ -123,7 +154,7 @@ struct media_span {
 	unsigned int rx_avail, tx_fill, buf_frames;
 	uint16_t tx_seq;
 	size_t pkt_size;		/* control word + F*N, plus room to notice oversized datagrams */
-	uint8_t *tx_pkt;		/* one packet */
+	uint8_t *tx_pkt;		/* the packets of one tick */
 	uint8_t *rx_pkts;		/* RX_BATCH packets */
 };
 
@@ -146,6 +177,16 @@ struct media_thread {
 	_Atomic uint64_t ev_dropped;
 	_Atomic uint64_t rtp_rx, rtp_tx, tx_errors;
 	uint8_t idle_tdm[MEDIA_TICK_SAMPLES];
+	/* io_uring (NULL: plain socket calls): channel sockets are received by multishot requests, a tick's
+	 * RTP sends are queued and submitted together */
+	struct media_uring *ring;
+	struct msghdr rx_mh;		/* receive template: source address only */
+	struct rx_slot *slots;
+	uint32_t num_slots, free_slot, slots_busy;
+	struct tx_ent *tx;
+	unsigned int tx_used, tx_inflight;
+	_Atomic bool ring_used;
+	_Atomic uint64_t user_ns, sys_ns;	/* getrusage() of the thread, every tick (one cheap syscall) */
 };
 
 struct chan_ref {
@@ -206,11 +247,17 @@ static void chan_event(void *priv, const struct media_event *ev)
 	post_event(tc->t, ev);
 }
 
+static bool ring_send(struct thread_chan *tc, const uint8_t *pkt, size_t len);
+static void ring_arm(struct media_thread *t, struct thread_chan *tc, bool rtcp);
+static void ring_disarm(struct media_thread *t, struct thread_chan *tc);
+
 static void chan_rtp_tx(void *priv, const uint8_t *pkt, size_t len)
 {
 	struct thread_chan *tc = priv;
 
 	if (!tc->remote_known)
+		return;
+	if (ring_send(tc, pkt, len))
 		return;
 	if ((tc->connected ? send(tc->rtp_fd, pkt, len, MSG_DONTWAIT) :
 	     sendto(tc->rtp_fd, pkt, len, MSG_DONTWAIT, (struct sockaddr *)&tc->remote, tc->remote_len)) > 0)
@@ -333,6 +380,8 @@ static void destroy_chan(struct media_thread *t, struct thread_chan *tc)
 	struct media_event ev = { .type = MEDIA_EV_CHAN_DESTROYED, .chan_id = tc->id, .local_port = tc->port };
 
 	media_chan_bye(tc->ch);
+	if (t->ring)
+		ring_disarm(t, tc);
 	if (tc->span)
 		tc->span->chan[tc->ts_idx] = NULL;
 	else
@@ -377,6 +426,7 @@ static void cmd_create(struct media_thread *t, struct media_cmd *c)
 
 	if (!tc)
 		goto fail;
+	tc->rx_slot[0] = tc->rx_slot[1] = NO_SLOT;
 	tc->rtp_fd = c->rtp_fd;
 	tc->rtcp_fd = c->rtcp_fd;
 	talloc_set_destructor(tc, thread_chan_destructor);
@@ -404,6 +454,10 @@ static void cmd_create(struct media_thread *t, struct media_cmd *c)
 		sp->chan[i] = tc;
 	} else {
 		llist_add_tail(&tc->list, &t->chans);
+	}
+	if (t->ring && tc->rtp_fd >= 0) {
+		ring_arm(t, tc, false);
+		ring_arm(t, tc, true);
 	}
 	atomic_fetch_add(&t->n_chans, 1);
 	ev.type = MEDIA_EV_CHAN_READY;
@@ -476,6 +530,22 @@ static void cmd_read_cb(struct osmo_it_q *q, struct llist_head *item)
 	atomic_store(&t->talloc_blocks, talloc_total_blocks(t->ctx));
 }
 
+/* a received RTP packet of tc from address from */
+static void chan_rtp_in(struct thread_chan *tc, const struct sockaddr_storage *from, socklen_t from_len,
+			const uint8_t *buf, size_t len)
+{
+	if (tc->learn_remote) {
+		/* symmetric RTP: send where the peer sends from */
+		tc->remote = *from;
+		tc->remote_len = from_len;
+		tc->remote_known = true;
+		tc->learn_remote = false;
+	}
+	if (!tc->connected && tc->remote_known && same_addr(from, &tc->remote))
+		rtp_connect(tc);
+	media_chan_rtp_rx(tc->ch, buf, len);
+}
+
 /* drain a channel's RTP socket: batches of RX_BATCH datagrams per syscall */
 static void chan_rtp_drain(struct thread_chan *tc)
 {
@@ -494,21 +564,236 @@ static void chan_rtp_drain(struct thread_chan *tc)
 		n = recvmmsg(tc->rtp_fd, msgs, RX_BATCH, MSG_DONTWAIT, NULL);
 		if (n > 0)
 			atomic_fetch_add_explicit(&tc->t->rtp_rx, n, memory_order_relaxed);
-		for (i = 0; i < n; i++) {
-			if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC)
-				continue;
-			if (tc->learn_remote) {
-				/* symmetric RTP: send where the peer sends from */
-				tc->remote = from[i];
-				tc->remote_len = msgs[i].msg_hdr.msg_namelen;
-				tc->remote_known = true;
-				tc->learn_remote = false;
-			}
-			if (!tc->connected && tc->remote_known && same_addr(&from[i], &tc->remote))
-				rtp_connect(tc);
-			media_chan_rtp_rx(tc->ch, bufs[i], msgs[i].msg_len);
-		}
+		for (i = 0; i < n; i++)
+			if (!(msgs[i].msg_hdr.msg_flags & MSG_TRUNC))
+				chan_rtp_in(tc, &from[i], msgs[i].msg_hdr.msg_namelen, bufs[i], msgs[i].msg_len);
 	} while (n == RX_BATCH);
+}
+
+/* ---- io_uring path ---- */
+
+static struct io_uring_sqe *ring_sqe(struct media_thread *t);
+
+static int ring_slots_grow(struct media_thread *t, uint32_t n)
+{
+	struct rx_slot *ns = talloc_realloc(t->ctx, t->slots, struct rx_slot, n);
+	uint32_t i;
+
+	if (!ns)
+		return -ENOMEM;
+	for (i = t->num_slots; i < n; i++)
+		ns[i] = (struct rx_slot){ .fd = -1, .next_free = i + 1 < n ? i + 1 : NO_SLOT };
+	t->slots = ns;
+	t->free_slot = t->num_slots;
+	t->num_slots = n;
+	return 0;
+}
+
+static void ring_slot_free(struct media_thread *t, uint32_t s)
+{
+	if (t->slots[s].fd >= 0)
+		close(t->slots[s].fd);
+	t->slots[s] = (struct rx_slot){ .fd = -1, .next_free = t->free_slot };
+	t->free_slot = s;
+	t->slots_busy--;
+}
+
+/* a multishot receive for one of tc's sockets, in a new slot (or again in its slot) */
+static void ring_arm(struct media_thread *t, struct thread_chan *tc, bool rtcp)
+{
+	struct io_uring_sqe *sqe;
+	uint32_t s = tc->rx_slot[rtcp];
+
+	if (s == NO_SLOT) {
+		if (t->free_slot == NO_SLOT && ring_slots_grow(t, 2 * t->num_slots) < 0)
+			return;	/* stays polled */
+		s = t->free_slot;
+		t->free_slot = t->slots[s].next_free;
+		t->slots[s] = (struct rx_slot){ .tc = tc, .rtcp = rtcp, .fd = -1, .next_free = NO_SLOT };
+		tc->rx_slot[rtcp] = s;
+		t->slots_busy++;
+	}
+	sqe = ring_sqe(t);
+	if (!sqe) {
+		/* the ring failed: this socket is polled from now on */
+		ring_slot_free(t, s);
+		tc->rx_slot[rtcp] = NO_SLOT;
+		return;
+	}
+	media_uring_prep_recvmsg_multishot(sqe, rtcp ? tc->rtcp_fd : tc->rtp_fd, &t->rx_mh, s);
+}
+
+/* The channel goes: its requests are cancelled, their slots freed at their last completion.  The slots take
+ * the sockets and close them then: a request not submitted yet names its socket by descriptor number, which
+ * must not be handed to a new socket before the request has been cancelled. */
+static void ring_disarm(struct media_thread *t, struct thread_chan *tc)
+{
+	unsigned int k;
+
+	for (k = 0; k < 2; k++) {
+		uint32_t s = tc->rx_slot[k];
+		int *fd = k ? &tc->rtcp_fd : &tc->rtp_fd;
+		struct io_uring_sqe *sqe;
+		if (s == NO_SLOT)
+			continue;
+		t->slots[s].tc = NULL;
+		t->slots[s].fd = *fd;
+		*fd = -1;
+		tc->rx_slot[k] = NO_SLOT;
+		sqe = ring_sqe(t);
+		if (sqe)
+			media_uring_prep_cancel(sqe, s, UD_IGNORE);
+	}
+}
+
+static void ring_rx(struct media_thread *t, struct rx_slot *sl, const uint8_t *buf, size_t len)
+{
+	const struct io_uring_recvmsg_out *o = (const void *)buf;
+	const uint8_t *name = buf + sizeof(*o), *payload = name + t->rx_mh.msg_namelen;
+	struct sockaddr_storage from = { 0 };
+
+	if (!sl->rtcp)
+		atomic_fetch_add_explicit(&t->rtp_rx, 1, memory_order_relaxed);
+	/* truncated datagrams are dropped, as with recvmmsg() */
+	if (len < sizeof(*o) + t->rx_mh.msg_namelen || (o->flags & MSG_TRUNC) ||
+	    o->payloadlen > len - (payload - buf) || o->namelen > sizeof(from))
+		return;
+	if (sl->rtcp) {
+		media_chan_rtcp_rx(sl->tc->ch, payload, o->payloadlen);
+		return;
+	}
+	memcpy(&from, name, o->namelen < t->rx_mh.msg_namelen ? o->namelen : t->rx_mh.msg_namelen);
+	chan_rtp_in(sl->tc, &from, o->namelen, payload, o->payloadlen);
+}
+
+static void ring_complete(struct media_thread *t, const struct io_uring_cqe *cqe)
+{
+	struct rx_slot *sl;
+
+	if (cqe->user_data & UD_TX) {
+		if (t->tx_inflight)	/* 0: a send of an abandoned arena (ring_poll()) */
+			t->tx_inflight--;
+		if (cqe->res > 0)
+			atomic_fetch_add_explicit(&t->rtp_tx, 1, memory_order_relaxed);
+		else
+			atomic_fetch_add_explicit(&t->tx_errors, 1, memory_order_relaxed);
+		return;
+	}
+	if ((cqe->user_data & UD_IGNORE) || cqe->user_data >= t->num_slots)
+		return;
+	sl = &t->slots[cqe->user_data];
+	if (cqe->flags & IORING_CQE_F_BUFFER) {
+		unsigned int bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
+		if (sl->tc && cqe->res > 0)
+			ring_rx(t, sl, media_uring_buf(t->ring, bid), cqe->res);
+		media_uring_buf_put(t->ring, bid);
+	}
+	if (cqe->flags & IORING_CQE_F_MORE)
+		return;
+	if (sl->tc && (cqe->res >= 0 || cqe->res == -ENOBUFS)) {
+		/* the request ended by itself (no buffer left, completion queue overflow): the datagrams wait
+		 * in the socket, a new request picks them up */
+		ring_arm(t, sl->tc, sl->rtcp);
+		return;
+	}
+	if (sl->tc) {
+		/* the ring refuses this socket: it is polled like without io_uring */
+		LOGP(DMEDIA, LOGL_ERROR, "chan %u: io_uring receive failed (%d), socket polled\n", sl->tc->id,
+		     cqe->res);
+		sl->tc->rx_slot[sl->rtcp] = NO_SLOT;
+	}
+	ring_slot_free(t, sl - t->slots);
+}
+
+/* submit what is queued, deliver what completed; the queued sends' buffers are free again after this */
+static void ring_poll(struct media_thread *t)
+{
+	struct io_uring_cqe cqe;
+	unsigned int wait = 0, tries;
+
+	for (tries = 0; tries < 10; tries++) {
+		if (media_uring_enter(t->ring, wait) < 0 && !t->tx_inflight)
+			break;
+		while (media_uring_next_cqe(t->ring, &cqe))
+			ring_complete(t, &cqe);
+		if (!t->tx_inflight)
+			break;
+		/* MSG_DONTWAIT sends complete during their submission: this is not expected to wait */
+		wait = 1;
+	}
+	if (t->tx_inflight && t->tx) {
+		/* the kernel may still read the queued packets: leave their buffers to it (freed with the thread)
+		 * and send directly from now on */
+		LOGP(DMEDIA, LOGL_ERROR, "media thread %u: %u io_uring sends not completed, sending directly\n",
+		     t->idx, t->tx_inflight);
+		t->tx = NULL;
+		t->tx_inflight = 0;
+	}
+	t->tx_used = 0;
+}
+
+/* a submission entry; when all are queued they are submitted first, but nothing is delivered: this runs
+ * in the middle of a tick, possibly inside a channel's media_chan_tick() */
+static struct io_uring_sqe *ring_sqe(struct media_thread *t)
+{
+	struct io_uring_sqe *sqe = media_uring_get_sqe(t->ring);
+
+	if (!sqe) {
+		media_uring_enter(t->ring, 0);
+		sqe = media_uring_get_sqe(t->ring);
+	}
+	if (sqe)
+		sqe->user_data = UD_IGNORE;	/* until prepared */
+	return sqe;
+}
+
+/* queue an RTP packet of tc for the tick's submission; false: send it directly */
+static bool ring_send(struct thread_chan *tc, const uint8_t *pkt, size_t len)
+{
+	struct media_thread *t = tc->t;
+	struct io_uring_sqe *sqe;
+	struct tx_ent *e;
+
+	if (!t->tx || len > RING_TX_PKT || t->tx_used == RING_TX_MAX)
+		return false;
+	sqe = ring_sqe(t);
+	if (!sqe)
+		return false;
+	e = &t->tx[t->tx_used++];
+	memcpy(e->pkt, pkt, len);
+	if (tc->connected) {
+		media_uring_prep_send(sqe, tc->rtp_fd, e->pkt, len, UD_TX);
+	} else {
+		e->to = tc->remote;
+		e->iov = (struct iovec){ e->pkt, len };
+		e->mh = (struct msghdr){ .msg_name = &e->to, .msg_namelen = tc->remote_len, .msg_iov = &e->iov,
+					 .msg_iovlen = 1 };
+		media_uring_prep_sendmsg(sqe, tc->rtp_fd, &e->mh, UD_TX);
+	}
+	t->tx_inflight++;
+	return true;
+}
+
+/* io_uring for this thread's channel sockets where the kernel allows it (see media_uring.h) */
+static void ring_setup(struct media_thread *t)
+{
+	t->free_slot = NO_SLOT;
+	if (t->mp->cfg->plain_sockets)
+		return;
+	t->ring = media_uring_alloc(t->ctx, RING_SQ_ENTRIES, RING_NBUFS, RING_BUF_SIZE);
+	t->tx = t->ring ? talloc_array(t->ctx, struct tx_ent, RING_TX_MAX) : NULL;
+	/* allocated here (and grown in place) so that the thread's block count does not move with channels */
+	if (!t->tx || ring_slots_grow(t, 256) < 0) {
+		TALLOC_FREE(t->ring);
+		TALLOC_FREE(t->tx);
+		TALLOC_FREE(t->slots);
+		t->num_slots = 0;
+		t->free_slot = NO_SLOT;
+		LOGP(DMEDIA, LOGL_NOTICE, "media thread %u: io_uring unavailable, plain socket calls\n", t->idx);
+		return;
+	}
+	t->rx_mh.msg_namelen = sizeof(struct sockaddr_in6);
+	atomic_store(&t->ring_used, true);
 }
 
 static void span_rx_drain(struct media_span *sp)
@@ -538,7 +823,9 @@ static void span_rx_drain(struct media_span *sp)
 
 static void span_tick(struct media_span *sp)
 {
-	unsigned int n = sp->n_ts, F = sp->frames, B = sp->buf_frames, i, f;
+	unsigned int n = sp->n_ts, F = sp->frames, B = sp->buf_frames, i, f, npkt = 0;
+	struct mmsghdr msgs[MEDIA_TICK_SAMPLES];	/* packets per tick: at most one per frame */
+	struct iovec iov[MEDIA_TICK_SAMPLES];
 	bool missing = false;
 	uint8_t idle = media_g711_idle(sp->law);
 
@@ -572,24 +859,40 @@ static void span_tick(struct media_span *sp)
 	sp->rx_avail -= MEDIA_TICK_SAMPLES;
 	sp->tx_fill += MEDIA_TICK_SAMPLES;
 
-	/* tx: one packet per packet time, all timeslots interleaved frame by frame */
+	/* tx: one packet per packet time, all timeslots interleaved frame by frame; a tick's packets (ten at
+	 * 1 ms packets) leave in one sendmmsg() */
 	while (sp->tx_fill >= F) {
-		uint8_t *pkt = sp->tx_pkt;
+		uint8_t *pkt = sp->tx_pkt + npkt * sp->pkt_size;
 		struct cesopsn_pkt cw = { .seq = sp->tx_seq++ };
 		uint8_t *pl = pkt + CESOPSN_CW_LEN;
 		cesopsn_write_cw(pkt, &cw);
 		for (f = 0; f < F; f++)
 			for (i = 0; i < n; i++)
 				pl[f * n + i] = sp->tx_frames[i * B + f];
-		send(sp->fd, pkt, CESOPSN_CW_LEN + F * n, MSG_DONTWAIT);
+		iov[npkt] = (struct iovec){ pkt, CESOPSN_CW_LEN + F * n };
+		msgs[npkt].msg_hdr = (struct msghdr){ .msg_iov = &iov[npkt], .msg_iovlen = 1 };
+		npkt++;
 		sp->stats.tx_packets++;
 		for (i = 0; i < n; i++)
 			memmove(sp->tx_frames + i * B, sp->tx_frames + i * B + F, sp->tx_fill - F);
 		sp->tx_fill -= F;
 	}
+	if (npkt)
+		sendmmsg(sp->fd, msgs, npkt, MSG_DONTWAIT);
 }
 
 #define RTCP_DRAIN_TICKS	50
+
+/* where the thread's CPU goes, user space (audio) or kernel (packet I/O), for show commands and the bench */
+static void cpu_split(struct media_thread *t)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_THREAD, &ru) < 0)
+		return;
+	atomic_store(&t->user_ns, (uint64_t)ru.ru_utime.tv_sec * 1000000000u + ru.ru_utime.tv_usec * 1000u);
+	atomic_store(&t->sys_ns, (uint64_t)ru.ru_stime.tv_sec * 1000000000u + ru.ru_stime.tv_usec * 1000u);
+}
 
 /* RTP is read once per packet time (staggered over the channels), not per tick: half the receive
  * syscalls at 20 ms ptime, and the jitter buffer absorbs the extra 10 ms */
@@ -597,9 +900,9 @@ static void chan_drain(struct media_thread *t, struct thread_chan *tc)
 {
 	if (tc->rtp_fd < 0)
 		return;	/* TDM only */
-	if (tc->drain_every <= 1 || (t->ticks + tc->id) % tc->drain_every == 0)
+	if (tc->rx_slot[0] == NO_SLOT && (tc->drain_every <= 1 || (t->ticks + tc->id) % tc->drain_every == 0))
 		chan_rtp_drain(tc);
-	if ((t->ticks + tc->id) % RTCP_DRAIN_TICKS == 0)
+	if (tc->rx_slot[1] == NO_SLOT && (t->ticks + tc->id) % RTCP_DRAIN_TICKS == 0)
 		chan_rtcp_drain(tc);
 }
 
@@ -610,6 +913,10 @@ static void run_tick(struct media_thread *t)
 	unsigned int s, i;
 
 	t->ticks++;
+	cpu_split(t);
+	/* with io_uring: what arrived since the last tick, all sockets at once */
+	if (t->ring)
+		ring_poll(t);
 	for (s = 0; s < t->num_spans; s++) {
 		struct media_span *sp = t->spans[s];
 		span_rx_drain(sp);
@@ -622,6 +929,9 @@ static void run_tick(struct media_thread *t)
 		chan_drain(t, tc);
 		media_chan_tick(tc->ch, t->idle_tdm, discard);
 	}
+	/* the tick's RTP in one submission */
+	if (t->ring)
+		ring_poll(t);
 }
 
 /* at most this many ticks are caught up after the thread was held up; beyond, audio time slips */
@@ -644,6 +954,26 @@ static int tick_cb(struct osmo_fd *ofd, unsigned int what)
 	return 0;
 }
 
+/* The ring holds references to the sockets it receives on: they are closed (their ports free again) only
+ * once the cancelled requests have completed.  Wait for that (briefly) rather than leave it to the
+ * kernel's asynchronous teardown of the ring, so that a plane started again can bind the same ports. */
+static void ring_settle(struct media_thread *t)
+{
+	unsigned int tries;
+	uint32_t s;
+
+	for (tries = 0; tries < 1000; tries++) {
+		ring_poll(t);
+		if (!t->slots_busy)
+			return;
+		usleep(1000);
+	}
+	LOGP(DMEDIA, LOGL_ERROR, "media thread %u: %u io_uring receives not cancelled\n", t->idx, t->slots_busy);
+	for (s = 0; s < t->num_slots; s++)
+		if (t->slots[s].fd >= 0)
+			close(t->slots[s].fd);
+}
+
 static void free_thread_objects(struct media_thread *t)
 {
 	unsigned int s, i;
@@ -658,6 +988,8 @@ static void free_thread_objects(struct media_thread *t)
 				destroy_chan(t, sp->chan[i]);
 		close(sp->fd);
 	}
+	if (t->ring)
+		ring_settle(t);
 }
 
 static void *thread_main(void *arg)
@@ -671,6 +1003,7 @@ static void *thread_main(void *arg)
 	pthread_setname_np(pthread_self(), name);
 	osmo_ctx_init(name);
 	osmo_select_init();
+	ring_setup(t);
 	osmo_fd_register(&t->cmdq->event_ofd);
 	t->tick_ofd.fd = -1;
 	if (osmo_timerfd_setup(&t->tick_ofd, tick_cb, t) < 0) {
@@ -823,7 +1156,7 @@ static int span_setup(struct media_thread *t, struct media_plane *mp, unsigned i
 	sp->tx_frames = talloc_zero_size(sp, sp->buf_frames * sp->n_ts);
 	sp->rx_missing = talloc_zero_array(sp, bool, sp->buf_frames);
 	sp->pkt_size = CESOPSN_CW_LEN + F * sp->n_ts + 64;
-	sp->tx_pkt = talloc_zero_size(sp, sp->pkt_size);
+	sp->tx_pkt = talloc_zero_size(sp, sp->pkt_size * (F < MEDIA_TICK_SAMPLES ? MEDIA_TICK_SAMPLES / F : 1));
 	sp->rx_pkts = talloc_zero_size(sp, RX_BATCH * sp->pkt_size);
 	if (!sp->rx_win || !sp->rx_frames || !sp->tx_frames || !sp->rx_missing || !sp->tx_pkt || !sp->rx_pkts)
 		return -ENOMEM;
@@ -1204,6 +1537,9 @@ void media_plane_stats(const struct media_plane *mp, struct media_plane_stats *s
 		st->rtp_rx += atomic_load(&t->rtp_rx);
 		st->rtp_tx += atomic_load(&t->rtp_tx);
 		st->tx_errors += atomic_load(&t->tx_errors);
+		st->uring_threads += atomic_load(&t->ring_used);
+		st->cpu_user_ns += atomic_load(&t->user_ns);
+		st->cpu_sys_ns += atomic_load(&t->sys_ns);
 		if (i == 0)
 			st->ticks = t->ticks;
 		if (t->started) {

@@ -54,8 +54,9 @@ DEFUN(show_media, show_media_cmd, "show media", SHOW_STR "Media plane: channels,
 	if (!g_media)
 		return CMD_WARNING;
 	media_plane_stats(g_media, &st);
-	vty_out(vty, "channels %u, RTP ports in use %u, media CPU %.3f s%s", st.channels, st.ports_in_use,
-		st.cpu_ns / 1e9, VTY_NEWLINE);
+	vty_out(vty, "channels %u, RTP ports in use %u, media CPU %.3f s (user %.3f s, kernel %.3f s), "
+		"threads on io_uring %u%s", st.channels, st.ports_in_use, st.cpu_ns / 1e9, st.cpu_user_ns / 1e9,
+		st.cpu_sys_ns / 1e9, st.uring_threads, VTY_NEWLINE);
 	vty_out(vty, "ticks %" PRIu64 " (late %" PRIu64 "), events dropped %" PRIu64 "%s", st.ticks, st.tick_overruns,
 		st.events_dropped, VTY_NEWLINE);
 	vty_out(vty, "CESoPSN rx %" PRIu64 " tx %" PRIu64 " lost %" PRIu64 " reordered %" PRIu64 " duplicate %" PRIu64

@@ -20,6 +20,7 @@
 #include "media/media_chan.h"
 #include "media/cesopsn.h"
 #include "media/rtp_codec.h"
+#include "media/media_uring.h"
 
 #define SPAN_PORT	31990	/* ours */
 #define GW_PORT		31992	/* the test's "TDM gateway" */
@@ -29,6 +30,9 @@
 static const unsigned int frames_tab[] = { 40, 160, 8 };
 static unsigned int FRAMES = 40;
 #define NTS		4	/* timeslots 1..4 */
+
+/* the "plain sockets" test case runs the same tests without io_uring */
+static bool plain_sockets;
 
 static struct media_event evs[4096];
 static unsigned int nev;
@@ -57,6 +61,7 @@ static struct media_cfg *mkcfg(void)
 	cfg->jitter_min_ms = 40;
 	cfg->jitter_max_ms = 40;
 	cfg->ptime_ms = 20;
+	cfg->plain_sockets = plain_sockets;
 	tr->name = talloc_strdup(tr, "pstn");
 	tr->law = MEDIA_LAW_ALAW;
 	tr->tone_plan = talloc_strdup(tr, "de");
@@ -71,6 +76,16 @@ static struct media_cfg *mkcfg(void)
 	osmo_sockaddr_str_from_str(&sp->remote, "127.0.0.1", GW_PORT);
 	llist_add_tail(&sp->list, &cfg->spans);
 	return cfg;
+}
+
+/* every thread uses io_uring when this process can (the same self-test the threads run), unless told not to */
+static unsigned int expected_uring_threads(const struct media_cfg *cfg)
+{
+	void *ctx = talloc_named_const(NULL, 0, "uring-probe");
+	bool avail = media_uring_alloc(ctx, 8, 8, 256) != NULL;
+
+	talloc_free(ctx);
+	return avail && !cfg->plain_sockets ? cfg->threads : 0;
 }
 
 static int udp_sock(uint16_t port)
@@ -298,6 +313,7 @@ START_TEST(full_channel_over_udp)
 		struct media_plane_stats st;
 		media_plane_stats(mp, &st);
 		ck_assert_uint_eq(st.channels, 1);
+		ck_assert_uint_eq(st.uring_threads, expected_uring_threads(cfg));
 		ck_assert_uint_ge(st.span_rx, 250 * 40 / FRAMES);
 		ck_assert_uint_eq(st.span_malformed, 0);
 	}
@@ -603,20 +619,30 @@ START_TEST(span_loss_reorder)
 }
 END_TEST
 
+static void setup_plain(void)
+{
+	test_setup_real_time();
+	plain_sockets = true;
+}
+
 static Suite *thread_suite(void)
 {
 	Suite *s = suite_create("media threads");
-	TCase *tc = tcase_create("threads");
+	unsigned int k;
 
-	tcase_set_timeout(tc, 120);
-	tcase_add_checked_fixture(tc, test_setup_real_time, test_teardown);
-	tcase_add_loop_test(tc, full_channel_over_udp, 0, ARRAY_SIZE(frames_tab));
-	tcase_add_test(tc, cot_through_thread);
-	tcase_add_test(tc, symmetric_rtp);
-	tcase_add_test(tc, span_loss_reorder);
-	tcase_add_test(tc, create_destroy_1000);
-	tcase_add_test(tc, tdm_only_channel);
-	suite_add_tcase(s, tc);
+	/* io_uring where the kernel has it, then plain socket calls: the same behaviour both ways */
+	for (k = 0; k < 2; k++) {
+		TCase *tc = tcase_create(k ? "threads, plain sockets" : "threads");
+		tcase_set_timeout(tc, 120);
+		tcase_add_checked_fixture(tc, k ? setup_plain : test_setup_real_time, test_teardown);
+		tcase_add_loop_test(tc, full_channel_over_udp, 0, ARRAY_SIZE(frames_tab));
+		tcase_add_test(tc, cot_through_thread);
+		tcase_add_test(tc, symmetric_rtp);
+		tcase_add_test(tc, span_loss_reorder);
+		tcase_add_test(tc, create_destroy_1000);
+		tcase_add_test(tc, tdm_only_channel);
+		suite_add_tcase(s, tc);
+	}
 	return s;
 }
 
