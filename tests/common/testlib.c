@@ -3,6 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <talloc.h>
 #include <osmocom/core/application.h>
@@ -130,4 +133,34 @@ char *test_srcfile(const char *rel)
 	const char *top = getenv("top_srcdir");
 
 	return talloc_asprintf(test_ctx, "%s/tests/%s", top ? top : "..", rel);
+}
+
+static bool udp_port_free(uint16_t port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port),
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ok = bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0;
+	close(fd);
+	return ok;
+}
+
+uint16_t test_udp_port_block(unsigned int n)
+{
+	unsigned int seed = getpid() ^ time(NULL), tries, i;
+
+	for (tries = 0; tries < 200; tries++) {
+		uint16_t base = 20000 + 2 * (rand_r(&seed) % ((10000 - n) / 2));
+
+		for (i = 0; i < n && udp_port_free(base + i); i++)
+			;
+		if (i == n)
+			return base;
+	}
+	fprintf(stderr, "no block of %u free UDP ports in 20000-29999\n", n);
+	abort();
 }

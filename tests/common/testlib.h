@@ -12,6 +12,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <check.h>
 
 /*! Per-test talloc context (NULL outside a test). Everything a test allocates hangs off it. */
@@ -35,6 +36,11 @@ void test_time_advance(unsigned int secs, unsigned int usecs);
 
 /*! \brief Run a suite, print Check's summary, and return a process exit status. */
 int test_run_suite(Suite *s);
+
+/*! \brief An even UDP port base on 127.0.0.1 such that base .. base+n-1 are all free right now (checked by binding
+ * each), chosen at random in 20000-29999 (below the ephemeral range the scenario scripts' free ports come from), so
+ * that tests with several sockets and port ranges do not collide with parallel runs.  Aborts if none is found. */
+uint16_t test_udp_port_block(unsigned int n);
 
 /*! \brief Path of a test data file: $top_srcdir/tests/REL (talloc'd under test_ctx). */
 char *test_srcfile(const char *rel);

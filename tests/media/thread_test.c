@@ -22,9 +22,12 @@
 #include "media/rtp_codec.h"
 #include "media/media_uring.h"
 
-#define SPAN_PORT	31990	/* ours */
-#define GW_PORT		31992	/* the test's "TDM gateway" */
-#define PEER_PORT	31994	/* the test's RTP peer */
+/* All ports from one free block chosen at start (test_udp_port_block): the RTP range, then the sockets. */
+static uint16_t port_base;
+#define RTP_PORTS	200
+#define SPAN_PORT	(port_base + RTP_PORTS)		/* ours */
+#define GW_PORT		(port_base + RTP_PORTS + 2)	/* the test's "TDM gateway" */
+#define PEER_PORT	(port_base + RTP_PORTS + 4)	/* the test's RTP peer (and + 2) */
 #define MAX_FRAMES	160
 /* packet times of the span in full_channel_over_udp: 5 ms (two per tick), 20 ms (one per two ticks), 1 ms */
 static const unsigned int frames_tab[] = { 40, 160, 8 };
@@ -55,8 +58,8 @@ static struct media_cfg *mkcfg(void)
 	INIT_LLIST_HEAD(&cfg->spans);
 	INIT_LLIST_HEAD(&cfg->trunks);
 	osmo_sockaddr_str_from_str(&cfg->rtp_addr, "127.0.0.1", 0);
-	cfg->rtp_port_min = 31000;
-	cfg->rtp_port_max = 31199;
+	cfg->rtp_port_min = port_base;
+	cfg->rtp_port_max = port_base + RTP_PORTS - 1;
 	cfg->threads = 2;
 	cfg->jitter_min_ms = 40;
 	cfg->jitter_max_ms = 40;
@@ -215,7 +218,8 @@ START_TEST(full_channel_over_udp)
 	ck_assert_ptr_nonnull(ev);
 	ck_assert_uint_eq(ev->chan_id, id);
 	port = ev->local_port;
-	ck_assert_uint_ge(port, 31000);
+	ck_assert_uint_ge(port, port_base);
+	ck_assert_uint_lt(port, port_base + RTP_PORTS);
 	ck_assert_uint_eq(port % 2, 0);
 	ck_assert_int_eq(media_plane_chan_create(mp, &req) > 0, 1);	/* same CIC again: the thread refuses it */
 	ev = wait_event(MEDIA_EV_CHAN_FAILED, 0, 1000);
@@ -648,5 +652,6 @@ static Suite *thread_suite(void)
 
 int main(void)
 {
+	port_base = test_udp_port_block(RTP_PORTS + 8);
 	return test_run_suite(thread_suite());
 }
