@@ -15,6 +15,9 @@
 iw_start 's/preconditions = iam-cot/preconditions = delay-iam/' 's/"T7=25s", "T9=90s"/"T7=20s", "T9=60s"/'
 grep -q '"T7=20s", "T9=60s"' "$work/mgcfd.conf" || fail "the timers of conf/mgcfd.conf moved: fix the sed"
 grep -q 'preconditions = delay-iam' "$work/mgcfd.conf" || fail "conf/mgcfd.conf has no preconditions line: fix the sed"
+# the configuration's timers are in force from the start (not only after a reload)
+vty "$mgcf_vty" "show timer isup" | grep -q "^isup: T7 = 20 s" || fail "T7 is not 20 s: $(vty "$mgcf_vty" "show timer isup")"
+vty "$mgcf_vty" "show timer isup" | grep -q "^isup: T9 = 60 s" || fail "T9 is not 60 s: $(vty "$mgcf_vty" "show timer isup")"
 
 # T7 and T9 take a minute: they run in the background while the other scenarios go on; their CDR lines are
 # checked by called number at the end
@@ -44,28 +47,28 @@ c16=$(sim_count cause_16)
 uac "$(scenario_xml s2i_early_media)" +992001 || fail "early media: sipp failed: $(tail -5 "$work/sipp.out")"
 fg_settled "early media"
 until_ok 50 sim_is cause_16 $((c16 + 1)) || fail "early media: pstnsim did not see REL cause 16"
-cdr_has 992001 sip2isup 16 sip yes
+cdr_has +992001 sip2isup 16 sip yes
 echo "ok: sip2isup early media: ACM with in-band information -> 183 with SDP answer, ANM -> 200, BYE -> REL 16"
 
 # 2. 100rel: reliable 180 (ordinary number) and reliable 183 with SDP (early media), each PRACKed
 uac "$(scenario_xml s2i_100rel 's/@PROV@/180/')" +4930123456 || fail "100rel 180: sipp failed: $(tail -5 "$work/sipp.out")"
 fg_settled "100rel 180"
-cdr_has 4930123456 sip2isup 16 sip yes
+cdr_has +4930123456 sip2isup 16 sip yes
 uac "$(scenario_xml s2i_100rel 's/@PROV@/183/')" +992002 || fail "100rel 183: sipp failed: $(tail -5 "$work/sipp.out")"
 fg_settled "100rel 183"
-cdr_has 992002 sip2isup 16 sip yes
+cdr_has +992002 sip2isup 16 sip yes
 echo "ok: sip2isup 100rel: reliable 180 and reliable 183 (RSeq, Require: 100rel), PRACK, 200 PRACK, answered"
 
-# 3. preconditions, IAM delayed until the UPDATE meets them: while the call waits for the UPDATE (mgcfd's call in
-# INIT both before and after pstnsim's counter is read), pstnsim has had no IAM; afterwards one IAM without
-# continuity indicator
+# 3. preconditions, IAM delayed until the UPDATE meets them: while the call waits for the UPDATE (mgcfd's call has
+# no ISUP leg and no circuit both before and after pstnsim's counter is read), pstnsim has had no IAM; afterwards
+# one IAM without continuity indicator
 in0=$(sim_count in)
 cont0=$(sim_count in_continuity)
 uac "$(scenario_xml s2i_delay_iam)" +4930123459 &
 uac_pid=$!
 track_pid "$uac_pid"
-held() { vty "$mgcf_vty" "show calls" | grep -Eq "^[0-9]+ +sip2isup +pstn +0 +INIT .*-> 4930123459$"; }
-until_ok 100 held || fail "delayed IAM: the call never waited in INIT: $(vty "$mgcf_vty" "show calls")"
+held() { vty "$mgcf_vty" "show calls" | grep -Eq "^[0-9]+ +sip2isup +pstn +0 +[A-Z]+ +- +IN_EARLY .*-> \+4930123459$"; }
+until_ok 100 held || fail "delayed IAM: the call never waited without ISUP leg: $(vty "$mgcf_vty" "show calls")"
 in_held=$(sim_count in)
 held || fail "delayed IAM: the UPDATE came before pstnsim's counters could be read: re-run"
 [ "$in_held" -eq "$in0" ] || fail "delayed IAM: pstnsim got an IAM ($in0 -> $in_held) before the UPDATE"
@@ -74,7 +77,7 @@ untrack_pid "$uac_pid"
 fg_settled "delayed IAM"
 sim_is in $((in0 + 1)) || fail "delayed IAM: expected one IAM at pstnsim: $(vty "$sim_vty" "show simulator")"
 sim_is in_continuity "$cont0" || fail "delayed IAM: the IAM asked for a continuity check"
-cdr_has 4930123459 sip2isup 16 sip yes
+cdr_has +4930123459 sip2isup 16 sip yes
 echo "ok: sip2isup preconditions with delayed IAM: no IAM before the UPDATE, then IAM without continuity check"
 
 # 4. CANCEL with Reason: Q.850;cause=X while ringing: 487, REL with cause X (not the default 31)
@@ -85,7 +88,7 @@ for cause in 21 41; do
 	fg_settled "CANCEL with Reason $cause"
 	until_ok 50 sim_is cause_$cause $((before + 1)) ||
 		fail "CANCEL with Reason $cause: pstnsim did not see REL cause $cause: $(vty "$sim_vty" "show simulator")"
-	cdr_has 991005 sip2isup "$cause" sip no
+	cdr_has +991005 sip2isup "$cause" sip no
 done
 echo "ok: sip2isup CANCEL with Reason: Q.850;cause=X: 487, REL with cause X"
 
@@ -94,14 +97,14 @@ wait "$t7_pid" || fail "T7: sipp did not get 504 with Reason cause 102: $(tail -
 untrack_pid "$t7_pid"
 background=1
 until_ok 50 sim_is cause_102 1 || fail "T7: pstnsim did not see REL cause 102: $(vty "$sim_vty" "show simulator")"
-cdr_has $t7_number sip2isup 102 mgcf no
+cdr_has +$t7_number sip2isup 102 mgcf no
 echo "ok: sip2isup T7 expiry: REL cause 102 (recovery on timer expiry), 504 with Reason: Q.850;cause=102"
 wait "$t9_pid" || fail "T9: sipp did not get 480 with Reason cause 19: $(tail -5 "$work/t9.out")"
 untrack_pid "$t9_pid"
 settled "T7 and T9" 2
 sim_is cause_19 1 || fail "T9: pstnsim did not see REL cause 19: $(vty "$sim_vty" "show simulator")"
 sim_is in_noanswer 0 || fail "T9: pstnsim's own ring time ran out first"
-cdr_has $t9_number sip2isup 19 mgcf no
+cdr_has +$t9_number sip2isup 19 mgcf no
 echo "ok: sip2isup T9 expiry: REL cause 19, 480 with Reason: Q.850;cause=19"
 
 iw_stop
