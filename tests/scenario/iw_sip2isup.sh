@@ -44,9 +44,11 @@ fg_settled() {
 
 # 1. early media: 183 with SDP, no 180, then 200 (ANM after 1 s); released by BYE (REL cause 16)
 c16=$(sim_count cause_16)
+ans=$(sim_count in_answered)
 uac "$(scenario_xml s2i_early_media)" +992001 || fail "early media: sipp failed: $(tail -5 "$work/sipp.out")"
 fg_settled "early media"
 until_ok 50 sim_is cause_16 $((c16 + 1)) || fail "early media: pstnsim did not see REL cause 16"
+sim_is in_answered $((ans + 1)) || fail "early media: pstnsim did not answer: $(vty "$sim_vty" "show simulator")"
 cdr_has +992001 sip2isup 16 sip yes
 echo "ok: sip2isup early media: ACM with in-band information -> 183 with SDP answer, ANM -> 200, BYE -> REL 16"
 
@@ -57,6 +59,7 @@ cdr_has +4930123456 sip2isup 16 sip yes
 uac "$(scenario_xml s2i_100rel 's/@PROV@/183/')" +992002 || fail "100rel 183: sipp failed: $(tail -5 "$work/sipp.out")"
 fg_settled "100rel 183"
 cdr_has +992002 sip2isup 16 sip yes
+sim_is in_answered $((ans + 3)) || fail "100rel: pstnsim did not answer both: $(vty "$sim_vty" "show simulator")"
 echo "ok: sip2isup 100rel: reliable 180 and reliable 183 (RSeq, Require: 100rel), PRACK, 200 PRACK, answered"
 
 # 3. preconditions, IAM delayed until the UPDATE meets them: while the call waits for the UPDATE (mgcfd's call has
@@ -77,6 +80,7 @@ untrack_pid "$uac_pid"
 fg_settled "delayed IAM"
 sim_is in $((in0 + 1)) || fail "delayed IAM: expected one IAM at pstnsim: $(vty "$sim_vty" "show simulator")"
 sim_is in_continuity "$cont0" || fail "delayed IAM: the IAM asked for a continuity check"
+sim_is in_answered $((ans + 4)) || fail "delayed IAM: pstnsim did not answer: $(vty "$sim_vty" "show simulator")"
 cdr_has +4930123459 sip2isup 16 sip yes
 echo "ok: sip2isup preconditions with delayed IAM: no IAM before the UPDATE, then IAM without continuity check"
 
