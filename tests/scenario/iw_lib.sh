@@ -61,6 +61,11 @@ sim_count() {
 	vty "$sim_vty" "show simulator" | tr ' ' '\n' | sed -n "s/^$1=\([0-9]*\)$/\1/p" | grep . || echo 0
 }
 sim_is() { [ "$(sim_count "$1")" -eq "$2" ]; }
+# busy_is PORT N: N circuits not idle (busy, blocked or with something pending), as all_idle counts them
+busy_is() {
+	[ "$(vty "$1" "show isup circuits" | awk 'NR > 1 && ($3 != "IDLE" || NF > 7) { n++ } END { print n + 0 }')" \
+	  -eq "$2" ]
+}
 cdr_count() { grep -vc '^#' "$work/cdr.log" 2>/dev/null || true; }
 
 # settled WHAT [CALLS]: after a scenario of CALLS calls (default 1): no call left, every circuit idle at both

@@ -33,11 +33,13 @@ until_ok 100 sh -c "$VTYCMD $mgcf_vty 'show calls' | grep -q '^2 call(s)'" ||
 	fail "the T7 and T9 calls did not start: $(vty "$mgcf_vty" "show calls")"
 background=2
 
-# settled for the calls in the foreground: the two timer calls are still up
+# settled for the calls in the foreground: the two timer calls (and their circuits) are still up
 fg_settled() {
 	ncdr=$((ncdr + 1))
 	until_ok 100 sh -c "$VTYCMD $mgcf_vty 'show calls' | grep -q '^$background call(s)'" ||
 		fail "$1: calls left: $(vty "$mgcf_vty" "show calls")"
+	until_ok 100 busy_is "$mgcf_vty" "$background" || fail "$1: circuits not idle at mgcfd"
+	until_ok 100 busy_is "$sim_vty" "$background" || fail "$1: circuits not idle at pstnsim"
 	until_ok 50 sh -c "[ \$(grep -vc '^#' '$work/cdr.log') -eq $ncdr ]" ||
 		fail "$1: $(cdr_count) CDR lines, expected $ncdr"
 }
