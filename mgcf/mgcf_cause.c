@@ -23,8 +23,9 @@
 #define TS29163_RESP	"TS 29.163 §7.2.3.2"
 #define RECALLED	" [recalled]"
 
-/* Q.850 cause -> SIP status (TS 29.163 §7.2.3.1.8, the REL cause table).  A cause without a row of its own takes the row of
- * its class's "unspecified" cause (class_unspecified[]), the way ISUP treats a cause value it does not know. */
+/* Q.850 cause -> SIP status (TS 29.163 §7.2.3.1.8, the REL cause table).  A cause without a row of its own
+ * takes the row of its class's "unspecified" cause (class_unspecified[]), the way ISUP treats a cause value it
+ * does not know. */
 const struct mgcf_cause_row mgcf_q850_to_sip_rows[] = {
 	/* normal event (classes 000, 001) */
 	{ 1, 404, TS29163_REL },	/* unallocated number */

@@ -48,7 +48,8 @@ enum sim_counter_id {
 };
 
 static const char *const counter_names[_SIM_NUM_COUNTERS] = {
-	[SIM_IN] = "in", [SIM_IN_CONTINUITY] = "in_continuity", [SIM_IN_ANSWERED] = "in_answered", [SIM_IN_REJECTED] = "in_rejected",
+	[SIM_IN] = "in", [SIM_IN_CONTINUITY] = "in_continuity", [SIM_IN_ANSWERED] = "in_answered",
+	[SIM_IN_REJECTED] = "in_rejected",
 	[SIM_IN_NOANSWER] = "in_noanswer", [SIM_OUT] = "out", [SIM_OUT_ALERTED] = "out_alerted",
 	[SIM_OUT_ANSWERED] = "out_answered", [SIM_OUT_SETUP_FAILED] = "out_setup_failed",
 	[SIM_RELEASED] = "released", [SIM_RELEASED_BY_PEER] = "released_by_peer",

@@ -39,8 +39,8 @@ for cause in $(seq 1 127); do
 	case $cause in 34|42|44) attempts=2 ;; *) attempts=1 ;; esac
 	in_before=$(sim_count in)
 	uac "$(scenario_xml iw_uac_reject "s/@STATUS@/$status/" "s/@CAUSE@/$cause/")" "+$number" ||
-		fail "cause $cause: sipp did not get $status with Reason: Q.850;cause=$cause: $(grep -m1 "SIP/2.0 [3-6]" \
-			"$work/sipp_err.log")"
+		fail "cause $cause: sipp did not get $status with Reason: Q.850;cause=$cause:" \
+		     "$(grep -m1 "SIP/2.0 [3-6]" "$work/sipp_err.log")"
 	settled "cause $cause"
 	sim_is in $((in_before + attempts)) ||
 		fail "cause $cause: expected $attempts IAM(s) at pstnsim: $(vty "$sim_vty" "show simulator")"

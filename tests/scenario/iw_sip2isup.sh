@@ -16,8 +16,9 @@ iw_start 's/preconditions = iam-cot/preconditions = delay-iam/' 's/"T7=25s", "T9
 grep -q '"T7=20s", "T9=60s"' "$work/mgcfd.conf" || fail "the timers of conf/mgcfd.conf moved: fix the sed"
 grep -q 'preconditions = delay-iam' "$work/mgcfd.conf" || fail "conf/mgcfd.conf has no preconditions line: fix the sed"
 # the configuration's timers are in force from the start (not only after a reload)
-vty "$mgcf_vty" "show timer isup" | grep -q "^isup: T7 = 20 s" || fail "T7 is not 20 s: $(vty "$mgcf_vty" "show timer isup")"
-vty "$mgcf_vty" "show timer isup" | grep -q "^isup: T9 = 60 s" || fail "T9 is not 60 s: $(vty "$mgcf_vty" "show timer isup")"
+timers=$(vty "$mgcf_vty" "show timer isup")
+echo "$timers" | grep -q "^isup: T7 = 20 s" || fail "T7 is not 20 s: $timers"
+echo "$timers" | grep -q "^isup: T9 = 60 s" || fail "T9 is not 60 s: $timers"
 
 # T7 and T9 take a minute: they run in the background while the other scenarios go on; their CDR lines are
 # checked by called number at the end
@@ -55,7 +56,8 @@ cdr_has +992001 sip2isup 16 sip yes
 echo "ok: sip2isup early media: ACM with in-band information -> 183 with SDP answer, ANM -> 200, BYE -> REL 16"
 
 # 2. 100rel: reliable 180 (ordinary number) and reliable 183 with SDP (early media), each PRACKed
-uac "$(scenario_xml s2i_100rel 's/@PROV@/180/')" +4930123456 || fail "100rel 180: sipp failed: $(tail -5 "$work/sipp.out")"
+uac "$(scenario_xml s2i_100rel 's/@PROV@/180/')" +4930123456 ||
+	fail "100rel 180: sipp failed: $(tail -5 "$work/sipp.out")"
 fg_settled "100rel 180"
 cdr_has +4930123456 sip2isup 16 sip yes
 uac "$(scenario_xml s2i_100rel 's/@PROV@/183/')" +992002 || fail "100rel 183: sipp failed: $(tail -5 "$work/sipp.out")"
@@ -93,7 +95,7 @@ for cause in 21 41; do
 		fail "CANCEL with Reason $cause: sipp failed: $(tail -5 "$work/sipp.out")"
 	fg_settled "CANCEL with Reason $cause"
 	until_ok 50 sim_is cause_$cause $((before + 1)) ||
-		fail "CANCEL with Reason $cause: pstnsim did not see REL cause $cause: $(vty "$sim_vty" "show simulator")"
+		fail "CANCEL with Reason $cause: no REL cause $cause at pstnsim: $(vty "$sim_vty" "show simulator")"
 	cdr_has +991005 sip2isup "$cause" sip no
 done
 echo "ok: sip2isup CANCEL with Reason: Q.850;cause=X: 487, REL with cause X"
