@@ -582,10 +582,11 @@ static int call_fsm_timer_cb(struct osmo_fsm_inst *fi)
 		call_send_rel(call);
 		call_state_chg(call, ISUP_CALL_ST_RELEASING);
 		break;
-	/* Q.764 Annex A says "release" without a cause; the causes follow common practice (e.g. the Dialogic ISUP
-	 * manual's table of causes per call timer): T7 31, T8 41, T2/T6 102, T9 19. */
+	/* Q.764 Annex A says "release" without a cause.  T7: a missing ACM is an abnormal condition, not a normal
+	 * event (Q.850 keeps 31 for those); Q.850 cause No. 102 "recovery on timer expiry" names a procedure started
+	 * by a timer's expiry in error handling.  T8 41, T9 19 (no answer, Q.118). */
 	case 7:		/* no ACM/CON after the latest address message: release all equipment, send REL */
-		isup_call_release_internal(call, CAUSE_NORMAL_UNSPECIFIED, true);
+		isup_call_release_internal(call, CAUSE_TIMER_EXPIRY, true);
 		break;
 	case 8:		/* no COT: release all equipment, send REL */
 		isup_call_release_internal(call, CAUSE_TEMPORARY_FAILURE, true);

@@ -158,6 +158,7 @@ struct mgcf_call {
 	bool have_dst;
 	uint16_t sip_status;		/*!< final status to use instead of the cause table (580) */
 	bool pending_200;		/*!< sip2isup: answer as soon as the media channel is ready */
+	bool pending_183;		/*!< sip2isup: 183 with the SDP answer as soon as the channel has its port */
 	bool reoffer_pending;		/*!< sip2isup: the channel moved to the circuit: UPDATE with its port */
 
 	/* SDP and preconditions */
@@ -578,7 +579,15 @@ static const char *s2i_sdp(struct mgcf_call *c)
 
 static void s2i_progress(struct mgcf_call *c, uint16_t status, bool with_sdp)
 {
-	const char *sdp = with_sdp ? s2i_sdp(c) : NULL;
+	const char *sdp;
+
+	/* a 183 for early media carries the answer (TS 29.163 §7.2.3.1.4): an ACM that overtakes the media channel's
+	 * set-up waits for the channel's port rather than going out without SDP */
+	if (with_sdp && !c->media_ready && !c->sdp_sent) {
+		c->pending_183 = true;
+		return;
+	}
+	sdp = with_sdp ? s2i_sdp(c) : NULL;
 
 	/* 18x go reliably when the peer supports 100rel (TS 29.163 §7.2.3.1.4; the session layer decides) */
 	if (sip_sess_progress(c->sess, status, sdp, true) == 0 && sdp)
@@ -941,8 +950,13 @@ static void call_fsm_any(struct osmo_fsm_inst *fi, uint32_t event, void *data)
 				s2i_answer(c);
 			}
 		} else if (c->pending_200) {
+			/* the 200 carries the answer: a 183 still waiting has nothing left to say */
 			c->pending_200 = false;
+			c->pending_183 = false;
 			s2i_answer(c);
+		} else if (c->pending_183 && c->sess) {
+			c->pending_183 = false;
+			s2i_progress(c, 183, true);
 		} else if (c->precond_pending && c->sess && !c->sdp_sent) {
 			/* the answer with our precondition status goes in a reliable 183 at once (RFC 3312 §6) */
 			s2i_progress(c, 183, true);

@@ -3,10 +3,11 @@
  * Sources, in order of precedence (TS 29.163 wins where it and RFC 3398 differ):
  *  - TS 29.163 §7.2.3.1.8 (REL received by the SIP->ISUP MGCF) and §7.2.3.2.x (4xx-6xx received by the
  *    ISUP->SIP MGCF); ITU-T Q.1912.5 gives the same defaults for Profile A.
- *  - RFC 3398 §7.2.4.1 and §8.2.6.1 for the rows 29.163 leaves to the class default.
+ *  - RFC 3398 §7.2.4.1 and §8.2.6.1 only where 29.163 has nothing to say.
  * The 29.163 text itself could not be consulted while writing this table; rows marked "[recalled]" follow
- * the published defaults as remembered and corroborated by other implementations (see the project's
- * standards digest §4(c)).  Every row can be overridden per trunk group (q850-to-sip / sip-to-q850).
+ * the published defaults as remembered, as the project's standards digest §4(c) has them (18, 19, 20, 21, 31
+ * -> 480; resource, service and protocol classes to 480/500 rather than RFC 3398's 503/403/488/501).  Every row
+ * can be overridden per trunk group (q850-to-sip / sip-to-q850).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -22,8 +23,9 @@
 #define TS29163_RESP	"TS 29.163 §7.2.3.2"
 #define RECALLED	" [recalled]"
 
-/* Q.850 cause -> SIP status.  Rows with from >= 1000 are class defaults: 1000 + class (cause >> 4). */
-#define CLASS_DEFAULT(c)	(1000 + (c))
+/* Q.850 cause -> SIP status (TS 29.163 §7.2.3.1.8, the REL cause table).  A cause without a row of its own
+ * takes the row of its class's "unspecified" cause (class_unspecified[]), the way ISUP treats a cause value it
+ * does not know. */
 const struct mgcf_cause_row mgcf_q850_to_sip_rows[] = {
 	/* normal event (classes 000, 001) */
 	{ 1, 404, TS29163_REL },	/* unallocated number */
@@ -33,7 +35,6 @@ const struct mgcf_cause_row mgcf_q850_to_sip_rows[] = {
 	{ 5, 404, TS29163_REL RECALLED },	/* misdialled trunk prefix */
 	{ 8, 500, TS29163_REL RECALLED },	/* preemption */
 	{ 9, 500, TS29163_REL RECALLED },	/* preemption, circuit reserved for reuse */
-	{ 16, 480, TS29163_REL " (normal clearing before a final response: class default)" },
 	{ 17, 486, TS29163_REL },	/* user busy */
 	{ 18, 480, TS29163_REL RECALLED " (RFC 3398: 408)" },	/* no user responding */
 	{ 19, 480, TS29163_REL },	/* no answer from user */
@@ -42,43 +43,32 @@ const struct mgcf_cause_row mgcf_q850_to_sip_rows[] = {
 	{ 22, 410, TS29163_REL },	/* number changed */
 	{ 23, 410, TS29163_REL RECALLED },	/* redirection to new destination */
 	{ 25, 404, TS29163_REL RECALLED },	/* exchange routing error */
-	{ 26, 404, "RFC 3398 §7.2.4.1" },	/* non-selected user clearing */
 	{ 27, 502, TS29163_REL },	/* destination out of order */
 	{ 28, 484, TS29163_REL },	/* invalid number format (address incomplete) */
 	{ 29, 500, TS29163_REL RECALLED " (RFC 3398: 501)" },	/* facility rejected */
-	{ 31, 480, TS29163_REL },	/* normal, unspecified */
-	{ CLASS_DEFAULT(0), 480, TS29163_REL " normal class default" },
-	{ CLASS_DEFAULT(1), 480, TS29163_REL " normal class default" },
-	/* resource unavailable (class 010) */
-	{ 34, 503, "RFC 3398 §7.2.4.1" },	/* no circuit/channel available: retry elsewhere */
-	{ 38, 503, "RFC 3398 §7.2.4.1" },	/* network out of order */
-	{ 41, 503, "RFC 3398 §7.2.4.1" },	/* temporary failure */
-	{ 42, 503, "RFC 3398 §7.2.4.1" },	/* switching equipment congestion */
-	{ 47, 503, "RFC 3398 §7.2.4.1" },	/* resource unavailable, unspecified */
-	{ CLASS_DEFAULT(2), 500, TS29163_REL RECALLED " resource class default" },
-	/* service or option not available (class 011) */
-	{ 55, 403, "RFC 3398 §7.2.4.1" },	/* incoming calls barred within CUG */
-	{ 57, 403, TS29163_REL RECALLED },	/* bearer capability not authorized */
-	{ 58, 503, "RFC 3398 §7.2.4.1" },	/* bearer capability not presently available */
-	{ CLASS_DEFAULT(3), 500, TS29163_REL RECALLED " service class default" },
-	/* service or option not implemented (class 100) */
-	{ 65, 488, TS29163_REL RECALLED },	/* bearer capability not implemented */
-	{ 70, 488, TS29163_REL RECALLED },	/* only restricted digital information bearer available */
-	{ 79, 501, "RFC 3398 §7.2.4.1" },	/* service or option not implemented */
-	{ CLASS_DEFAULT(4), 500, TS29163_REL RECALLED " class default" },
-	/* invalid message (class 101) */
-	{ 87, 403, TS29163_REL RECALLED },	/* user not member of CUG */
-	{ 88, 488, TS29163_REL RECALLED " (RFC 3398: 503)" },	/* incompatible destination */
-	{ CLASS_DEFAULT(5), 500, TS29163_REL RECALLED " class default" },
+	{ 31, 480, TS29163_REL },	/* normal, unspecified; also 16 before a final response */
+	/* resource unavailable (class 010): no 503, which the IMS would take for the whole gateway being down */
+	{ 34, 480, TS29163_REL RECALLED " (RFC 3398: 503)" },	/* no circuit/channel available */
+	{ 38, 500, TS29163_REL RECALLED " (RFC 3398: 503)" },	/* network out of order */
+	{ 41, 500, TS29163_REL RECALLED " (RFC 3398: 503)" },	/* temporary failure */
+	{ 42, 480, TS29163_REL RECALLED " (RFC 3398: 503)" },	/* switching equipment congestion */
+	{ 47, 480, TS29163_REL RECALLED " (RFC 3398: 503)" },	/* resource unavailable, unspecified */
+	/* service or option not available (class 011); RFC 3398: 55, 57 -> 403, 58 -> 503 */
+	{ 63, 500, TS29163_REL RECALLED },	/* service or option not available, unspecified */
+	/* service or option not implemented (class 100); RFC 3398: 65, 70 -> 488, 79 -> 501 */
+	{ 79, 500, TS29163_REL RECALLED },	/* service or option not implemented, unspecified */
+	/* invalid message (class 101); RFC 3398: 87 -> 403, 88 -> 503 */
+	{ 95, 500, TS29163_REL RECALLED },	/* invalid message, unspecified */
 	/* protocol error (class 110) */
 	{ 102, 504, TS29163_REL },	/* recovery on timer expiry */
 	{ 111, 500, TS29163_REL },	/* protocol error, unspecified */
-	{ CLASS_DEFAULT(6), 500, TS29163_REL " class default" },
 	/* interworking (class 111) */
 	{ 127, 500, TS29163_REL },	/* interworking, unspecified */
-	{ CLASS_DEFAULT(7), 500, TS29163_REL " class default" },
 	{ 0, 0, NULL }
 };
+
+/* The "unspecified" cause of each class (Q.850: cause value = class << 4 | value in class). */
+static const uint8_t class_unspecified[8] = { 31, 31, 47, 63, 79, 95, 111, 127 };
 
 /* SIP status -> Q.850 cause.  Rows with from < 10 are class defaults: the status class digit (4, 5, 6). */
 const struct mgcf_cause_row mgcf_sip_to_q850_rows[] = {
@@ -137,7 +127,7 @@ uint16_t mgcf_q850_to_sip(const struct mgcf_trunk_policy *tp, uint8_t cause, uin
 		return 603;
 	r = find_row(mgcf_q850_to_sip_rows, cause);
 	if (!r)
-		r = find_row(mgcf_q850_to_sip_rows, CLASS_DEFAULT(cause >> 4));
+		r = find_row(mgcf_q850_to_sip_rows, class_unspecified[cause >> 4]);
 	return r->to;
 }
 

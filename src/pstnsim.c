@@ -30,6 +30,7 @@
 
 enum sim_counter_id {
 	SIM_IN,			/* IAMs received */
+	SIM_IN_CONTINUITY,	/* ... asking for continuity (on this or a previous circuit) */
 	SIM_IN_ANSWERED,	/* ANM sent */
 	SIM_IN_REJECTED,	/* 990CCC: released before ACM */
 	SIM_IN_NOANSWER,	/* 991SSS: rang out */
@@ -47,7 +48,8 @@ enum sim_counter_id {
 };
 
 static const char *const counter_names[_SIM_NUM_COUNTERS] = {
-	[SIM_IN] = "in", [SIM_IN_ANSWERED] = "in_answered", [SIM_IN_REJECTED] = "in_rejected",
+	[SIM_IN] = "in", [SIM_IN_CONTINUITY] = "in_continuity", [SIM_IN_ANSWERED] = "in_answered",
+	[SIM_IN_REJECTED] = "in_rejected",
 	[SIM_IN_NOANSWER] = "in_noanswer", [SIM_OUT] = "out", [SIM_OUT_ALERTED] = "out_alerted",
 	[SIM_OUT_ANSWERED] = "out_answered", [SIM_OUT_SETUP_FAILED] = "out_setup_failed",
 	[SIM_RELEASED] = "released", [SIM_RELEASED_BY_PEER] = "released_by_peer",
@@ -93,6 +95,8 @@ enum sim_call_plan {
 	PLAN_ANSWER,		/* ACM, ANM after answer-delay */
 	PLAN_RING,		/* ACM, release with 19 after ring_ms */
 	PLAN_REJECT,		/* release with reject_cause before ACM */
+	PLAN_EARLY_MEDIA,	/* ACM with in-band information available, ANM after ring_ms */
+	PLAN_SILENT,		/* no backward message at all: the caller's T7 ends the call */
 	PLAN_ORIGINATED,	/* our own outgoing call */
 };
 
@@ -102,7 +106,7 @@ struct sim_call {
 	struct isup_call *call;
 	enum sim_call_plan plan;
 	uint8_t reject_cause;
-	unsigned int ring_ms;
+	unsigned int ring_ms;		/* PLAN_RING: until the release; PLAN_EARLY_MEDIA: until the ANM */
 	bool waiting_cot;	/* IAM asked for continuity: behave once COT arrives */
 	bool answered;
 	struct sim_chan *chan;	/* the call's bearer, NULL without a span for its circuit */
@@ -427,7 +431,9 @@ static void sim_call_free(struct sim_call *sc)
 	talloc_free(sc);
 }
 
-static void send_acm(struct sim_call *sc)
+/* ACM "subscriber free"; with inband, the optional backward call indicators say in-band information (its own
+ * ringing tone, an announcement) is available, which the far end maps to early media (TS 29.163 §7.2.3.1.4). */
+static void send_acm(struct sim_call *sc, bool inband)
 {
 	struct isup_bci bci = {
 		.charge = 2,		/* charge */
@@ -438,6 +444,10 @@ static void send_acm(struct sim_call *sc)
 	struct isup_msg m;
 
 	isup_build_acm(&m, 0, &bci);
+	if (inband) {
+		m.obci = (struct isup_obci){ .inband = true };
+		isup_msg_set(&m, ISUP_P_OBCI);
+	}
 	if (isup_call_send(sc->call, &m) < 0)
 		LOGSIM(LOGL_ERROR, "CIC %u: cannot send ACM\n", isup_call_cic(sc->call));
 }
@@ -455,12 +465,19 @@ static void run_plan(struct sim_call *sc)
 		isup_call_release(sc->call, sc->reject_cause);	/* frees sc through call_released */
 		return;
 	case PLAN_RING:
-		send_acm(sc);
+		send_acm(sc, false);
 		timer_in_ms(&sc->timer, sc->ring_ms);
 		return;
 	case PLAN_ANSWER:
-		send_acm(sc);
+		send_acm(sc, false);
 		timer_in_ms(&sc->timer, c->answer_delay_ms);
+		return;
+	case PLAN_EARLY_MEDIA:
+		send_acm(sc, true);
+		timer_in_ms(&sc->timer, sc->ring_ms);
+		return;
+	case PLAN_SILENT:
+		LOGSIM(LOGL_INFO, "CIC %u to %s: no ACM will follow\n", isup_call_cic(sc->call), sc->called);
 		return;
 	case PLAN_ORIGINATED:
 		return;
@@ -481,6 +498,7 @@ static void call_timer_cb(void *data)
 		isup_call_release(sc->call, CAUSE_NO_ANSWER);
 		return;
 	case PLAN_ANSWER:
+	case PLAN_EARLY_MEDIA:
 		if (!sc->answered) {
 			isup_build_anm(&m, 0);
 			if (isup_call_send(sc->call, &m) < 0) {
@@ -503,25 +521,41 @@ static void call_timer_cb(void *data)
 		isup_call_release(sc->call, CAUSE_NORMAL_CLEARING);
 		return;
 	case PLAN_REJECT:
+	case PLAN_SILENT:
 		return;
 	}
 }
 
-/* Parse "990CCC" / "991SSS" test numbers. */
+/* Three decimal digits after a test number's prefix (990CCC, 991SSS, 992SSS), or -1. */
+static int test_number_arg(const char *digits, const char *prefix)
+{
+	if (strlen(digits) < 6 || strncmp(digits, prefix, 3) || strspn(digits + 3, "0123456789") < 3)
+		return -1;
+	return (digits[3] - '0') * 100 + (digits[4] - '0') * 10 + (digits[5] - '0');
+}
+
+/* Parse the test numbers: 990CCC reject, 991SSS ring, 992SSS early media, 993... silent. */
 static enum sim_call_plan plan_for(const char *digits, uint8_t *cause, unsigned int *ring_ms)
 {
-	if (strlen(digits) >= 6 && !strncmp(digits, "990", 3)) {
-		int c = (digits[3] - '0') * 100 + (digits[4] - '0') * 10 + (digits[5] - '0');
+	int arg;
 
-		if (c >= 1 && c <= 127 && strspn(digits + 3, "0123456789") >= 3) {
-			*cause = c;
-			return PLAN_REJECT;
-		}
+	arg = test_number_arg(digits, "990");
+	if (arg >= 1 && arg <= 127) {
+		*cause = arg;
+		return PLAN_REJECT;
 	}
-	if (strlen(digits) >= 6 && !strncmp(digits, "991", 3) && strspn(digits + 3, "0123456789") >= 3) {
-		*ring_ms = ((digits[3] - '0') * 100 + (digits[4] - '0') * 10 + (digits[5] - '0')) * 1000;
+	arg = test_number_arg(digits, "991");
+	if (arg >= 0) {
+		*ring_ms = arg * 1000;
 		return PLAN_RING;
 	}
+	arg = test_number_arg(digits, "992");
+	if (arg >= 0) {
+		*ring_ms = arg * 1000;
+		return PLAN_EARLY_MEDIA;
+	}
+	if (strlen(digits) >= 3 && !strncmp(digits, "993", 3))
+		return PLAN_SILENT;
 	return PLAN_ANSWER;
 }
 
@@ -549,6 +583,7 @@ static void *incoming_call(struct isup_node *node, struct isup_call *call, const
 	/* Q.764 §2.1.8: with a continuity check pending no ACM may go back before the COT; "required on this
 	 * circuit" asks for the loop, "on a previous circuit" has nothing to connect here */
 	if (isup_msg_has(iam, ISUP_P_NCI) && iam->nci.continuity != 0) {
+		s->counters[SIM_IN_CONTINUITY]++;
 		sc->waiting_cot = true;
 		if (iam->nci.continuity == 1 && sc->chan)
 			chan_cot_loop(sc->chan);

@@ -138,7 +138,7 @@ START_TEST(test_release_in_incoming_cb)
 }
 END_TEST
 
-/* T7 (Q.764 Annex A): no ACM -> REL; T1 repeats the REL */
+/* T7 (Q.764 Annex A): no ACM -> REL cause 102 (recovery on timer expiry); T1 repeats the REL */
 START_TEST(test_t7_t1)
 {
 	struct harness *h = std_h();
@@ -147,15 +147,15 @@ START_TEST(test_t7_t1)
 	h_advance(24);
 	h_expect_none(h);
 	h_advance(1);
-	expect_rel(h, 1, 31);
+	expect_rel(h, 1, 102);
 	ck_assert(c->released);
-	ck_assert_uint_eq(c->cause, 31);
+	ck_assert_uint_eq(c->cause, 102);
 	h_advance(14);
 	h_expect_none(h);
 	h_advance(1);
-	expect_rel(h, 1, 31);		/* T1 */
+	expect_rel(h, 1, 102);		/* T1 */
 	h_advance(15);
-	expect_rel(h, 1, 31);
+	expect_rel(h, 1, 102);
 	h_rx_simple(h, ISUP_RLC, 1);
 	h_assert_all_idle(h);
 	h_free(h);

@@ -358,10 +358,10 @@ START_TEST(test_s2i_t7_expiry)
 	advance_s(19);
 	ck_assert_uint_eq(n_isup, 1);
 	advance_s(2);
-	/* T7: the node releases with cause 31 → 480 with Reason */
-	isup_expect(ISUP_REL);
-	rsp = sip_expect_skip100("SIP/2.0 480 ");
-	ck_assert_ptr_nonnull(strstr(rsp, "Reason: Q.850;cause=31"));
+	/* T7: the node releases with cause 102 (recovery on timer expiry) → 504 with Reason */
+	ck_assert_uint_eq(isup_expect(ISUP_REL)->cause.value, 102);
+	rsp = sip_expect_skip100("SIP/2.0 504 ");
+	ck_assert_ptr_nonnull(strstr(rsp, "Reason: Q.850;cause=102"));
 	ck_assert_uint_eq(mgcf_iw_num_calls(iw), 0);
 	ck_assert_uint_eq(mgcf_iw_ctr(iw, MGCF_CTR_TIMEOUTS), 1);
 	isup_in_simple(ISUP_RLC, 1);
@@ -835,11 +835,11 @@ START_TEST(test_s2i_congestion_reattempt)
 	iam = isup_expect(ISUP_IAM);
 	ck_assert_uint_ne(iam->cic, 1);
 	ck_assert_uint_eq(mgcf_iw_num_calls(iw), 1);
-	/* congestion again: given up, 503 with Reason cause 42 */
+	/* congestion again: given up, 480 (TS 29.163's row for 42) with Reason cause 42 */
 	isup_build_rel(&m, iam->cic, 4, 42);
 	isup_in(&m);
 	isup_expect(ISUP_RLC);
-	rsp = sip_expect_skip100("SIP/2.0 503 ");
+	rsp = sip_expect_skip100("SIP/2.0 480 ");
 	ck_assert_ptr_nonnull(strstr(rsp, "Reason: Q.850;cause=42"));
 	ck_assert_uint_eq(mgcf_iw_num_calls(iw), 0);
 	ck_assert(all_idle());

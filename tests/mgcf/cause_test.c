@@ -26,22 +26,30 @@ START_TEST(test_q850_to_sip_rows)
 	/* values on which TS 29.163 and RFC 3398 agree */
 	static const struct { uint8_t cause; uint16_t sip; } agreed[] = {
 		{ 1, 404 }, { 2, 404 }, { 3, 404 }, { 17, 486 }, { 19, 480 }, { 20, 480 }, { 22, 410 },
-		{ 27, 502 }, { 28, 484 }, { 31, 480 }, { 34, 503 }, { 41, 503 }, { 42, 503 }, { 102, 504 },
-		{ 111, 500 }, { 127, 500 },
+		{ 27, 502 }, { 28, 484 }, { 31, 480 }, { 102, 504 }, { 111, 500 }, { 127, 500 },
+	};
+	/* where they differ, 29.163 wins (standards.md §4(c)): RFC 3398 has 408, 503, 403, 488, 501 here */
+	static const struct { uint8_t cause; uint16_t sip; } ts29163[] = {
+		{ 18, 480 }, { 29, 500 }, { 34, 480 }, { 38, 500 }, { 41, 500 }, { 42, 480 }, { 47, 480 },
+		{ 55, 500 }, { 57, 500 }, { 58, 500 }, { 65, 500 }, { 70, 500 }, { 79, 500 }, { 87, 500 },
+		{ 88, 500 },
 	};
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(agreed); i++)
 		ck_assert_msg(mgcf_q850_to_sip(NULL, agreed[i].cause, MGCF_LOC_LN) == agreed[i].sip,
 			      "cause %u", agreed[i].cause);
-	/* where they differ, 29.163 wins: 18 -> 480 (RFC 3398: 408) */
-	ck_assert_uint_eq(mgcf_q850_to_sip(NULL, 18, MGCF_LOC_LN), 480);
+	for (i = 0; i < ARRAY_SIZE(ts29163); i++)
+		ck_assert_msg(mgcf_q850_to_sip(NULL, ts29163[i].cause, MGCF_LOC_LN) == ts29163[i].sip,
+			      "cause %u", ts29163[i].cause);
 	/* call rejected by the user is final: 603; by the network: 480 */
 	ck_assert_uint_eq(mgcf_q850_to_sip(NULL, 21, MGCF_LOC_USER), 603);
 	ck_assert_uint_eq(mgcf_q850_to_sip(NULL, 21, MGCF_LOC_LN), 480);
-	/* unassigned causes fall to their class default */
+	/* causes without a row take the row of their class's unspecified cause: 31, 47, 63, 79, 95, 111, 127 */
 	ck_assert_uint_eq(mgcf_q850_to_sip(NULL, 24, MGCF_LOC_LN), 480);
-	ck_assert_uint_eq(mgcf_q850_to_sip(NULL, 45, MGCF_LOC_LN), 500);
+	ck_assert_uint_eq(mgcf_q850_to_sip(NULL, 26, MGCF_LOC_LN), 480);
+	ck_assert_uint_eq(mgcf_q850_to_sip(NULL, 45, MGCF_LOC_LN), 480);
+	ck_assert_uint_eq(mgcf_q850_to_sip(NULL, 50, MGCF_LOC_LN), 500);
 	ck_assert_uint_eq(mgcf_q850_to_sip(NULL, 120, MGCF_LOC_LN), 500);
 }
 END_TEST

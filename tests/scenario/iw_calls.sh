@@ -1,9 +1,8 @@
 #!/bin/sh
 # Interworking calls: sipp <-> mgcfd <-> pstnsim on loopback (issue "Interworking core"):
 #  - sip2isup: answered and released by BYE; with preconditions (IAM + COT); CANCEL while ringing (REL cause 31);
-#    answered and released by REL (pstnsim's hold: BYE with Reason Q.850 cause 16); rejected (990CCC: the
-#    Q.850 -> SIP table's status with Reason: Q.850;cause=CCC), one row per cause listed in REJECT_ROWS,
-#    congestion causes tried twice; ringing without answer (991SSS: pstnsim's cause 19 -> 480);
+#    answered and released by REL (pstnsim's hold: BYE with Reason Q.850 cause 16); ringing without answer
+#    (991SSS: pstnsim's cause 19 -> 480) (every row of the Q.850 -> SIP table: iw_q850_sip.sh);
 #  - isup2sip: pstnsim originates, sipp answers (pstnsim counts the answer); sipp rejects with a status from
 #    UAS_ROWS and pstnsim sees the cause of the SIP -> Q.850 table;
 #  - after every scenario: `show calls` empty, every CIC idle at both ends, and the CDR file has the right lines.
@@ -115,25 +114,6 @@ n=$((n + 1))
 settled $n "sip2isup REL"
 cdr_last_has sip2isup 16 isup yes
 echo "ok: sip2isup answered, released by REL (BYE with Reason: Q.850;cause=16), CDR line"
-
-# 3. sip2isup rejected by the PSTN side: rows of the Q.850 -> SIP table (TS 29.163 Table 7.2.3.1.7-1)
-for row in ${REJECT_ROWS:-17:486 1:404 3:404 18:480 19:480 21:480 22:410 27:502 28:484 34:503 38:503 \
-		41:503 42:503 47:503 58:503 65:488 88:488 102:504 111:500 127:500}; do
-	cause=${row%%:*}
-	status=${row##*:}
-	sed -e "s/@STATUS@/$status/" -e "s/@CAUSE@/$cause/" "$xml/iw_uac_reject.xml" > "$work/reject.xml"
-	in_before=$(vty "$sim_vty" "show simulator" | sed -n "s/.* in=\([0-9]*\) .*/\1/p")
-	uac "$work/reject.xml" "+990$(printf %03u "$cause")" ||
-		fail "sip2isup reject cause $cause: sipp did not get $status with Reason cause $cause"
-	n=$((n + 1))
-	settled $n "sip2isup reject $cause"
-	# congestion (34, 42, 44) is tried once more on another circuit
-	case $cause in 34|42|44) attempts=2 ;; *) attempts=1 ;; esac
-	sim_has "in=$((in_before + attempts))" ||
-		fail "cause $cause: expected $attempts IAM(s) at pstnsim: $(vty "$sim_vty" "show simulator")"
-	cdr_last_has sip2isup "$cause" isup no
-done
-echo "ok: sip2isup rejected: Q.850 causes to SIP statuses with Reason, CDR lines"
 
 # 4. sip2isup ringing without answer (991001: rings 1 s, then pstnsim releases with cause 19 -> 480)
 sed -e "s/@STATUS@/480/" -e "s/@CAUSE@/19/" "$xml/iw_uac_reject.xml" > "$work/noanswer.xml"
