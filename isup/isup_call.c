@@ -842,6 +842,11 @@ void isup_call_cot_result(struct isup_call *call, bool ok)
 	osmo_fsm_inst_dispatch(call->fi, ISUP_CALL_EV_COT_RESULT, &ok);
 }
 
+void *isup_call_node_priv(const struct isup_call *call)
+{
+	return call->node->priv;
+}
+
 uint16_t isup_call_cic(const struct isup_call *call)
 {
 	return call->cic->cic;

@@ -1326,6 +1326,17 @@ int isup_node_cic_state(struct isup_node *node, const char *trunk,
 	return found ? 0 : -ENOENT;
 }
 
+int isup_node_retest_result(struct isup_node *node, const char *trunk, uint16_t cic, bool ok)
+{
+	struct isup_trunk *t = find_trunk(node, trunk);
+	struct isup_cic *c = t ? isup_trunk_find_cic(t, cic) : NULL;
+
+	if (!c || !c->call || c->call->fi->state != ISUP_CALL_ST_RETEST_TESTING)
+		return -ENOENT;
+	isup_call_cot_result(c->call, ok);
+	return 0;
+}
+
 int isup_node_cic_get(struct isup_node *node, const char *trunk, uint16_t cic, struct isup_cic_info *info)
 {
 	struct isup_trunk *t = find_trunk(node, trunk);
