@@ -501,6 +501,13 @@ struct media_chan *media_chan_alloc(void *ctx, const struct media_chan_setup *se
 	if (jmax < jmin)
 		jmax = jmin;
 	ch->jb = playout_init(jmin, jmax);
+	/* SpanDSP 0.0.6's adaptive playout starts with since_last_step at INT_MAX and no just-in-time history, so
+	 * the very first frame "shrinks" the buffer by skipping one frame ahead: when that frame is the only one
+	 * queued (the peer's packets arrive just before they are due) it is dropped as late, and every later frame
+	 * stays one frame late for good (lateness is judged by receive time, which is on time): a silent call.
+	 * Counting from 0, the buffer shrinks only after 500 frames that came early, as intended. */
+	if (ch->jb)
+		ch->jb->since_last_step = 0;
 	ch->plc_tdm = plc_init(NULL);
 	ch->plc_rtp = plc_init(NULL);
 	ch->gen = dtmf_gen_alloc();

@@ -310,6 +310,7 @@ static int cmd_rtp(int argc, char **argv)
 	double duration = 10, t0, next = 0;
 	unsigned long sent = 0;
 	uint32_t ssrc, ts;
+	long long ts0 = -1;
 	uint16_t seq;
 	int pt = -1, fd, i, rc = 0;
 	struct sigaction sa = { .sa_handler = on_term };
@@ -330,6 +331,8 @@ static int cmd_rtp(int argc, char **argv)
 			record = argv[i + 1];
 		else if (!strcmp(argv[i], "--duration"))
 			duration = atof(argv[i + 1]);
+		else if (!strcmp(argv[i], "--ts"))
+			ts0 = strtoll(argv[i + 1], NULL, 0);
 		else
 			return 2;
 	}
@@ -353,7 +356,7 @@ static int cmd_rtp(int argc, char **argv)
 	srandom(getpid() ^ time(NULL));
 	ssrc = random();
 	seq = random();
-	ts = random();
+	ts = ts0 >= 0 ? (uint32_t)ts0 : (uint32_t)random();
 	t0 = now_s();
 	while (!stop && now_s() - t0 < duration) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
