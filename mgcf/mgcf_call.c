@@ -714,6 +714,7 @@ static void i2s_cot(struct mgcf_call *c, bool ok)
 	if (c->loopback && c->iw->media && c->chan_id > 0)
 		media_plane_chan_loopback(c->iw->media, c->chan_id, false);
 	c->loopback = false;
+	LOG_CALL(c, ok ? LOGL_INFO : LOGL_NOTICE, "COT received: continuity check %s\n", ok ? "successful" : "failed");
 	if (!ok)
 		return;
 	c->cot_pending = false;
@@ -1403,6 +1404,7 @@ static void *isup_incoming(struct isup_node *node, struct isup_call *call, const
 	}
 	if (isup_msg_has(iam, ISUP_P_NCI) && iam->nci.continuity == 1 && iw->media && c->chan_id > 0) {
 		/* continuity required on this circuit: the far end tests through our loop */
+		LOG_CALL(c, LOGL_INFO, "continuity check required on CIC %u: timeslot looped until COT\n", c->cic);
 		media_plane_chan_loopback(iw->media, c->chan_id, true);
 		c->loopback = true;
 	}

@@ -29,7 +29,7 @@ check_bursts() {
 
 for law in alaw ulaw; do
 	n=0
-	media_start "$law" "" "	on-answer = { \"record $work/pstn-%c.wav\", \"play $work/to_ims.wav\" }" ""
+	media_start "$law" "" "	on-answer = { \"record $work/pstn-%c.wav\", \"play $work/to_ims.wav\" }"
 	for codec in ${CODECS:-8:PCMA 0:PCMU}; do
 		pt=${codec%%:*}
 		name="$law trunk, ${codec##*:}"

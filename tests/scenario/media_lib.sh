@@ -46,23 +46,22 @@ idle_but() {
 		'NR > 1 && index(skip, " " $2 " ") == 0 && ($3 != "IDLE" || NF > 7) { bad = 1 } END { exit bad }'
 }
 
-# media_start LAW MGCF_TRUNK_LINES SIM_LINES MGCF_ISUP_TIMERS [MGCF_SIP_LINES]: both programs on trunk law LAW with
-# extra lines in mgcfd's trunk group, pstnsim's simulator section, mgcfd's isup timers (', "T25=2s"') and its sip
-# section; returns once the association is up and every circuit idle
+# media_start LAW MGCF_TRUNK_LINES SIM_LINES [MGCF_SED [SIM_SED]]: both programs on trunk law LAW, with extra lines in
+# mgcfd's trunk group and pstnsim's simulator section and an extra sed expression for each file; returns once the
+# association is up and every circuit idle
 media_start() {
 	sed -e "s/127.0.0.1:2905/127.0.0.1:$m3ua_port/" -e "s/port = 4281/port = $sim_vty/" \
 	    -e "s/127.0.0.1:42000/127.0.0.1:$span_a/" -e "s/127.0.0.1:41000/127.0.0.1:$span_b/" \
 	    -e "s/udp:127.0.0.1:5999/udp:127.0.0.1:$(free_port)/" -e "s/law = alaw/law = $1/" \
-	    -e "s/18000-18999/$((rtp_base + 2000))-$((rtp_base + 2999))/" \
+	    -e "s/18000-18999/$((rtp_base + 2000))-$((rtp_base + 2999))/" -e "${5:-s/^$//}" \
 	    "${top_srcdir}/conf/pstnsim.conf" | awk -v extra="$3" '{ print } /^simulator {/ { print extra }' \
 		> "$work/pstnsim.conf"
 	sed -e "s/127.0.0.1:2905/127.0.0.1:$m3ua_port/" -e "s/port = 4280/port = $mgcf_vty/" \
 	    -e "s/127.0.0.1:5060/127.0.0.1:$sip_port/g" -e "s/127.0.0.1:5080/127.0.0.1:$ims_port/g" \
 	    -e "s|/tmp/mgcfd-cdr.log|$work/cdr.log|" -e "s/16000-16999/$rtp_base-$((rtp_base + 999))/" \
 	    -e "s/127.0.0.1:42000/127.0.0.1:$span_a/" -e "s/127.0.0.1:41000/127.0.0.1:$span_b/" \
-	    -e "s/law = alaw/law = $1/" -e "s/isup = { \"T7=25s\", \"T9=90s\" }/isup = { \"T7=25s\", \"T9=90s\"$4 }/" \
-	    "${top_srcdir}/conf/mgcfd.conf" |
-		awk -v extra="$2" -v sip="${5:-}" '{ print } /^trunk-group pstn {/ { print extra } /^sip {/ { print sip }' \
+	    -e "s/law = alaw/law = $1/" -e "${4:-s/^$//}" \
+	    "${top_srcdir}/conf/mgcfd.conf" | awk -v extra="$2" '{ print } /^trunk-group pstn {/ { print extra }' \
 		> "$work/mgcfd.conf"
 	rm -f "$work/cdr.log"
 	"$bin/pstnsim" -c "$work/pstnsim.conf" > "$work/pstnsim-$1.log" 2>&1 &
