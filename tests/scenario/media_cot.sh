@@ -23,8 +23,8 @@ call_ok() {
 	uac "$xml/media_uac.xml" +4930123456 8 PCMA 300 || fail "$1: sipp failed: $(tail -5 "$work/sipp.out")"
 }
 
-media_start alaw "	continuity = required" "	continuity = required" \
-	's/isup = { "T7=25s", "T9=90s" }/isup = { "T7=25s", "T9=90s", "T25=4s" }/; s/precondition = supported/precondition = disabled/' \
+media_start alaw "" "	continuity = required" \
+	's/continuity = none/continuity = required/; s/isup = { "T7=25s", "T9=90s" }/isup = { "T7=25s", "T9=90s", "T25=4s" }/; s/precondition = supported/precondition = disabled/' \
 	's/hold = 0/hold = 1500/'
 n=0
 
