@@ -692,6 +692,15 @@ static void jb_pull(struct media_chan *ch, unsigned int n)
 
 	while (ch->out_len < n && guard++ < 8) {
 		int rc = playout_get(ch->jb, &f, now);
+
+		/* SpanDSP 0.0.6 judges lateness by receive time only: once the peer's packets come in just after
+		 * they are due (jitter beyond the slack, a packet read a tick late) they stay one frame late for
+		 * good and it drops every one of them.  A frame late by exactly one frame, whose slot was just
+		 * concealed, is played instead: the buffer grows by that frame. */
+		if (rc == PLAYOUT_DROP && f.sender_stamp == ch->jb->last_speech_sender_stamp) {
+			ch->stats.jb_grown++;
+			rc = PLAYOUT_OK;
+		}
 		switch (rc) {
 		case PLAYOUT_OK:
 			media_g711_to_linear(ch->rtp_law, f.data, ch->out + ch->out_len, f.sender_len);

@@ -490,8 +490,9 @@ START_TEST(tone_rtp_to_tdm)
 END_TEST
 
 /* The adaptive jitter buffer (min 20 < max 200 ms, as configured by default) with packets that arrive just in time:
- * a peer's 20 ms packets reach the channel at any phase of the 10 ms ticks (the thread reads RTP every other tick).
- * SpanDSP 0.0.6's playout once skipped ahead at the first frame and then dropped every frame as late: silence. */
+ * a peer's 20 ms packets reach the channel at any phase of the 10 ms ticks (the thread reads RTP every other tick),
+ * on time or with up to 15 ms of jitter.  SpanDSP 0.0.6's playout once skipped ahead at the first frame, or after
+ * one late packet, and then dropped every frame as late: silence, or half the frames lost. */
 START_TEST(tone_rtp_to_tdm_adaptive_jb)
 {
 	struct media_chan_setup s = { .id = 9, .tdm_law = MEDIA_LAW_ALAW, .jitter_min_ms = 20, .jitter_max_ms = 200,
@@ -499,11 +500,12 @@ START_TEST(tone_rtp_to_tdm_adaptive_jb)
 	struct media_chan_params p = { .pt = MEDIA_PT_PCMU, .event_pt = 101, .ptime_ms = 20 };
 	uint8_t pkt[12 + 160], in[MEDIA_TICK_SAMPLES], out[MEDIA_TICK_SAMPLES];
 	int16_t lin[160], tdm[8000];
-	unsigned int phase, parity, t, k;
+	unsigned int phase, parity, t, k, jitter, rnd = 1;
 	double ph;
 	float lvl;
 
 	memset(in, media_g711_idle(MEDIA_LAW_ALAW), sizeof(in));
+	for (jitter = 0; jitter <= 15; jitter += 15)
 	for (parity = 0; parity < 2; parity++) {
 		for (phase = 0; phase < 40; phase += 3) {
 			struct cap *c = cap_new();
@@ -512,8 +514,9 @@ START_TEST(tone_rtp_to_tdm_adaptive_jb)
 			ck_assert_ptr_nonnull(ch);
 			ph = 0;
 			for (t = 0, k = 0; t < 200; t++) {
-				/* packet k arrives at phase + 20k ms, read on the ticks of the channel's parity */
-				while ((t + parity) % 2 == 0 && phase + 20 * k <= 10 * t) {
+				/* packet k arrives at phase + 20k ms (+ up to jitter ms, in order), read on the ticks of
+				 * the channel's parity */
+				while ((t + parity) % 2 == 0 && phase + 20 * k + (jitter ? rnd % (jitter + 1) : 0) <= 10 * t) {
 					struct rtp_hdr h = { .pt = MEDIA_PT_PCMU, .seq = k, .ts = 0x10000000 + 160 * k,
 							     .ssrc = 2 };
 
@@ -522,13 +525,15 @@ START_TEST(tone_rtp_to_tdm_adaptive_jb)
 					media_g711_from_linear(MEDIA_LAW_ULAW, lin, pkt + 12, 160);
 					media_chan_rtp_rx(ch, pkt, sizeof(pkt));
 					k++;
+					rnd = rnd * 1103515245 + 12345;
 				}
 				media_chan_tick(ch, in, out);
 				if (t >= 100)
 					media_g711_to_linear(MEDIA_LAW_ALAW, out, tdm + 80 * (t - 100), 80);
 			}
 			measure(tdm, 8000, 1004, &lvl);
-			ck_assert_msg(fabsf(lvl + 10) < 0.5f, "parity %u phase %u ms: level %.2f dBm0", parity, phase, lvl);
+			ck_assert_msg(fabsf(lvl + 10) < 0.5f, "jitter %u parity %u phase %u ms: level %.2f dBm0", jitter,
+				      parity, phase, lvl);
 			ck_assert_uint_eq(media_chan_stats(ch)->jb_drop, 0);
 			media_chan_free(ch);
 		}
