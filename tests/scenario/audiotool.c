@@ -399,8 +399,10 @@ static int cmd_rtp(int argc, char **argv)
 			rx_packet(&r, buf, len, &from);
 	}
 	close(fd);
-	printf("rx %lu packets (%lu audio pt %d, %lu other) from %s:%u; tx %lu packets pt %d\n", r.packets, r.audio,
-	       r.pt, r.other_pt, inet_ntoa(r.from.sin_addr), ntohs(r.from.sin_port), sent, pt);
+	printf("rx %lu packets (%lu audio pt %d, %lu other) from %s:%u; ", r.packets, r.audio, r.pt, r.other_pt,
+	       inet_ntoa(r.from.sin_addr), ntohs(r.from.sin_port));
+	printf("tx %lu packets pt %d to %s:%u\n", sent, pt, have_peer ? inet_ntoa(peer.sin_addr) : "-",
+	       have_peer ? ntohs(peer.sin_port) : 0);
 	if (record && wav_write(record, r.rec, r.rec_n) < 0) {
 		perror(record);
 		rc = 1;

