@@ -19,7 +19,7 @@ span_b=$(free_port)
 sipp_port=$(free_port)
 # below the ephemeral range the free ports come from, so that RTP ranges never hold a span port
 rtp_base=$((10000 + $(od -An -N2 -tu2 /dev/urandom) % 4000 * 2))
-ims_rtp=$((rtp_base + 3000))
+ims_rtp=$(free_port)	# audiotool: a port the kernel gave nobody, not one of a range other jobs may use
 
 no_calls() { vty "$mgcf_vty" "show calls" | tail -1 | grep -q "^0 call(s)"; }
 sim_has() { vty "$sim_vty" "show simulator" | grep -Eq "(^| )$1( |$)"; }
