@@ -279,6 +279,32 @@ static void call_start_cot(struct isup_call *call)
 	}
 }
 
+/* CCR, then our tone test on the circuit (the re-test's internal call, upper layer NULL) */
+static void call_send_ccr(struct isup_call *call)
+{
+	struct isup_cic *c = call->cic;
+
+	call_send_simple(call, ISUP_CCR);
+	call_state_chg(call, ISUP_CALL_ST_RETEST_TESTING);
+	if (call->node->ops->cot_test)
+		call->node->ops->cot_test(call, c->trunk->name, c->cic, NULL);
+	else
+		isup_call_cot_result(call, true);
+}
+
+void isup_call_test_idle(struct isup_cic *c)
+{
+	struct isup_call *call = isup_call_alloc(c, true);
+
+	if (!call)
+		return;
+	call->retest = true;
+	call->up_released = true;
+	osmo_fsm_inst_dispatch(c->fi, ISUP_CIC_EV_SEIZE_OUT, NULL);
+	LOG_CALL(call, LOGL_INFO, "continuity test of an idle circuit (maintenance): CCR\n");
+	call_send_ccr(call);
+}
+
 void isup_call_start_retest(struct isup_cic *c)
 {
 	struct isup_call *call = isup_call_alloc(c, true);
@@ -605,12 +631,7 @@ static int call_fsm_timer_cb(struct osmo_fsm_inst *fi)
 	case 25:
 	case 26:
 		/* Q.764 Annex A (T25/T26): send CCR, attach the transceiver, test again */
-		call_send_simple(call, ISUP_CCR);
-		call_state_chg(call, ISUP_CALL_ST_RETEST_TESTING);
-		if (call->node->ops->cot_test)
-			call->node->ops->cot_test(call, c->trunk->name, c->cic, NULL);
-		else
-			isup_call_cot_result(call, true);
+		call_send_ccr(call);
 		break;
 	case 24:
 		/* the tone did not come back in time */

@@ -1301,6 +1301,21 @@ int isup_cic_reset(struct isup_node *node, const char *trunk, uint16_t first, ui
 	return 0;
 }
 
+int isup_cic_continuity_test(struct isup_node *node, const char *trunk, uint16_t cic)
+{
+	struct isup_trunk *t;
+	int rc = maint_range(node, trunk, cic, cic, &t);
+	struct isup_cic *c;
+
+	if (rc < 0)
+		return rc;
+	c = isup_trunk_find_cic(t, cic);
+	if (!isup_cic_available(c))
+		return -EBUSY;
+	isup_call_test_idle(c);
+	return 0;
+}
+
 /* ---- inspection ---- */
 
 int isup_node_cic_state(struct isup_node *node, const char *trunk,

@@ -175,6 +175,10 @@ int isup_cic_block(struct isup_node *node, const char *trunk, uint16_t first, ui
 int isup_cic_unblock(struct isup_node *node, const char *trunk, uint16_t first, uint16_t last, bool hardware);
 /*! \brief Reset circuits: RSC for one, GRS for a range (2..32 circuits).  Same returns as isup_cic_block(). */
 int isup_cic_reset(struct isup_node *node, const char *trunk, uint16_t first, uint16_t last);
+/*! \brief Continuity test of an idle circuit (Q.764 §2.1.8 with CCR, as a maintenance re-test): CCR, the tone through
+ *  ops->cot_test, REL when it comes back, else COT(failed) and a re-test every T26 until it succeeds (the circuit is
+ *  not used for calls meanwhile).  \returns 0, -ENOENT (trunk), -ERANGE (CIC), -EBUSY (not idle or blocked). */
+int isup_cic_continuity_test(struct isup_node *node, const char *trunk, uint16_t cic);
 
 /*! Blocking flags of a circuit. */
 #define ISUP_BLK_LM	0x01	/*!< locally blocked, maintenance */

@@ -10,6 +10,7 @@
 #      next call uses it again;
 #  (4) the PSTN side: pstnsim's IAM asks for continuity, mgcfd loops the timeslot, pstnsim measures its tone and
 #      sends COT, only then the INVITE goes to the IMS (precondition = disabled) and sipp answers;
+#  (5) pstnsim tests an idle circuit (`isup continuity-test`, CCR): mgcfd loops it (ops->cot_loop) until the REL;
 #  after each: no call, no media channel, every circuit idle at both ends but CIC 1 (held for its re-test), CDRs.
 . "${top_srcdir}/tests/common/testlib.sh"
 . "${top_srcdir}/tests/scenario/media_lib.sh"
@@ -101,6 +102,14 @@ log_has "continuity check required on CIC $cic: timeslot looped until COT" || fa
 awk '/COT received: continuity check successful/ && !cot { cot = NR } /tx INVITE sip:\+4940999888/ { inv = NR }
      END { exit !(cot && inv > cot) }' "$work/mgcfd-alaw.log" || fail "(4): the INVITE did not wait for COT"
 echo "ok: (4) pstnsim's IAM with continuity required: looped by mgcfd, COT, INVITE answered by the IMS"
+
+# (5) pstnsim tests idle CIC 4 (maintenance, CCR): mgcfd loops it on a channel of its own until the REL
+out=$(vty "$sim_vty" "enable" "isup continuity-test pstn 4")
+case $out in *%*) fail "(5): isup continuity-test: $out" ;; esac
+until_ok 100 sim_has "cot_ok=2" || fail "(5): pstnsim's test of CIC 4 did not succeed: $(vty "$sim_vty" "show simulator")"
+log_has "pstn CIC 4: CCR: loop connected for the far end's re-test" || fail "(5): mgcfd did not loop CIC 4"
+settled $n 1
+echo "ok: (5) pstnsim's CCR on idle CIC 4: looped by mgcfd, tone back, REL, no channel left"
 
 [ "$(cic_state 1)" = RETEST_WAIT ] || fail "CIC 1 is no longer held for its re-test: $(cic_state 1)"
 media_stop
