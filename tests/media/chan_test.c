@@ -514,9 +514,10 @@ START_TEST(tone_rtp_to_tdm_adaptive_jb)
 			ck_assert_ptr_nonnull(ch);
 			ph = 0;
 			for (t = 0, k = 0; t < 200; t++) {
-				/* packet k arrives at phase + 20k ms (+ up to jitter ms, in order), read on the ticks of
-				 * the channel's parity */
-				while ((t + parity) % 2 == 0 && phase + 20 * k + (jitter ? rnd % (jitter + 1) : 0) <= 10 * t) {
+				/* packet k arrives at phase + 20k ms (+ up to jitter ms, in order), read on the
+				 * ticks of the channel's parity */
+				while ((t + parity) % 2 == 0 &&
+				       phase + 20 * k + (jitter ? rnd % (jitter + 1) : 0) <= 10 * t) {
 					struct rtp_hdr h = { .pt = MEDIA_PT_PCMU, .seq = k, .ts = 0x10000000 + 160 * k,
 							     .ssrc = 2 };
 
@@ -532,8 +533,8 @@ START_TEST(tone_rtp_to_tdm_adaptive_jb)
 					media_g711_to_linear(MEDIA_LAW_ALAW, out, tdm + 80 * (t - 100), 80);
 			}
 			measure(tdm, 8000, 1004, &lvl);
-			ck_assert_msg(fabsf(lvl + 10) < 0.5f, "jitter %u parity %u phase %u ms: level %.2f dBm0", jitter,
-				      parity, phase, lvl);
+			ck_assert_msg(fabsf(lvl + 10) < 0.5f, "jitter %u parity %u phase %u ms: level %.2f dBm0",
+				      jitter, parity, phase, lvl);
 			ck_assert_uint_eq(media_chan_stats(ch)->jb_drop, 0);
 			media_chan_free(ch);
 		}

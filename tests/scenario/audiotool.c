@@ -120,7 +120,8 @@ static int16_t *audio_read(const char *path, size_t *n)
 			return NULL;
 		}
 		while (off + 8 <= got && memcmp(buf + off, "data", 4)) {
-			uint32_t sz = buf[off + 4] | buf[off + 5] << 8 | buf[off + 6] << 16 | (uint32_t)buf[off + 7] << 24;
+			const uint8_t *s = buf + off + 4;
+			uint32_t sz = s[0] | s[1] << 8 | s[2] << 16 | (uint32_t)s[3] << 24;
 
 			off += 8 + sz;
 		}
@@ -156,7 +157,8 @@ static int cmd_gen(int argc, char **argv)
 		return 2;
 	for (i = 1; i < argc; i++) {
 		level = 0;
-		if (sscanf(argv[i], "%lf@%lf/%u", &f, &level, &ms) != 3 && (sscanf(argv[i], "%lf/%u", &f, &ms) != 2 || f)) {
+		if (sscanf(argv[i], "%lf@%lf/%u", &f, &level, &ms) != 3 &&
+		    (sscanf(argv[i], "%lf/%u", &f, &ms) != 2 || f)) {
 			fprintf(stderr, "bad segment '%s' (FREQ@DBM0/MS or 0/MS)\n", argv[i]);
 			free(x);
 			return 2;

@@ -39,8 +39,9 @@ check_bursts() {
 		      if (pieces[1] + pieces[2] > 2 || debris)
 			print "(in " pieces[1] + pieces[2] " pieces, " debris + 0 " bursts of debris: dropouts)" }' \
 		"$work/analysis.txt" > "$work/verdict.txt" ||
-		fail "$1: expected $3 (Hz dBm0 Hz dBm0):$(cat "$work/verdict.txt") analysis: $(cat "$work/analysis.txt")"
-	echo "ok: $1: $(grep '^burst' "$work/analysis.txt" | sed 's/ start [0-9.]* s//' | tr '\n' ' ')$(cat "$work/verdict.txt")"
+		fail "$1: expected $3 (Hz dBm0 Hz dBm0):$(cat "$work/verdict.txt") $(cat "$work/analysis.txt")"
+	echo "ok: $1: $(grep '^burst' "$work/analysis.txt" | sed 's/ start [0-9.]* s//' | tr '\n' ' ')" \
+	     "$(cat "$work/verdict.txt")"
 }
 
 for law in alaw ulaw; do
@@ -65,8 +66,9 @@ for law in alaw ulaw; do
 
 		# mgcfd sent the offered codec from the port it announced, and got ours
 		port=$(cat "$work/peer")
-		grep -Eq "^rx [0-9]+ packets \([0-9]+ audio pt $pt, 0 other\) from 127.0.0.1:$port; .* to 127.0.0.1:$port\$" \
-			"$work/audiotool.out" || fail "$name: RTP with mgcfd: $(cat "$work/audiotool.out") (answer port $port)"
+		rtp_re="^rx [0-9]+ packets \([0-9]+ audio pt $pt, 0 other\) from 127.0.0.1:$port; .* to 127.0.0.1:$port\$"
+		grep -Eq "$rtp_re" "$work/audiotool.out" ||
+			fail "$name: RTP with mgcfd: $(cat "$work/audiotool.out") (port $port)"
 		[ "$(sed -n 's/.*; tx \([0-9]*\) packets.*/\1/p' "$work/audiotool.out")" -ge 150 ] ||
 			fail "$name: audiotool sent too little: $(cat "$work/audiotool.out")"
 		check_bursts "$name, PSTN -> IMS" "$work/ims.wav" "1004 -10 2804 -20"

@@ -25,7 +25,8 @@ call_ok() {
 }
 
 media_start alaw "" "	continuity = required" \
-	's/continuity = none/continuity = required/; s/isup = { "T7=25s", "T9=90s" }/isup = { "T7=25s", "T9=90s", "T25=4s" }/; s/precondition = supported/precondition = disabled/' \
+	's/continuity = none/continuity = required/; s/precondition = supported/precondition = disabled/
+	 s/isup = { "T7=25s", "T9=90s" }/isup = { "T7=25s", "T9=90s", "T25=4s" }/' \
 	's/hold = 0/hold = 1500/'
 n=0
 
@@ -106,7 +107,8 @@ echo "ok: (4) pstnsim's IAM with continuity required: looped by mgcfd, COT, INVI
 # (5) pstnsim tests idle CIC 4 (maintenance, CCR): mgcfd loops it on a channel of its own until the REL
 out=$(vty "$sim_vty" "enable" "isup continuity-test pstn 4")
 case $out in *%*) fail "(5): isup continuity-test: $out" ;; esac
-until_ok 100 sim_has "cot_ok=2" || fail "(5): pstnsim's test of CIC 4 did not succeed: $(vty "$sim_vty" "show simulator")"
+until_ok 100 sim_has "cot_ok=2" ||
+	fail "(5): pstnsim's test of CIC 4 did not succeed: $(vty "$sim_vty" "show simulator")"
 log_has "pstn CIC 4: CCR: loop connected for the far end's re-test" || fail "(5): mgcfd did not loop CIC 4"
 settled $n 1
 echo "ok: (5) pstnsim's CCR on idle CIC 4: looped by mgcfd, tone back, REL, no channel left"

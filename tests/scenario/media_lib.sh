@@ -35,7 +35,8 @@ cic_state() {
 settled() {
 	until_ok 100 no_calls || fail "calls left: $(vty "$mgcf_vty" "show calls")"
 	until_ok 100 no_channels || fail "media channels left at mgcfd: $(vty "$mgcf_vty" "show media")"
-	until_ok 100 idle_but "$mgcf_vty" "${2:-}" || fail "circuits not idle at mgcfd: $(vty "$mgcf_vty" "show isup circuits")"
+	until_ok 100 idle_but "$mgcf_vty" "${2:-}" ||
+		fail "circuits not idle at mgcfd: $(vty "$mgcf_vty" "show isup circuits")"
 	until_ok 100 idle_but "$sim_vty" "${2:-}" || fail "circuits not idle at pstnsim"
 	until_ok 50 sh -c "[ \$(grep -vc '^#' '$work/cdr.log') -eq $1 ]" ||
 		fail "$(grep -vc '^#' "$work/cdr.log") CDR lines, expected $1"

@@ -88,7 +88,8 @@ START_TEST(test_measure_rows)
 		for (k = 0; k < (int)(sizeof(rows) / sizeof(rows[0])); k++) {
 			x = burst_signal(&n, rows[k].freq, rows[k].level, 1000);
 			for (i = 0; law && i < n; i++)
-				x[i] = law == 1 ? alaw_to_linear(linear_to_alaw(x[i])) : ulaw_to_linear(linear_to_ulaw(x[i]));
+				x[i] = law == 1 ? alaw_to_linear(linear_to_alaw(x[i]))
+						: ulaw_to_linear(linear_to_ulaw(x[i]));
 			ck_assert_int_eq(tone_analyze(x, n, b, 4), 1);
 			ck_assert_double_eq_tol(b[0].freq_hz, rows[k].freq, 0.2);
 			ck_assert_double_eq_tol(b[0].level_dbm0, rows[k].level, law ? 0.3 : 0.05);
