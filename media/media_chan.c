@@ -171,6 +171,8 @@ struct media_chan {
 	int16_t out[MAX_FRAME + MEDIA_TICK_SAMPLES];
 	unsigned int out_len;
 	bool jb_started;
+	bool jb_concealed;		/* the last pull concealed the slot of jb_concealed_ts (FILLIN) */
+	timestamp_t jb_concealed_ts;
 	unsigned int frame_len;		/* samples in the peer's last frame: the size of a concealed one */
 	/* receive statistics, RFC 3550 A.1 and A.8 */
 	bool have_src;
@@ -696,11 +698,15 @@ static void jb_pull(struct media_chan *ch, unsigned int n)
 		/* SpanDSP 0.0.6 judges lateness by receive time only: once the peer's packets come in just after
 		 * they are due (jitter beyond the slack, a packet read a tick late) they stay one frame late for
 		 * good and it drops every one of them.  A frame late by exactly one frame, whose slot was just
-		 * concealed, is played instead: the buffer grows by that frame. */
-		if (rc == PLAYOUT_DROP && f.sender_stamp == ch->jb->last_speech_sender_stamp) {
+		 * concealed, is played instead: the buffer grows by that frame.  (A duplicate of a frame that was
+		 * played finds its slot not concealed and is dropped.) */
+		if (rc == PLAYOUT_DROP && ch->jb_concealed && f.sender_stamp == ch->jb_concealed_ts &&
+		    f.sender_stamp == ch->jb->last_speech_sender_stamp) {
 			ch->stats.jb_grown++;
 			rc = PLAYOUT_OK;
 		}
+		ch->jb_concealed = rc == PLAYOUT_FILLIN;
+		ch->jb_concealed_ts = ch->jb->last_speech_sender_stamp;
 		switch (rc) {
 		case PLAYOUT_OK:
 			media_g711_to_linear(ch->rtp_law, f.data, ch->out + ch->out_len, f.sender_len);

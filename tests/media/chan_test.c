@@ -542,6 +542,38 @@ START_TEST(tone_rtp_to_tdm_adaptive_jb)
 }
 END_TEST
 
+/* A duplicate of a frame already played is dropped, not played again (the late-frame rule of jb_pull() only takes a
+ * frame whose slot was just concealed). */
+START_TEST(rtp_duplicate_not_replayed)
+{
+	struct cap *c = cap_new();
+	struct media_chan *ch = mkchan(c, MEDIA_LAW_ALAW, MEDIA_PT_PCMA, MEDIA_DTMF_INBAND, false);
+	uint8_t pkt[40][12 + 160], in[MEDIA_TICK_SAMPLES], out[MEDIA_TICK_SAMPLES];
+	int16_t lin[160];
+	double ph = 0;
+	unsigned int t;
+
+	memset(in, media_g711_idle(MEDIA_LAW_ALAW), sizeof(in));
+	for (t = 0; t < 80; t++) {
+		if (t % 2 == 0) {
+			struct rtp_hdr h = { .pt = MEDIA_PT_PCMA, .seq = t / 2, .ts = 80 * t, .ssrc = 1 };
+
+			sine(lin, 160, 697, -6, &ph);
+			rtp_write_hdr(pkt[t / 2], sizeof(pkt[0]), &h);
+			media_g711_from_linear(MEDIA_LAW_ALAW, lin, pkt[t / 2] + 12, 160);
+			media_chan_rtp_rx(ch, pkt[t / 2], sizeof(pkt[0]));
+			/* the frame before the last one again, once it has been played */
+			if (t == 60)
+				media_chan_rtp_rx(ch, pkt[t / 2 - 2], sizeof(pkt[0]));
+		}
+		media_chan_tick(ch, in, out);
+	}
+	ck_assert_uint_eq(media_chan_stats(ch)->jb_grown, 0);
+	ck_assert_uint_eq(media_chan_stats(ch)->jb_drop, 1);
+	media_chan_free(ch);
+}
+END_TEST
+
 START_TEST(tone_player)
 {
 	struct cap *c = cap_new();
@@ -993,6 +1025,7 @@ static Suite *chan_suite(void)
 	tcase_add_loop_test(tc, tone_tdm_to_rtp, 0, ARRAY_SIZE(law_combos));
 	tcase_add_loop_test(tc, tone_rtp_to_tdm, 0, ARRAY_SIZE(law_combos));
 	tcase_add_test(tc, tone_rtp_to_tdm_adaptive_jb);
+	tcase_add_test(tc, rtp_duplicate_not_replayed);
 	tcase_add_loop_test(tc, tone_player, 0, 2);
 	tcase_add_test(tc, cot_looped_and_broken);
 	tcase_add_test(tc, rtp_timeout_and_plc);
