@@ -1,13 +1,15 @@
 #!/bin/sh
 # Audio through mgcfd, both directions, both trunk laws and both IMS codecs (so transcoding runs where they differ:
-# PCMA/A-law, PCMU/A-law, PCMA/µ-law, PCMU/µ-law): sipp calls pstnsim through mgcfd offering one codec; the IMS
-# media end is audiotool's RTP end point, pstnsim answers and plays/records on the call's bearer (on-answer).
+# PCMA/A-law, PCMU/A-law, PCMA/µ-law, PCMU/µ-law), on calls set up both ways: sipp calls pstnsim through mgcfd
+# offering one codec (pstnsim answers and plays/records on the call's bearer: on-answer), and pstnsim calls a sipp
+# UAS that answers with one codec (pstnsim plays/records from the VTY once answered).  The IMS media end is
+# audiotool's RTP end point.
 #  - PSTN -> IMS: pstnsim plays 1004 Hz at -10 dBm0 then 2804 Hz at -20 dBm0 (1 s each); audiotool records the
 #    RTP (decoded by its PT) and must hear both tones at the right frequency (±1 %) and level (±1 dB), in order
 #    (check_bursts says how much dropout a loaded machine may cause);
 #  - IMS -> PSTN: audiotool sends 1004 Hz at -10 dBm0 then 604 Hz at -25 dBm0 over RTP to the port of mgcfd's
 #    SDP answer; pstnsim's recording of the timeslot must hold both bursts the same way;
-#  - mgcfd answers with the offered codec and sends from the port it announced;
+#  - mgcfd uses the codec of the offer (sip2isup) or of the answer (isup2sip) and sends from the port it announced;
 #  - after each call: no call, no media channel and every circuit idle at both ends, one more CDR line.
 . "${top_srcdir}/tests/common/testlib.sh"
 . "${top_srcdir}/tests/scenario/media_lib.sh"
@@ -44,19 +46,45 @@ check_bursts() {
 	     "$(cat "$work/verdict.txt")"
 }
 
+# isup2sip: pstnsim calls the IMS (sipp UAS answering with PT $1, CODEC $2); once answered, pstnsim plays and
+# records on the call's circuit
+i2s_call() {
+	sed -e "s/@RTPPORT@/$ims_rtp/" -e "s/@PT@/$1/g" -e "s/@CODEC@/$2/" -e "s/@HOLD@/4500/" -e "s/@LEAD@/800/" \
+	    -e "s|@PEERFILE@|$work/peer|" "$xml/media_uas.xml" > "$work/uas.xml"
+	answered=$(vty "$sim_vty" "show simulator" | sed -n "s/.* out_answered=\([0-9]*\).*/\1/p")
+	sipp -sf "$work/uas.xml" -i 127.0.0.1 -p "$ims_port" -m 1 -timeout 60 -timeout_error -trace_err \
+	     -error_file "$work/sipp_err.log" > "$work/uas.out" 2>&1 &
+	uas_pid=$!
+	track_pid "$uas_pid"
+	sleep 0.5	# sipp binds its port (mgcfd would retransmit the INVITE anyway)
+	vty "$sim_vty" "enable" "simulator call 4940999888" > /dev/null
+	until_ok 100 sim_has "out_answered=$((${answered:-0} + 1))" || fail "$name: pstnsim's call was not answered"
+	cic=$(vty "$sim_vty" "show isup calls" | awk '$4 == "ANSWERED" { print $2; exit }')
+	vty "$sim_vty" "enable" "simulator cic pstn $cic record $work/pstn-$cic.wav" \
+		"simulator cic pstn $cic play $work/to_ims.wav" > /dev/null
+	wait "$uas_pid" || fail "$name: sipp UAS failed: $(tail -5 "$work/uas.out")"
+	untrack_pid "$uas_pid"
+}
+
 for law in alaw ulaw; do
 	n=0
 	media_start "$law" "" "	on-answer = { \"record $work/pstn-%c.wav\", \"play $work/to_ims.wav\" }"
-	for codec in ${CODECS:-8:PCMA 0:PCMU}; do
+	for call in ${CALLS:-s2i:8:PCMA s2i:0:PCMU i2s:8:PCMA i2s:0:PCMU}; do
+		dir=${call%%:*}
+		codec=${call#*:}
 		pt=${codec%%:*}
-		name="$law trunk, ${codec##*:}"
+		name="$dir, $law trunk, ${codec##*:}"
 		# the previous call's answer port must not be taken for this one's
 		rm -f "$work"/pstn-*.wav "$work/ims.wav" "$work/peer"
 		"$audiotool" rtp --local "$ims_rtp" --peer-file "$work/peer" --pt "$pt" --play "$work/to_pstn.wav" \
 			--record "$work/ims.wav" --duration 30 > "$work/audiotool.out" 2>&1 &
 		at_pid=$!
 		track_pid "$at_pid"
-		uac "$xml/media_uac.xml" +4930123456 "$pt" "${codec##*:}" 4500 || fail "$name: sipp failed"
+		if [ "$dir" = s2i ]; then
+			uac "$xml/media_uac.xml" +4930123456 "$pt" "${codec##*:}" 4500 || fail "$name: sipp failed"
+		else
+			i2s_call "$pt" "${codec##*:}"
+		fi
 		kill -TERM "$at_pid"
 		wait "$at_pid" || fail "$name: audiotool failed: $(cat "$work/audiotool.out")"
 		untrack_pid "$at_pid"
@@ -64,7 +92,7 @@ for law in alaw ulaw; do
 		settled $n
 		until_ok 50 sim_has "media_channels=0" || fail "$name: media channels left at pstnsim"
 
-		# mgcfd sent the offered codec from the port it announced, and got ours
+		# mgcfd sent the negotiated codec from the port it announced, and got ours
 		port=$(cat "$work/peer")
 		rtp_re="^rx [0-9]+ packets \([0-9]+ audio pt $pt, 0 other\) from 127.0.0.1:$port; .* to 127.0.0.1:$port\$"
 		grep -Eq "$rtp_re" "$work/audiotool.out" ||
