@@ -292,29 +292,39 @@ static void call_send_ccr(struct isup_call *call)
 		isup_call_cot_result(call, true);
 }
 
+/* The node's own call holding a circuit for a continuity re-test: the upper layer never sees it.  seize: the
+ * circuit is idle and becomes busy (ISUP_CIC_EV_SEIZE_IN/OUT), or -1: it is busy already. */
+static struct isup_call *retest_call_alloc(struct isup_cic *c, bool outgoing, int seize)
+{
+	struct isup_call *call = isup_call_alloc(c, outgoing);
+
+	if (!call)
+		return NULL;
+	call->retest = true;
+	call->up_released = true;
+	if (seize >= 0)
+		osmo_fsm_inst_dispatch(c->fi, seize, NULL);
+	return call;
+}
+
 void isup_call_test_idle(struct isup_cic *c)
 {
-	struct isup_call *call = isup_call_alloc(c, true);
+	struct isup_call *call = retest_call_alloc(c, true, ISUP_CIC_EV_SEIZE_OUT);
 
 	if (!call)
 		return;
-	call->retest = true;
-	call->up_released = true;
-	osmo_fsm_inst_dispatch(c->fi, ISUP_CIC_EV_SEIZE_OUT, NULL);
 	LOG_CALL(call, LOGL_INFO, "continuity test of an idle circuit (maintenance): CCR\n");
 	call_send_ccr(call);
 }
 
 void isup_call_start_retest(struct isup_cic *c)
 {
-	struct isup_call *call = isup_call_alloc(c, true);
+	struct isup_call *call = retest_call_alloc(c, true, -1);
 
 	if (!call) {
 		isup_cic_start_reset(c, false);
 		return;
 	}
-	call->retest = true;
-	call->up_released = true;
 	call_state_chg_T(call, ISUP_CALL_ST_RETEST_WAIT, 25);
 }
 
@@ -336,12 +346,9 @@ void isup_call_rx_ccr_idle(struct isup_cic *c)
 
 	if (c->fi->state != ISUP_CIC_ST_IDLE)
 		return;
-	call = isup_call_alloc(c, false);
+	call = retest_call_alloc(c, false, ISUP_CIC_EV_SEIZE_IN);
 	if (!call)
 		return;
-	call->retest = true;
-	call->up_released = true;
-	osmo_fsm_inst_dispatch(c->fi, ISUP_CIC_EV_SEIZE_IN, NULL);
 	LOG_CALL(call, LOGL_INFO, "CCR on an idle circuit: continuity re-test, loop connected\n");
 	call_state_chg(call, ISUP_CALL_ST_IN_RETEST);
 	call_retest_loop(call, true);
