@@ -86,7 +86,7 @@ echo "ok: (3) loop of CIC 3 repaired before T25: CCR re-test successful, REL, CI
 
 # (4) pstnsim asks for the check: mgcfd loops, pstnsim's tone comes back, COT, then the INVITE
 sipp -sf "$xml/iw_uas_answer.xml" -i 127.0.0.1 -p "$ims_port" -m 1 -timeout 30 -timeout_error \
-     -mp "$((rtp_base + 3100))" > "$work/uas.out" 2>&1 &
+     -mp "$((sipp_mp + 100))" > "$work/uas.out" 2>&1 &
 uas_pid=$!
 track_pid "$uas_pid"
 sleep 0.5

@@ -19,6 +19,7 @@ span_b=$(free_port)
 sipp_port=$(free_port)
 # below the ephemeral range the free ports come from, so that RTP ranges never hold a span port
 rtp_base=$((10000 + $(od -An -N2 -tu2 /dev/urandom) % 4000 * 2))
+sipp_mp=$((rtp_base + 3100))	# sipp's own media port (unused by the scenarios, bound all the same)
 ims_rtp=$(free_port)	# audiotool: a port the kernel gave nobody, not one of a range other jobs may use
 
 no_calls() { vty "$mgcf_vty" "show calls" | tail -1 | grep -q "^0 call(s)"; }
@@ -95,7 +96,7 @@ uac() {
 	rm -f "$work/peer"
 	sed -e "s/@RTPPORT@/$ims_rtp/" -e "s/@PT@/$_pt/g" -e "s/@CODEC@/$_codec/" -e "s/@HOLD@/$_hold/" \
 	    -e "s|@PEERFILE@|$work/peer|" "$_sf" > "$work/uac.xml"
-	sipp -sf "$work/uac.xml" -s "$_num" -i 127.0.0.1 -p "$sipp_port" -m 1 -recv_timeout 15000 -timeout 60 \
-	     -timeout_error -trace_err -error_file "$work/sipp_err.log" "$@" "127.0.0.1:$sip_port" \
+	sipp -sf "$work/uac.xml" -s "$_num" -i 127.0.0.1 -p "$sipp_port" -mp "$sipp_mp" -m 1 -recv_timeout 15000 \
+	     -timeout 60 -timeout_error -trace_err -error_file "$work/sipp_err.log" "$@" "127.0.0.1:$sip_port" \
 	     > "$work/sipp.out" 2>&1
 }
