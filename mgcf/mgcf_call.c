@@ -175,6 +175,7 @@ struct mgcf_call {
 
 	/* media */
 	int64_t chan_id;		/*!< 0: none */
+	int chan_cic;			/*!< the circuit of the channel's TDM side; -1: RTP only */
 	bool media_ready;
 	uint16_t local_port;
 	char *remote_addr;
@@ -417,8 +418,9 @@ static void media_chan_create(struct mgcf_call *c)
 		return;
 	}
 	c->chan_id = id;
-	/* the node asks for the tone test inside isup_call_setup(), before the call has its channel; the thread
-	 * runs the commands in order, so the test may start before the channel reports ready */
+	c->chan_cic = req.cic;
+	/* the node asks for the tone test inside isup_call_setup(), before the call has its channel on that
+	 * circuit; the thread runs the commands in order, so the test may start before the channel reports ready */
 	if (c->cot_wanted)
 		call_cot_start(c);
 }
@@ -1559,8 +1561,9 @@ static void isup_cot_test(struct isup_call *call, const char *trunk, uint16_t ci
 		return;
 	}
 	if (c) {
+		/* a new circuit (congestion re-attempt, held IAM sent) gets its channel after isup_call_setup() */
 		c->cot_wanted = true;
-		if (c->chan_id > 0)
+		if (c->chan_id > 0 && c->chan_cic == cic)
 			call_cot_start(c);
 		return;
 	}

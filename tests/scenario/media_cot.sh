@@ -11,6 +11,7 @@
 #  (4) the PSTN side: pstnsim's IAM asks for continuity, mgcfd loops the timeslot, pstnsim measures its tone and
 #      sends COT, only then the INVITE goes to the IMS (precondition = disabled) and sipp answers;
 #  (5) pstnsim tests an idle circuit (`isup continuity-test`, CCR): mgcfd loops it (ops->cot_loop) until the REL;
+#  (6) congestion (cause 34) after a successful check: the re-attempt's check runs on the new circuit's channel;
 #  after each: no call, no media channel, every circuit idle at both ends but CIC 1 (held for its re-test), CDRs.
 . "${top_srcdir}/tests/common/testlib.sh"
 . "${top_srcdir}/tests/scenario/media_lib.sh"
@@ -112,6 +113,18 @@ until_ok 100 sim_has "cot_ok=2" ||
 log_has "pstn CIC 4: CCR: loop connected for the far end's re-test" || fail "(5): mgcfd did not loop CIC 4"
 settled $n 1
 echo "ok: (5) pstnsim's CCR on idle CIC 4: looped by mgcfd, tone back, REL, no channel left"
+
+# (6) congestion after a successful check (pstnsim's 990034: REL cause 34 once COT is in): the call is tried once
+# more on another circuit, whose check runs on the new circuit's channel; both attempts end in 503 with cause 34
+sed -e "s/@STATUS@/503/" -e "s/@CAUSE@/34/" "$xml/iw_uac_reject.xml" > "$work/reject.xml"
+cot_ok() { grep -c "continuity test on CIC [0-9]* successful" "$work/mgcfd-alaw.log"; }
+before=$(cot_ok)
+uac "$work/reject.xml" +990034 8 PCMA 0 || fail "(6): sipp did not get 503 with cause 34: $(tail -5 "$work/sipp.out")"
+n=$((n + 1))
+settled $n 1
+[ "$(cot_ok)" = $((before + 2)) ] || fail "(6): $(($(cot_ok) - before)) successful checks, expected 2"
+log_has "cause 34 from the far end: re-attempt on CIC" || fail "(6): no re-attempt after cause 34"
+echo "ok: (6) cause 34 after COT: re-attempt on another circuit, checked there, then 503"
 
 [ "$(cic_state 1)" = RETEST_WAIT ] || fail "CIC 1 is no longer held for its re-test: $(cic_state 1)"
 media_stop
