@@ -4,11 +4,12 @@
  *   audiotool analyze FILE                 one line per burst of signal (tone_analysis.h); FILE: WAV, or raw
  *                                          16-bit host-order samples unless it ends in .wav
  *   audiotool rtp --local PORT (--peer HOST:PORT | --peer-file FILE) --pt 0|8 [--play FILE.wav]
- *                 [--record FILE.wav] [--duration S]
+ *                 [--record FILE.wav] [--duration S] [--ts FIRST-TIMESTAMP]
  *       an RTP end point on 127.0.0.1:PORT: records what it receives (PCMU/PCMA decoded by the packets' PT,
  *       placed by timestamp, so a lost packet is a gap), and once the peer is known (FILE holds "PORT" or
  *       "HOST:PORT", written when the SDP answer arrives) sends FILE in 20 ms packets of the PT, then silence,
- *       until S seconds (default 10) or SIGTERM; prints what it received and sent.
+ *       until S seconds (default 10) or SIGTERM; prints what it received and sent.  The first RTP timestamp is
+ *       random unless given (to place a wrap-around).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -428,6 +429,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: audiotool gen FILE.wav FREQ@DBM0/MS|0/MS...\n"
 				"       audiotool analyze FILE\n"
 				"       audiotool rtp --local PORT (--peer HOST:PORT | --peer-file FILE) --pt 0|8 "
-				"[--play FILE] [--record FILE.wav] [--duration S]\n");
+				"[--play FILE] [--record FILE.wav] [--duration S] [--ts N]\n");
 	return rc;
 }

@@ -8,7 +8,8 @@
 #    RTP (decoded by its PT) and must hear both tones at the right frequency (±1 %) and level (±1 dB), in order
 #    (check_bursts says how much dropout a loaded machine may cause);
 #  - IMS -> PSTN: audiotool sends 1004 Hz at -10 dBm0 then 604 Hz at -25 dBm0 over RTP to the port of mgcfd's
-#    SDP answer; pstnsim's recording of the timeslot must hold both bursts the same way;
+#    SDP, with timestamps that wrap in the middle of the first tone; pstnsim's recording of the timeslot must hold
+#    both tones the same way;
 #  - mgcfd uses the codec of the offer (sip2isup) or of the answer (isup2sip) and sends from the port it announced;
 #  - after each call: no call, no media channel and every circuit idle at both ends, one more CDR line.
 . "${top_srcdir}/tests/common/testlib.sh"
@@ -76,8 +77,11 @@ for law in alaw ulaw; do
 		name="$dir, $law trunk, ${codec##*:}"
 		# the previous call's answer port must not be taken for this one's
 		rm -f "$work"/pstn-*.wav "$work/ims.wav" "$work/peer"
-		"$audiotool" rtp --local "$ims_rtp" --peer-file "$work/peer" --pt "$pt" --play "$work/to_pstn.wav" \
-			--record "$work/ims.wav" --duration 30 > "$work/audiotool.out" 2>&1 &
+		# RTP timestamps that wrap 0.8 s into the stream, in the middle of the first tone: at 2^32 on calls
+		# to the PSTN, at 2^31 (where SpanDSP's signed timestamp_t wraps) on calls from it
+		[ "$dir" = s2i ] && ts=0xffffe700 || ts=0x7fffe700
+		"$audiotool" rtp --local "$ims_rtp" --peer-file "$work/peer" --pt "$pt" --ts "$ts" \
+			--play "$work/to_pstn.wav" --record "$work/ims.wav" --duration 30 > "$work/audiotool.out" 2>&1 &
 		at_pid=$!
 		track_pid "$at_pid"
 		if [ "$dir" = s2i ]; then
