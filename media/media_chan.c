@@ -506,8 +506,9 @@ struct media_chan *media_chan_alloc(void *ctx, const struct media_chan_setup *se
 	/* SpanDSP 0.0.6's adaptive playout starts with since_last_step at INT_MAX and no just-in-time history, so
 	 * the very first frame "shrinks" the buffer by skipping one frame ahead: when that frame is the only one
 	 * queued (the peer's packets arrive just before they are due) it is dropped as late, and every later frame
-	 * stays one frame late for good (lateness is judged by receive time, which is on time): a silent call.
-	 * Counting from 0, the buffer shrinks only after 500 frames that came early, as intended. */
+	 * stays one frame late for good (lateness is judged by receive time, which is on time): a silent call but
+	 * for the late-frame rule of jb_pull().  Counting from 0, the buffer shrinks only after 500 frames that came
+	 * early, as intended, and the call starts without a concealed frame. */
 	if (ch->jb)
 		ch->jb->since_last_step = 0;
 	ch->plc_tdm = plc_init(NULL);
