@@ -279,16 +279,52 @@ static void call_start_cot(struct isup_call *call)
 	}
 }
 
+/* CCR, then our tone test on the circuit (the re-test's internal call, upper layer NULL) */
+static void call_send_ccr(struct isup_call *call)
+{
+	struct isup_cic *c = call->cic;
+
+	call_send_simple(call, ISUP_CCR);
+	call_state_chg(call, ISUP_CALL_ST_RETEST_TESTING);
+	if (call->node->ops->cot_test)
+		call->node->ops->cot_test(call, c->trunk->name, c->cic, NULL);
+	else
+		isup_call_cot_result(call, true);
+}
+
+/* The node's own call holding a circuit for a continuity re-test: the upper layer never sees it.  seize: the
+ * circuit is idle and becomes busy (ISUP_CIC_EV_SEIZE_IN/OUT), or -1: it is busy already. */
+static struct isup_call *retest_call_alloc(struct isup_cic *c, bool outgoing, int seize)
+{
+	struct isup_call *call = isup_call_alloc(c, outgoing);
+
+	if (!call)
+		return NULL;
+	call->retest = true;
+	call->up_released = true;
+	if (seize >= 0)
+		osmo_fsm_inst_dispatch(c->fi, seize, NULL);
+	return call;
+}
+
+void isup_call_test_idle(struct isup_cic *c)
+{
+	struct isup_call *call = retest_call_alloc(c, true, ISUP_CIC_EV_SEIZE_OUT);
+
+	if (!call)
+		return;
+	LOG_CALL(call, LOGL_INFO, "continuity test of an idle circuit (maintenance): CCR\n");
+	call_send_ccr(call);
+}
+
 void isup_call_start_retest(struct isup_cic *c)
 {
-	struct isup_call *call = isup_call_alloc(c, true);
+	struct isup_call *call = retest_call_alloc(c, true, -1);
 
 	if (!call) {
 		isup_cic_start_reset(c, false);
 		return;
 	}
-	call->retest = true;
-	call->up_released = true;
 	call_state_chg_T(call, ISUP_CALL_ST_RETEST_WAIT, 25);
 }
 
@@ -310,12 +346,9 @@ void isup_call_rx_ccr_idle(struct isup_cic *c)
 
 	if (c->fi->state != ISUP_CIC_ST_IDLE)
 		return;
-	call = isup_call_alloc(c, false);
+	call = retest_call_alloc(c, false, ISUP_CIC_EV_SEIZE_IN);
 	if (!call)
 		return;
-	call->retest = true;
-	call->up_released = true;
-	osmo_fsm_inst_dispatch(c->fi, ISUP_CIC_EV_SEIZE_IN, NULL);
 	LOG_CALL(call, LOGL_INFO, "CCR on an idle circuit: continuity re-test, loop connected\n");
 	call_state_chg(call, ISUP_CALL_ST_IN_RETEST);
 	call_retest_loop(call, true);
@@ -606,12 +639,7 @@ static int call_fsm_timer_cb(struct osmo_fsm_inst *fi)
 	case 25:
 	case 26:
 		/* Q.764 Annex A (T25/T26): send CCR, attach the transceiver, test again */
-		call_send_simple(call, ISUP_CCR);
-		call_state_chg(call, ISUP_CALL_ST_RETEST_TESTING);
-		if (call->node->ops->cot_test)
-			call->node->ops->cot_test(call, c->trunk->name, c->cic, NULL);
-		else
-			isup_call_cot_result(call, true);
+		call_send_ccr(call);
 		break;
 	case 24:
 		/* the tone did not come back in time */
@@ -841,6 +869,11 @@ void isup_call_release(struct isup_call *call, uint8_t cause)
 void isup_call_cot_result(struct isup_call *call, bool ok)
 {
 	osmo_fsm_inst_dispatch(call->fi, ISUP_CALL_EV_COT_RESULT, &ok);
+}
+
+void *isup_call_node_priv(const struct isup_call *call)
+{
+	return call->node->priv;
 }
 
 uint16_t isup_call_cic(const struct isup_call *call)

@@ -1301,6 +1301,21 @@ int isup_cic_reset(struct isup_node *node, const char *trunk, uint16_t first, ui
 	return 0;
 }
 
+int isup_cic_continuity_test(struct isup_node *node, const char *trunk, uint16_t cic)
+{
+	struct isup_trunk *t;
+	int rc = maint_range(node, trunk, cic, cic, &t);
+	struct isup_cic *c;
+
+	if (rc < 0)
+		return rc;
+	c = isup_trunk_find_cic(t, cic);
+	if (!isup_cic_available(c))
+		return -EBUSY;
+	isup_call_test_idle(c);
+	return 0;
+}
+
 /* ---- inspection ---- */
 
 int isup_node_cic_state(struct isup_node *node, const char *trunk,
@@ -1324,6 +1339,17 @@ int isup_node_cic_state(struct isup_node *node, const char *trunk,
 		}
 	}
 	return found ? 0 : -ENOENT;
+}
+
+int isup_node_retest_result(struct isup_node *node, const char *trunk, uint16_t cic, bool ok)
+{
+	struct isup_trunk *t = find_trunk(node, trunk);
+	struct isup_cic *c = t ? isup_trunk_find_cic(t, cic) : NULL;
+
+	if (!c || !c->call || c->call->fi->state != ISUP_CALL_ST_RETEST_TESTING)
+		return -ENOENT;
+	isup_call_cot_result(c->call, ok);
+	return 0;
 }
 
 int isup_node_cic_get(struct isup_node *node, const char *trunk, uint16_t cic, struct isup_cic_info *info)

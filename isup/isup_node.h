@@ -156,6 +156,8 @@ void isup_call_release(struct isup_call *call, uint8_t cause);
 void isup_call_cot_result(struct isup_call *call, bool ok);
 /*! \brief CIC the call is on. */
 uint16_t isup_call_cic(const struct isup_call *call);
+/*! \brief The priv pointer the node was allocated with (for ops called without upper_priv: the re-test). */
+void *isup_call_node_priv(const struct isup_call *call);
 /*! \brief Name of the call's trunk group. */
 const char *isup_call_trunk(const struct isup_call *call);
 /*! \brief Whether the call was set up by us (outgoing IAM). */
@@ -173,6 +175,10 @@ int isup_cic_block(struct isup_node *node, const char *trunk, uint16_t first, ui
 int isup_cic_unblock(struct isup_node *node, const char *trunk, uint16_t first, uint16_t last, bool hardware);
 /*! \brief Reset circuits: RSC for one, GRS for a range (2..32 circuits).  Same returns as isup_cic_block(). */
 int isup_cic_reset(struct isup_node *node, const char *trunk, uint16_t first, uint16_t last);
+/*! \brief Continuity test of an idle circuit (Q.764 §2.1.8 with CCR, as a maintenance re-test): CCR, the tone through
+ *  ops->cot_test, REL when it comes back, else COT(failed) and a re-test every T26 until it succeeds (the circuit is
+ *  not used for calls meanwhile).  \returns 0, -ENOENT (trunk), -ERANGE (CIC), -EBUSY (not idle or blocked). */
+int isup_cic_continuity_test(struct isup_node *node, const char *trunk, uint16_t cic);
 
 /*! Blocking flags of a circuit. */
 #define ISUP_BLK_LM	0x01	/*!< locally blocked, maintenance */
@@ -205,6 +211,10 @@ struct isup_cic_info {
  *  cb returns non-zero to stop.  \returns 0, the non-zero cb value, or -ENOENT unknown trunk. */
 int isup_node_cic_state(struct isup_node *node, const char *trunk,
 			int (*cb)(const struct isup_cic_info *info, void *arg), void *arg);
+/*! \brief Result of the continuity re-test of a circuit (ops->cot_test with upper_priv NULL), delivered by circuit:
+ *  the node's internal re-test call may have gone meanwhile (reset).  \returns 0, or -ENOENT if the circuit is
+ *  no longer being re-tested. */
+int isup_node_retest_result(struct isup_node *node, const char *trunk, uint16_t cic, bool ok);
 /*! \brief State of one circuit. \returns 0 or -ENOENT. */
 int isup_node_cic_get(struct isup_node *node, const char *trunk, uint16_t cic, struct isup_cic_info *info);
 /*! \brief Blocking flags as text "LM RM LH RH" (dashes for clear flags) into dst (>= 12 octets). */

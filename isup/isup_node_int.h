@@ -195,6 +195,8 @@ void isup_call_rx_iam(struct isup_cic *c, const struct isup_msg *iam);
 void isup_call_rx(struct isup_call *call, const struct isup_msg *m);
 void isup_call_abort(struct isup_call *call, uint8_t cause);
 void isup_call_start_retest(struct isup_cic *c);
+/*! A maintenance continuity test of an idle circuit: CCR now, then as a re-test (REL on success, T26 repeats). */
+void isup_call_test_idle(struct isup_cic *c);
 void isup_call_rx_ccr_idle(struct isup_cic *c);
 bool isup_call_reattempt(struct isup_call *call, const char *why);
 void isup_call_release_internal(struct isup_call *call, uint8_t cause, bool tell_up);

@@ -91,3 +91,12 @@ struct osmo_tdef m3ua_tdefs[] = {
 	  .desc = "reconnect back-off ceiling" },
 	{}
 };
+
+#define COT_TONE_MARGIN_MS	200	/* a tone result travels through a media thread's event queue */
+
+unsigned int isup_cot_tone_timeout_ms(void)
+{
+	unsigned long t24 = osmo_tdef_get(isup_tdefs, 24, OSMO_TDEF_MS, -1);
+
+	return t24 > 2 * COT_TONE_MARGIN_MS ? t24 - COT_TONE_MARGIN_MS : t24;
+}

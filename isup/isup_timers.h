@@ -6,6 +6,9 @@
 
 /*! \brief ISUP timers T1..T39 (Q.764 Table A.1), keyed by their number. */
 extern struct osmo_tdef isup_tdefs[];
+/*! \brief How long a continuity test listens for its tone: T24 less a margin, so that the result reaches the node
+ *  before its own T24 runs out (ms). */
+unsigned int isup_cot_tone_timeout_ms(void);
 /*! \brief M3UA timers (RFC 4666): reconnect back-off, heartbeat, ASPUP/ASPAC retransmission. */
 extern struct osmo_tdef m3ua_tdefs[];
 

@@ -60,6 +60,9 @@ static int maint_result(struct vty *vty, int rc)
 	case -ERANGE:
 		vty_out(vty, "%% CIC not in the trunk group, or more than 32 circuits%s", VTY_NEWLINE);
 		break;
+	case -EBUSY:
+		vty_out(vty, "%% the circuit is not idle, or blocked%s", VTY_NEWLINE);
+		break;
 	default:
 		vty_out(vty, "%% failed: %s%s", strerror(-rc), VTY_NEWLINE);
 		break;
@@ -83,8 +86,10 @@ static int maint_cmd(struct vty *vty, int argc, const char *argv[], bool with_la
 		return maint_result(vty, isup_cic_block(g_node, argv[0], first, last, hw));
 	case 1:
 		return maint_result(vty, isup_cic_unblock(g_node, argv[0], first, last, hw));
-	default:
+	case 2:
 		return maint_result(vty, isup_cic_reset(g_node, argv[0], first, last));
+	default:
+		return maint_result(vty, isup_cic_continuity_test(g_node, argv[0], first));
 	}
 }
 
@@ -128,6 +133,12 @@ DEFUN(isup_reset_range, isup_reset_range_cmd, "isup reset TRUNK <0-4095> <0-4095
 	return maint_cmd(vty, argc, argv, true, 2);
 }
 
+DEFUN(isup_cot_test, isup_cot_test_cmd, "isup continuity-test TRUNK <0-4095>",
+      ISUP_STR "Test the continuity of an idle circuit (CCR, 2000 Hz through the far end's loop)\n" BLK_ARGS_STR)
+{
+	return maint_cmd(vty, argc, argv, false, 3);
+}
+
 void isup_vty_init(struct isup_node *node)
 {
 	static bool installed;
@@ -145,4 +156,5 @@ void isup_vty_init(struct isup_node *node)
 	install_element(ENABLE_NODE, &isup_unblock_range_cmd);
 	install_element(ENABLE_NODE, &isup_reset_cmd);
 	install_element(ENABLE_NODE, &isup_reset_range_cmd);
+	install_element(ENABLE_NODE, &isup_cot_test_cmd);
 }

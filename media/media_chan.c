@@ -171,6 +171,8 @@ struct media_chan {
 	int16_t out[MAX_FRAME + MEDIA_TICK_SAMPLES];
 	unsigned int out_len;
 	bool jb_started;
+	bool jb_concealed;		/* the last pull concealed the slot of jb_concealed_ts (FILLIN) */
+	timestamp_t jb_concealed_ts;
 	unsigned int frame_len;		/* samples in the peer's last frame: the size of a concealed one */
 	/* receive statistics, RFC 3550 A.1 and A.8 */
 	bool have_src;
@@ -501,6 +503,14 @@ struct media_chan *media_chan_alloc(void *ctx, const struct media_chan_setup *se
 	if (jmax < jmin)
 		jmax = jmin;
 	ch->jb = playout_init(jmin, jmax);
+	/* SpanDSP 0.0.6's adaptive playout starts with since_last_step at INT_MAX and no just-in-time history, so
+	 * the very first frame "shrinks" the buffer by skipping one frame ahead: when that frame is the only one
+	 * queued (the peer's packets arrive just before they are due) it is dropped as late, and every later frame
+	 * stays one frame late for good (lateness is judged by receive time, which is on time): a silent call but
+	 * for the late-frame rule of jb_pull().  Counting from 0, the buffer shrinks only after 500 frames that came
+	 * early, as intended, and the call starts without a concealed frame. */
+	if (ch->jb)
+		ch->jb->since_last_step = 0;
 	ch->plc_tdm = plc_init(NULL);
 	ch->plc_rtp = plc_init(NULL);
 	ch->gen = dtmf_gen_alloc();
@@ -685,6 +695,19 @@ static void jb_pull(struct media_chan *ch, unsigned int n)
 
 	while (ch->out_len < n && guard++ < 8) {
 		int rc = playout_get(ch->jb, &f, now);
+
+		/* SpanDSP 0.0.6 judges lateness by receive time only: once the peer's packets come in just after
+		 * they are due (jitter beyond the slack, a packet read a tick late) they stay one frame late for
+		 * good and it drops every one of them.  A frame late by exactly one frame, whose slot was just
+		 * concealed, is played instead: the buffer grows by that frame.  (A duplicate of a frame that was
+		 * played finds its slot not concealed and is dropped.) */
+		if (rc == PLAYOUT_DROP && ch->jb_concealed && f.sender_stamp == ch->jb_concealed_ts &&
+		    f.sender_stamp == ch->jb->last_speech_sender_stamp) {
+			ch->stats.jb_grown++;
+			rc = PLAYOUT_OK;
+		}
+		ch->jb_concealed = rc == PLAYOUT_FILLIN;
+		ch->jb_concealed_ts = ch->jb->last_speech_sender_stamp;
 		switch (rc) {
 		case PLAYOUT_OK:
 			media_g711_to_linear(ch->rtp_law, f.data, ch->out + ch->out_len, f.sender_len);

@@ -49,6 +49,7 @@ struct media_chan_setup {
 /*! Counters of one channel. */
 struct media_chan_stats {
 	uint64_t rtp_tx, rtp_rx, rtp_rx_bad, rtp_rx_wrong_pt, jb_fillin, jb_drop, events_tx, events_rx;
+	uint64_t jb_grown;	/*!< frames played one frame late (the jitter buffer grew) */
 	uint64_t rtcp_tx, rtcp_rx;
 	uint32_t rx_cum_lost, rx_jitter;
 };

@@ -31,6 +31,7 @@
 #include "mgcf/mgcf_map.h"
 #include "mgcf/mgcf_route.h"
 #include "mgcf/mgcf_timers.h"
+#include "isup/isup_timers.h"
 #include "sip/sdp.h"
 #include "sip/sdp_precond.h"
 #include "sip/sip_build.h"
@@ -109,6 +110,7 @@ struct mgcf_iw {
 	struct mgcf_cdr_writer *cdr;
 	struct rate_ctr_group *ctrs;
 	struct llist_head calls;
+	struct llist_head cot_chans;	/*!< struct cot_chan: re-tests and loops on circuits no call holds */
 	uint32_t next_id;
 	uint64_t sdp_sess_id;
 };
@@ -147,6 +149,7 @@ struct mgcf_call {
 	bool answered_isup;		/*!< isup2sip: ANM/CON sent */
 	bool cot_pending;		/*!< isup2sip: the IAM asked for continuity, COT not yet received */
 	bool loopback;			/*!< isup2sip: the timeslot is looped for the far end's continuity test */
+	bool cot_wanted;		/*!< sip2isup: the node asked for the tone test before the channel existed */
 
 	/* SIP leg */
 	struct sip_sess *sess;		/*!< NULL once the session ended */
@@ -173,6 +176,7 @@ struct mgcf_call {
 
 	/* media */
 	int64_t chan_id;		/*!< 0: none */
+	int chan_cic;			/*!< the circuit of the channel's TDM side; -1: RTP only */
 	bool media_ready;
 	uint16_t local_port;
 	char *remote_addr;
@@ -385,6 +389,15 @@ static void media_params(struct mgcf_call *c, struct media_chan_params *p)
 	p->event_pt = c->event_pt > 0 ? c->event_pt : 0;
 }
 
+/* Q.764 §2.1.8: the 2000 Hz tone out on the call's circuit; the media thread answers MEDIA_EV_COT_RESULT. */
+static void call_cot_start(struct mgcf_call *c)
+{
+	c->cot_wanted = false;
+	LOG_CALL(c, LOGL_INFO, "continuity test on CIC %u: 2000 Hz out\n", c->cic);
+	if (media_plane_chan_cot(c->iw->media, c->chan_id, isup_cot_tone_timeout_ms()) < 0 && c->ic)
+		isup_call_cot_result(c->ic, false);
+}
+
 static void media_chan_create(struct mgcf_call *c)
 {
 	/* a held IAM has no circuit yet: an RTP-only channel until it is sent */
@@ -406,6 +419,11 @@ static void media_chan_create(struct mgcf_call *c)
 		return;
 	}
 	c->chan_id = id;
+	c->chan_cic = req.cic;
+	/* the node asks for the tone test inside isup_call_setup(), before the call has its channel on that
+	 * circuit; the thread runs the commands in order, so the test may start before the channel reports ready */
+	if (c->cot_wanted)
+		call_cot_start(c);
 }
 
 static void media_chan_destroy(struct mgcf_call *c)
@@ -707,6 +725,7 @@ static void i2s_cot(struct mgcf_call *c, bool ok)
 	if (c->loopback && c->iw->media && c->chan_id > 0)
 		media_plane_chan_loopback(c->iw->media, c->chan_id, false);
 	c->loopback = false;
+	LOG_CALL(c, ok ? LOGL_INFO : LOGL_NOTICE, "COT received: continuity check %s\n", ok ? "successful" : "failed");
 	if (!ok)
 		return;
 	c->cot_pending = false;
@@ -1247,6 +1266,7 @@ static void sess_incoming(void *ua_priv, struct sip_sess *s, const struct sip_se
 	ci.privacy_id = info->id.trusted && info->id.priv_id;
 	ci.privacy_user = info->id.trusted && (info->id.priv_user || info->id.priv_header);
 	ci.continuity_previous = c->precond_pending && (!c->tp || c->tp->precond_mode == MGCF_PRECOND_IAM_COT);
+	ci.continuity_required = c->tp && c->tp->continuity == MGCF_CONTINUITY_REQUIRED;
 	c->iam = talloc_zero(c, struct isup_msg);
 	c->digits = talloc_zero(c, struct mgcf_iam_digits);
 	rc = c->iam && c->digits ? mgcf_map_iam(c->iam, c->digits, r, &ci) : -ENOMEM;
@@ -1400,6 +1420,7 @@ static void *isup_incoming(struct isup_node *node, struct isup_call *call, const
 	}
 	if (isup_msg_has(iam, ISUP_P_NCI) && iam->nci.continuity == 1 && iw->media && c->chan_id > 0) {
 		/* continuity required on this circuit: the far end tests through our loop */
+		LOG_CALL(c, LOGL_INFO, "continuity check required on CIC %u: timeslot looped until COT\n", c->cic);
 		media_plane_chan_loopback(iw->media, c->chan_id, true);
 		c->loopback = true;
 	}
@@ -1467,13 +1488,125 @@ static void isup_cic_changed(struct isup_call *call, uint16_t cic, void *upper_p
 	media_chan_create(c);
 }
 
+/* ---- continuity on circuits no call holds: the re-test after a failure (CCR sent) and the loop for the far end's
+ * re-test (CCR received), each on a TDM-only channel of its own ---- */
+
+struct cot_chan {
+	struct llist_head list;
+	struct mgcf_iw *iw;
+	char *trunk;
+	uint16_t cic;
+	uint32_t chan_id;
+	bool retest;		/*!< our re-test (tone out, result to the node); else the far end's loop */
+};
+
+static void cot_chan_free(struct cot_chan *cc)
+{
+	if (cc->iw->media)
+		media_plane_chan_destroy(cc->iw->media, cc->chan_id);
+	llist_del(&cc->list);
+	talloc_free(cc);
+}
+
+static struct cot_chan *cot_chan_find(struct mgcf_iw *iw, const char *trunk, uint16_t cic)
+{
+	struct cot_chan *cc;
+
+	llist_for_each_entry(cc, &iw->cot_chans, list)
+		if (cc->cic == cic && !strcmp(cc->trunk, trunk))
+			return cc;
+	return NULL;
+}
+
+static struct cot_chan *cot_chan_open(struct mgcf_iw *iw, const char *trunk, uint16_t cic, bool retest)
+{
+	struct media_chan_req req = { .trunk = trunk, .cic = cic, .tdm_only = true };
+	struct cot_chan *cc = cot_chan_find(iw, trunk, cic);
+	int64_t id;
+
+	if (cc)
+		cot_chan_free(cc);
+	if (!iw->media)
+		return NULL;
+	media_plane_default_params(iw->media, &req.p);
+	id = media_plane_chan_create(iw->media, &req);
+	cc = id > 0 ? talloc_zero(iw, struct cot_chan) : NULL;
+	if (!cc) {
+		LOGP(DMGCF, LOGL_ERROR, "%s CIC %u: no media channel for the continuity %s\n", trunk, cic,
+		     retest ? "re-test" : "loop");
+		if (id > 0)
+			media_plane_chan_destroy(iw->media, id);
+		return NULL;
+	}
+	cc->iw = iw;
+	cc->trunk = talloc_strdup(cc, trunk);
+	cc->cic = cic;
+	cc->chan_id = id;
+	cc->retest = retest;
+	llist_add_tail(&cc->list, &iw->cot_chans);
+	return cc;
+}
+
+static void cot_chan_result(struct cot_chan *cc, bool ok)
+{
+	struct mgcf_iw *iw = cc->iw;
+
+	if (!cc->retest)
+		return;
+	LOGP(DMGCF, ok ? LOGL_INFO : LOGL_NOTICE, "%s CIC %u: continuity re-test %s\n", cc->trunk, cc->cic,
+	     ok ? "successful" : "failed");
+	/* the node's answer (REL, or COT failed and T26) calls no op that touches this channel */
+	if (iw->isup)
+		isup_node_retest_result(iw->isup, cc->trunk, cc->cic, ok);
+	cot_chan_free(cc);
+}
+
+/* The node asks for the tone test: on the call's channel (created right after isup_call_setup() returns, so
+ * maybe not yet), or for its re-test after a failure (upper_priv NULL) on a channel of its own. */
 static void isup_cot_test(struct isup_call *call, const char *trunk, uint16_t cic, void *upper_priv)
 {
 	struct mgcf_call *c = upper_priv;
+	struct mgcf_iw *iw = c ? c->iw : isup_call_node_priv(call);
+	struct cot_chan *cc;
 
-	/* the tone test needs the channel; without one the check is reported failed */
-	if (!c || c->chan_id <= 0 || !c->iw->media || media_plane_chan_cot(c->iw->media, c->chan_id, 0) < 0)
-		isup_call_cot_result(call, !c || !c->iw->media);
+	if (!iw->media) {
+		/* no transceiver (unit tests without media plane): the bearer is taken as good, as the node does */
+		isup_call_cot_result(call, true);
+		return;
+	}
+	if (c) {
+		/* a new circuit (congestion re-attempt, held IAM sent) gets its channel after isup_call_setup() */
+		c->cot_wanted = true;
+		if (c->chan_id > 0 && c->chan_cic == cic)
+			call_cot_start(c);
+		return;
+	}
+	cc = cot_chan_open(iw, trunk, cic, true);
+	if (!cc || media_plane_chan_cot(iw->media, cc->chan_id, isup_cot_tone_timeout_ms()) < 0) {
+		if (cc)
+			cot_chan_free(cc);
+		isup_call_cot_result(call, false);
+		return;
+	}
+	LOGP(DMGCF, LOGL_INFO, "%s CIC %u: continuity re-test (CCR): 2000 Hz out\n", trunk, cic);
+}
+
+/* The far end re-tests a circuit (CCR received): loop the timeslot until its COT or REL. */
+static void isup_cot_loop(struct isup_node *node, const char *trunk, uint16_t cic, bool on, void *priv)
+{
+	struct mgcf_iw *iw = priv;
+	struct cot_chan *cc = cot_chan_find(iw, trunk, cic);
+
+	if (!on) {
+		if (cc && !cc->retest)
+			cot_chan_free(cc);
+		return;
+	}
+	cc = cot_chan_open(iw, trunk, cic, false);
+	if (cc) {
+		LOGP(DMGCF, LOGL_INFO, "%s CIC %u: CCR: loop connected for the far end's re-test\n", trunk, cic);
+		media_plane_chan_loopback(iw->media, cc->chan_id, true);
+	}
 }
 
 static void isup_assoc_state(struct isup_node *node, const char *name, bool active, void *priv)
@@ -1487,6 +1620,7 @@ const struct isup_node_ops mgcf_iw_isup_ops = {
 	.call_released = isup_released,
 	.cic_changed = isup_cic_changed,
 	.cot_test = isup_cot_test,
+	.cot_loop = isup_cot_loop,
 	.assoc_state = isup_assoc_state,
 };
 
@@ -1495,7 +1629,15 @@ const struct isup_node_ops mgcf_iw_isup_ops = {
 void mgcf_iw_media_event(struct mgcf_iw *iw, const struct media_event *ev)
 {
 	struct mgcf_call *c, *found = NULL;
+	struct cot_chan *cc;
 
+	llist_for_each_entry(cc, &iw->cot_chans, list) {
+		if (cc->chan_id != ev->chan_id)
+			continue;
+		if (ev->type == MEDIA_EV_COT_RESULT || ev->type == MEDIA_EV_CHAN_FAILED)
+			cot_chan_result(cc, ev->type == MEDIA_EV_COT_RESULT && ev->cot_ok);
+		return;
+	}
 	llist_for_each_entry(c, &iw->calls, list) {
 		if (c->chan_id > 0 && (uint32_t)c->chan_id == ev->chan_id) {
 			found = c;
@@ -1518,6 +1660,9 @@ void mgcf_iw_media_event(struct mgcf_iw *iw, const struct media_event *ev)
 		release_by(c, 47, MGCF_CDR_REL_MGCF, false, false);
 		break;
 	case MEDIA_EV_COT_RESULT:
+		LOG_CALL(c, ev->cot_ok ? LOGL_INFO : LOGL_NOTICE, "continuity test on CIC %u %s\n", c->cic,
+			 ev->cot_ok ? "successful" : "failed");
+		/* a failure moves the call to another circuit (cic_changed) */
 		if (c->ic)
 			isup_call_cot_result(c->ic, ev->cot_ok);
 		break;
@@ -1544,6 +1689,7 @@ struct mgcf_iw *mgcf_iw_alloc(void *ctx, const struct mgcf_iw_deps *deps)
 	iw->sip_cfg = deps->sip_cfg;
 	iw->tdefs = deps->tdefs ? deps->tdefs : mgcf_tdefs;
 	INIT_LLIST_HEAD(&iw->calls);
+	INIT_LLIST_HEAD(&iw->cot_chans);
 	iw->sdp_sess_id = (uint64_t)time(NULL) << 16;
 	iw->ctrs = rate_ctr_group_alloc(iw, &mgcf_iw_ctrg_desc, ctr_idx++);
 	if (!iw->ctrs) {
@@ -1564,6 +1710,8 @@ void mgcf_iw_free(struct mgcf_iw *iw)
 	/* calls still waiting for their SIP leg's end are cut short */
 	llist_for_each_entry_safe(c, n, &iw->calls, list)
 		osmo_fsm_inst_term(c->fi, OSMO_FSM_TERM_REQUEST, NULL);
+	while (!llist_empty(&iw->cot_chans))
+		cot_chan_free(llist_first_entry(&iw->cot_chans, struct cot_chan, list));
 	if (iw->cdr)
 		mgcf_cdr_close(iw->cdr);
 	rate_ctr_group_free(iw->ctrs);

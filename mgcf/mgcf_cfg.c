@@ -14,3 +14,9 @@ const struct value_string mgcf_precond_mode_names[] = {
 	{ MGCF_PRECOND_DELAY_IAM, "delay-iam" },
 	{ 0, NULL }
 };
+
+const struct value_string mgcf_continuity_names[] = {
+	{ MGCF_CONTINUITY_NONE, "none" },
+	{ MGCF_CONTINUITY_REQUIRED, "required" },
+	{ 0, NULL }
+};

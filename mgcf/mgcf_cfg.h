@@ -23,6 +23,12 @@ enum mgcf_precond_mode {
 	MGCF_PRECOND_DELAY_IAM,	/*!< hold the IAM until the preconditions are met */
 };
 
+/*! Continuity check on the circuit of SIP→ISUP calls (Q.764 §2.1.8, NCI bits D C). */
+enum mgcf_continuity {
+	MGCF_CONTINUITY_NONE,		/*!< "not required" (unless preconditions ask for "previous circuit") */
+	MGCF_CONTINUITY_REQUIRED,	/*!< "required on this circuit": 2000 Hz tone test before the call proceeds */
+};
+
 /*! SIP→ISUP route: called number prefix → trunk group, with digit manipulation. */
 struct mgcf_route_out {
 	struct llist_head list;
@@ -57,6 +63,7 @@ struct mgcf_trunk_policy {
 	struct llist_head list;
 	char *name;
 	enum mgcf_precond_mode precond_mode;
+	enum mgcf_continuity continuity;
 	unsigned int max_calls;		/*!< 0: limited only by circuits */
 	struct mgcf_cause_override *q850_to_sip;	/*!< talloc array: Q.850 cause → SIP status */
 	unsigned int num_q850_to_sip;
@@ -73,3 +80,4 @@ struct mgcf_cfg {
 
 extern const struct value_string mgcf_nai_names[];
 extern const struct value_string mgcf_precond_mode_names[];
+extern const struct value_string mgcf_continuity_names[];

@@ -129,6 +129,10 @@ int mgcf_map_iam(struct isup_msg *iam, struct mgcf_iam_digits *d, const struct m
 	/* NCI (§7.2.3.1.2.2): the IP leg counts as one satellite circuit; echo control as the MGW does it */
 	iam->nci.satellite = 1;
 	iam->nci.echo_device = c->echo_device;
+	/* Q.764 §2.1.8: the tone test on this circuit; "previous circuit" (preconditions) takes precedence, since
+	 * the far end cannot wait for both */
+	if (c->continuity_required && !c->continuity_previous)
+		iam->nci.continuity = 1;
 	/* FCI (§7.2.3.1.2.3): interworking encountered, ISUP not required all the way, non-ISDN access */
 	memset(&iam->fci, 0, sizeof(iam->fci));
 	iam->fci.international = r->nai == NAI_INTERNATIONAL;

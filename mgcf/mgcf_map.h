@@ -27,6 +27,7 @@ struct mgcf_sip_call_info {
 	int max_forwards;		/*!< -1: absent */
 	bool clearmode;			/*!< the offer's only usable codec is CLEARMODE (RFC 4040) */
 	bool continuity_previous;	/*!< IAM now, COT when the preconditions are met */
+	bool continuity_required;	/*!< the trunk tests this circuit (ignored with continuity_previous) */
 	bool echo_device;		/*!< the MGW inserts an outgoing echo canceller */
 };
 

@@ -140,6 +140,7 @@ static cfg_opt_t trunk_opts[] = {
 	CFG_BOOL("echo-control", cfg_false, CFGF_NONE),
 	CFG_BOOL("failure-tones", cfg_true, CFGF_NONE),
 	CFG_STR("preconditions", "iam-cot", CFGF_NONE),
+	CFG_STR("continuity", "none", CFGF_NONE),
 	CFG_INT("max-calls", 0, CFGF_NONE),
 	CFG_STR_LIST("q850-to-sip", NULL, CFGF_NONE),
 	CFG_STR_LIST("sip-to-q850", NULL, CFGF_NONE),
@@ -1002,6 +1003,9 @@ static void load_trunk(struct loader *ld, cfg_t *sec)
 	if (parse_enum(ld, key_of(ld, "trunk-group", t, "preconditions"), mgcf_precond_mode_names,
 		       cfg_getstr(sec, "preconditions"), &v))
 		mp->precond_mode = v;
+	if (parse_enum(ld, key_of(ld, "trunk-group", t, "continuity"), mgcf_continuity_names,
+		       cfg_getstr(sec, "continuity"), &v))
+		mp->continuity = v;
 	if (check_range(ld, key_of(ld, "trunk-group", t, "max-calls"), "max-calls", cfg_getint(sec, "max-calls"), 0,
 			65535))
 		mp->max_calls = cfg_getint(sec, "max-calls");

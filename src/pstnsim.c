@@ -264,14 +264,6 @@ static void chan_play_digits(struct sim_chan *ch, const char *digits)
 	digit_timer_cb(ch);
 }
 
-/* The media COT time-out stays under T24, so that a re-test hears from us before the node gives up. */
-static unsigned int cot_timeout_ms(void)
-{
-	unsigned long t24 = osmo_tdef_get(isup_tdefs, 24, OSMO_TDEF_MS, MEDIA_COT_TIMEOUT_MS);
-
-	return t24 > 400 ? t24 - 200 : t24;
-}
-
 /* Name of a tone burst by the trunk's tone plan: the frequencies and the "on" time within 20 % (at least
  * 60 ms, the detector's block is 20 ms); NULL if nothing fits. */
 static const char *tone_name(struct sim *s, const char *trunk, const struct media_event *ev)
@@ -319,7 +311,6 @@ static void chan_cot_result(struct sim_chan *ch, bool ok)
 {
 	struct sim *s = ch->sim;
 	struct isup_call *call = ch->cot_call;
-	struct isup_cic_info info;
 	bool retest = ch->cot_retest;
 
 	if (!call)
@@ -333,13 +324,10 @@ static void chan_cot_result(struct sim_chan *ch, bool ok)
 	LOGSIM(ok ? LOGL_INFO : LOGL_NOTICE, "%s CIC %u: continuity test %s%s\n", ch->trunk, ch->cic,
 	       ok ? "successful" : "failed", retest ? " (re-test)" : "");
 	if (retest) {
-		/* the internal call is the node's: it is still there if the circuit is still being re-tested */
-		bool alive = isup_node_cic_get(s->node, ch->trunk, ch->cic, &info) == 0 && info.call_state &&
-			     !strcmp(info.call_state, "RETEST_TESTING");
-
+		/* the internal call is the node's: it may have gone with a reset.  The node's answer (REL, or COT
+		 * failed) calls no op that touches this channel. */
+		isup_node_retest_result(s->node, ch->trunk, ch->cic, ok);
 		chan_free(ch);
-		if (alive)
-			isup_call_cot_result(call, ok);
 		return;
 	}
 	/* may move the call to another circuit (cic_changed frees ch) */
@@ -675,7 +663,7 @@ static void cot_test(struct isup_call *call, const char *trunk, uint16_t cic, vo
 	LOGSIM(LOGL_INFO, "%s CIC %u: continuity test%s: 2000 Hz out\n", trunk, cic, sc ? "" : " (re-test, CCR)");
 	ch->cot_call = call;
 	ch->cot_retest = !sc;
-	media_plane_chan_cot(s->mp, ch->id, cot_timeout_ms());
+	media_plane_chan_cot(s->mp, ch->id, isup_cot_tone_timeout_ms());
 }
 
 static void cic_changed(struct isup_call *call, uint16_t cic, void *upper_priv)

@@ -49,6 +49,7 @@ static const char *minimal =
 	"	law = ulaw\n"
 	"	hunting = odd\n"
 	"	q850-to-sip = { \"17=486\" }\n"
+	"	continuity = required\n"
 	"	span s0 {\n"
 	"		timeslots = \"1-15,17-31\"\n"
 	"		local = \"127.0.0.1:41000\"\n"
@@ -110,6 +111,7 @@ START_TEST(test_typed_values)
 	ck_assert_uint_eq(mp->num_q850_to_sip, 1);
 	ck_assert_uint_eq(mp->q850_to_sip[0].from, 17);
 	ck_assert_uint_eq(mp->q850_to_sip[0].to, 486);
+	ck_assert_int_eq(mp->continuity, MGCF_CONTINUITY_REQUIRED);
 	r = llist_first_entry(&cfg->mgcf.routes_out, struct mgcf_route_out, list);
 	ck_assert_str_eq(r->prefix, "+");
 	ck_assert_int_eq(r->nai, MGCF_NAI_NATIONAL);

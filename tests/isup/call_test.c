@@ -422,6 +422,46 @@ START_TEST(test_out_cot)
 }
 END_TEST
 
+/* Maintenance continuity test of an idle circuit: CCR at once, the result by circuit (isup_node_retest_result());
+ * success ends with REL, failure sends COT(failed) and holds the circuit for a re-test after T26. */
+START_TEST(test_cot_test_idle)
+{
+	struct harness *h = std_h();
+	struct isup_cic_info info;
+	const struct isup_msg *m;
+
+	ck_assert_int_eq(isup_cic_continuity_test(h->node, "nope", 3), -ENOENT);
+	ck_assert_int_eq(isup_cic_continuity_test(h->node, "pstn", 99), -ERANGE);
+	ck_assert_int_eq(isup_node_retest_result(h->node, "pstn", 3, true), -ENOENT);
+	ck_assert_int_eq(isup_cic_continuity_test(h->node, "pstn", 3), 0);
+	h_expect(h, ISUP_CCR, 3);
+	ck_assert_uint_eq(h_retests, 1);
+	/* the circuit is held: no second test, no call on it */
+	ck_assert_int_eq(isup_cic_continuity_test(h->node, "pstn", 3), -EBUSY);
+	ck_assert_int_eq(isup_node_cic_get(h->node, "pstn", 3, &info), 0);
+	ck_assert(!info.idle);
+	ck_assert_int_eq(isup_node_retest_result(h->node, "pstn", 3, false), 0);
+	m = h_expect(h, ISUP_COT, 3);
+	ck_assert(!m->continuity_ok);
+	/* waiting for T26: no result is taken */
+	ck_assert_int_eq(isup_node_retest_result(h->node, "pstn", 3, true), -ENOENT);
+	h_advance(120);
+	h_expect(h, ISUP_CCR, 3);
+	ck_assert_uint_eq(h_retests, 2);
+	ck_assert_int_eq(isup_node_retest_result(h->node, "pstn", 3, true), 0);
+	h_expect(h, ISUP_REL, 3);
+	h_rx_simple(h, ISUP_RLC, 3);
+	h_assert_all_idle(h);
+
+	/* a blocked circuit is not tested */
+	ck_assert_int_eq(isup_cic_block(h->node, "pstn", 4, 4, false), 0);
+	h_expect(h, ISUP_BLO, 4);
+	ck_assert_int_eq(isup_cic_continuity_test(h->node, "pstn", 4), -EBUSY);
+	h_expect_none(h);
+	h_free(h);
+}
+END_TEST
+
 /* Continuity "performed on a previous circuit": the upper layer sends COT later */
 START_TEST(test_out_cot_previous)
 {
@@ -963,6 +1003,7 @@ static Suite *call_suite(void)
 	tcase_add_test(tc, test_t8);
 	tcase_add_test(tc, test_in_cot_ok_and_failed);
 	tcase_add_test(tc, test_out_cot);
+	tcase_add_test(tc, test_cot_test_idle);
 	tcase_add_test(tc, test_out_cot_previous);
 	tcase_add_test(tc, test_sus_res);
 	tcase_add_test(tc, test_t33);

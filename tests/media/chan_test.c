@@ -489,6 +489,91 @@ START_TEST(tone_rtp_to_tdm)
 }
 END_TEST
 
+/* The adaptive jitter buffer (min 20 < max 200 ms, as configured by default) with packets that arrive just in time:
+ * a peer's 20 ms packets reach the channel at any phase of the 10 ms ticks (the thread reads RTP every other tick),
+ * on time or with up to 15 ms of jitter.  SpanDSP 0.0.6's playout once skipped ahead at the first frame, or after
+ * one late packet, and then dropped every frame as late: silence, or half the frames lost. */
+START_TEST(tone_rtp_to_tdm_adaptive_jb)
+{
+	struct media_chan_setup s = { .id = 9, .tdm_law = MEDIA_LAW_ALAW, .jitter_min_ms = 20, .jitter_max_ms = 200,
+				      .ssrc = 1 };
+	struct media_chan_params p = { .pt = MEDIA_PT_PCMU, .event_pt = 101, .ptime_ms = 20 };
+	uint8_t pkt[12 + 160], in[MEDIA_TICK_SAMPLES], out[MEDIA_TICK_SAMPLES];
+	int16_t lin[160], tdm[8000];
+	unsigned int phase, parity, t, k, jitter, rnd = 1;
+	double ph;
+	float lvl;
+
+	memset(in, media_g711_idle(MEDIA_LAW_ALAW), sizeof(in));
+	for (jitter = 0; jitter <= 15; jitter += 15)
+	for (parity = 0; parity < 2; parity++) {
+		for (phase = 0; phase < 40; phase += 3) {
+			struct cap *c = cap_new();
+			struct media_chan *ch = media_chan_alloc(test_ctx, &s, &p, &cap_ops, c);
+
+			ck_assert_ptr_nonnull(ch);
+			ph = 0;
+			for (t = 0, k = 0; t < 200; t++) {
+				/* packet k arrives at phase + 20k ms (+ up to jitter ms, in order), read on the
+				 * ticks of the channel's parity */
+				while ((t + parity) % 2 == 0 &&
+				       phase + 20 * k + (jitter ? rnd % (jitter + 1) : 0) <= 10 * t) {
+					struct rtp_hdr h = { .pt = MEDIA_PT_PCMU, .seq = k, .ts = 0x10000000 + 160 * k,
+							     .ssrc = 2 };
+
+					sine(lin, 160, 1004, -10, &ph);
+					rtp_write_hdr(pkt, sizeof(pkt), &h);
+					media_g711_from_linear(MEDIA_LAW_ULAW, lin, pkt + 12, 160);
+					media_chan_rtp_rx(ch, pkt, sizeof(pkt));
+					k++;
+					rnd = rnd * 1103515245 + 12345;
+				}
+				media_chan_tick(ch, in, out);
+				if (t >= 100)
+					media_g711_to_linear(MEDIA_LAW_ALAW, out, tdm + 80 * (t - 100), 80);
+			}
+			measure(tdm, 8000, 1004, &lvl);
+			ck_assert_msg(fabsf(lvl + 10) < 0.5f, "jitter %u parity %u phase %u ms: level %.2f dBm0",
+				      jitter, parity, phase, lvl);
+			ck_assert_uint_eq(media_chan_stats(ch)->jb_drop, 0);
+			media_chan_free(ch);
+		}
+	}
+}
+END_TEST
+
+/* A duplicate of a frame already played is dropped, not played again (the late-frame rule of jb_pull() only takes a
+ * frame whose slot was just concealed). */
+START_TEST(rtp_duplicate_not_replayed)
+{
+	struct cap *c = cap_new();
+	struct media_chan *ch = mkchan(c, MEDIA_LAW_ALAW, MEDIA_PT_PCMA, MEDIA_DTMF_INBAND, false);
+	uint8_t pkt[40][12 + 160], in[MEDIA_TICK_SAMPLES], out[MEDIA_TICK_SAMPLES];
+	int16_t lin[160];
+	double ph = 0;
+	unsigned int t;
+
+	memset(in, media_g711_idle(MEDIA_LAW_ALAW), sizeof(in));
+	for (t = 0; t < 80; t++) {
+		if (t % 2 == 0) {
+			struct rtp_hdr h = { .pt = MEDIA_PT_PCMA, .seq = t / 2, .ts = 80 * t, .ssrc = 1 };
+
+			sine(lin, 160, 697, -6, &ph);
+			rtp_write_hdr(pkt[t / 2], sizeof(pkt[0]), &h);
+			media_g711_from_linear(MEDIA_LAW_ALAW, lin, pkt[t / 2] + 12, 160);
+			media_chan_rtp_rx(ch, pkt[t / 2], sizeof(pkt[0]));
+			/* the frame before the last one again, once it has been played */
+			if (t == 60)
+				media_chan_rtp_rx(ch, pkt[t / 2 - 2], sizeof(pkt[0]));
+		}
+		media_chan_tick(ch, in, out);
+	}
+	ck_assert_uint_eq(media_chan_stats(ch)->jb_grown, 0);
+	ck_assert_uint_eq(media_chan_stats(ch)->jb_drop, 1);
+	media_chan_free(ch);
+}
+END_TEST
+
 START_TEST(tone_player)
 {
 	struct cap *c = cap_new();
@@ -939,6 +1024,8 @@ static Suite *chan_suite(void)
 	tcase_add_test(tc, digit_command_min_40ms);
 	tcase_add_loop_test(tc, tone_tdm_to_rtp, 0, ARRAY_SIZE(law_combos));
 	tcase_add_loop_test(tc, tone_rtp_to_tdm, 0, ARRAY_SIZE(law_combos));
+	tcase_add_test(tc, tone_rtp_to_tdm_adaptive_jb);
+	tcase_add_test(tc, rtp_duplicate_not_replayed);
 	tcase_add_loop_test(tc, tone_player, 0, 2);
 	tcase_add_test(tc, cot_looped_and_broken);
 	tcase_add_test(tc, rtp_timeout_and_plc);

@@ -738,6 +738,27 @@ START_TEST(test_s2i_precond_iam_cot)
 }
 END_TEST
 
+START_TEST(test_s2i_continuity_required)
+{
+	struct isup_msg m;
+	struct isup_bci bci = { .called_status = 1 };
+	const struct isup_msg *iam, *cot;
+
+	/* the trunk tests every circuit (Q.764 §2.1.8): NCI "required on this circuit", then the tone test; without
+	 * a media plane (no transceiver) the bearer is taken as good and COT(successful) follows at once */
+	policy->continuity = MGCF_CONTINUITY_REQUIRED;
+	invite("c9", "+4930123");
+	iam = isup_expect(ISUP_IAM);
+	ck_assert_uint_eq(iam->nci.continuity, 1);
+	cot = isup_expect(ISUP_COT);
+	ck_assert(cot->continuity_ok);
+	isup_build_acm(&m, 1, &bci);
+	isup_in(&m);
+	sip_expect_skip100("SIP/2.0 180 ");
+	ck_assert_uint_eq(mgcf_iw_num_calls(iw), 1);
+}
+END_TEST
+
 START_TEST(test_s2i_precond_delay_iam)
 {
 	const struct isup_msg *iam;
@@ -871,6 +892,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_i2s_invite_waits_for_cot);
 	tcase_add_test(tc, test_s2i_precond_iam_cot);
 	tcase_add_test(tc, test_s2i_precond_delay_iam);
+	tcase_add_test(tc, test_s2i_continuity_required);
 	tcase_add_test(tc, test_s2i_precond_timeout);
 	tcase_add_test(tc, test_i2s_precond_update_after_cot);
 	suite_add_tcase(s, tc);

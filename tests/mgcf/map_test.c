@@ -91,6 +91,25 @@ START_TEST(test_privacy_generic_cpc_clearmode)
 }
 END_TEST
 
+START_TEST(test_continuity_required)
+{
+	/* a trunk with continuity = required: NCI "required on this circuit"; preconditions' "previous circuit" wins */
+	struct mgcf_sip_call_info c = { .called = "+4930123456", .max_forwards = -1, .continuity_required = true };
+	struct mgcf_iam_digits d;
+	struct isup_msg iam, rx;
+	struct msgb *msg = msgb_alloc(512, "test");
+
+	ck_assert_int_eq(mgcf_map_iam(&iam, &d, &intl, &c), 0);
+	wire(&iam, &rx, msg);
+	ck_assert_uint_eq(rx.nci.continuity, 1);
+	c.continuity_previous = true;
+	ck_assert_int_eq(mgcf_map_iam(&iam, &d, &intl, &c), 0);
+	wire(&iam, &rx, msg);
+	ck_assert_uint_eq(rx.nci.continuity, 2);
+	msgb_free(msg);
+}
+END_TEST
+
 START_TEST(test_no_pai)
 {
 	/* untrusted or absent P-Asserted-Identity: no calling party number at all */
@@ -192,6 +211,7 @@ int main(void)
 	tcase_add_test(tc, test_basic_iam);
 	tcase_add_test(tc, test_privacy_generic_cpc_clearmode);
 	tcase_add_test(tc, test_no_pai);
+	tcase_add_test(tc, test_continuity_required);
 	tcase_add_test(tc, test_invite_from_iam);
 	tcase_add_test(tc, test_hop_scaling);
 	suite_add_tcase(s, tc);
