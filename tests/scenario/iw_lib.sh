@@ -92,10 +92,12 @@ cdr_last_has() { cdr_has 1 "$@"; }
 udp_bound() { ss -Hlun "sport = :$1" 2>/dev/null | grep -q .; }
 
 # A sipp UAS on the IMS next hop's port running $1 (more sipp options after it); returns once it listens.
+# UAS_TIMEOUT_S: the whole call's limit (default 60 s; half of it without a message fails too).
 uas_start() {
 	_sf=$1
 	shift
-	sipp -sf "$_sf" -i 127.0.0.1 -p "$ims_port" -m 1 -timeout 60 -timeout_error -recv_timeout 30000 \
+	sipp -sf "$_sf" -i 127.0.0.1 -p "$ims_port" -m 1 -timeout "${UAS_TIMEOUT_S:-60}" -timeout_error \
+	     -recv_timeout "$((${UAS_TIMEOUT_S:-60} * 500))" \
 	     -mp "$((rtp_base + 3100))" -trace_err -error_file "$work/sipp_uas_err.log" "$@" > "$work/uas.out" 2>&1 &
 	uas_pid=$!
 	track_pid "$uas_pid"

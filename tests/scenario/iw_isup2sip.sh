@@ -1,0 +1,84 @@
+#!/bin/sh
+# isup2sip (PSTN -> IMS) scenarios of issue 5: pstnsim originates, mgcfd sends the INVITE, a sipp UAS plays the IMS.
+#  1. preconditions: IAM with "continuity check performed on a previous circuit", COT successful after 1.5 s;
+#     INVITE with preconditions (local segment not met), reliable 183, PRACK; UPDATE only after the COT; then
+#     180, 200: pstnsim sees no backward message before its COT (Q.764 §2.1.8), then ACM/CPG and ANM; pstnsim's
+#     hold releases the call (BYE).
+#  2. the check on the previous circuit failed (COT failed): CANCEL with Reason cause 41, REL cause 41.
+#  3. no COT at all: mgcfd's T8 (10 s, Q.764's least) releases: CANCEL with Reason cause 41, REL cause 41.
+#  4. no answer: the IMS rings and never answers; Q.764 gives T9 to the exchange that receives the ACM (pstnsim,
+#     the originating side; its least value, 60 s): REL cause 19 from pstnsim, CANCEL with Reason cause 19.
+# After each: no call, every CIC idle at both ends, the CDR line.
+. "${top_srcdir}/tests/common/testlib.sh"
+. "${top_srcdir}/tests/scenario/iw_lib.sh"
+
+iw_configs
+# pstnsim releases answered calls after 1 s; its T9 (no answer after ACM) at Q.764's least value
+sed -i -e "s/hold = 0/hold = 1000/" "$work/pstnsim.conf"
+printf 'timers {\n\tisup = { "T9=60s" }\n}\n' >> "$work/pstnsim.conf"
+sed -i -e 's/isup = { "T7=25s", "T9=90s" }/isup = { "T7=25s", "T8=10s", "T9=90s" }/' "$work/mgcfd.conf"
+grep -q '"T8=10s"' "$work/mgcfd.conf" || fail "the test could not set mgcfd's T8"
+iw_start
+
+# The first line of pstnsim's log matching $1 comes before the first one matching $2.
+log_order() {
+	_a=$(grep -n "$1" "$work/pstnsim.log" | head -1 | cut -d: -f1)
+	_b=$(grep -n "$2" "$work/pstnsim.log" | head -1 | cut -d: -f1)
+	[ -n "$_a" ] && [ -n "$_b" ] && [ "$_a" -lt "$_b" ]
+}
+
+# 1. preconditions, COT successful
+uas_start "$xml/i2s_precond.xml"
+sim_cmd "simulator call 4940999888 continuity previous 1500"
+uas_wait "isup2sip preconditions"
+n=$((n + 1))
+settled $n "isup2sip preconditions"
+grep -q "before the COT" "$work/pstnsim.log" && fail "a backward message reached pstnsim before its COT"
+log_order "COT sent (check on a previous circuit successful)" ": ACM received" ||
+	fail "pstnsim's COT did not precede the ACM"
+[ "$(sim_val out_answered)" -eq 1 ] || fail "pstnsim saw no answer: $(vty "$sim_vty" "show simulator")"
+grep -q "UPDATE: local preconditions met" "$work/mgcfd.log" || fail "mgcfd logged no UPDATE"
+cdr_last_has isup2sip 16 isup yes
+echo "ok: isup2sip with preconditions: INVITE (local qos none), 183/PRACK, COT, UPDATE, 180/200 -> ACM, ANM"
+
+# 2. COT failed (the check on a previous circuit failed)
+before=$(sim_val cause_41)
+sed -e "s/@CAUSE@/41/" "$xml/i2s_precond_cancel.xml" > "$work/precond_cancel.xml"
+uas_start "$work/precond_cancel.xml"
+sim_cmd "simulator call 4940999888 continuity previous-fail 500"
+uas_wait "isup2sip COT failed"
+n=$((n + 1))
+settled $n "isup2sip COT failed"
+[ "$(sim_val cause_41)" -eq $((before + 1)) ] || fail "COT failed: pstnsim did not see cause 41"
+grep -q "before the COT" "$work/pstnsim.log" && fail "a backward message reached pstnsim before its COT"
+cdr_last_has isup2sip 41 isup no
+echo "ok: isup2sip, COT failed: CANCEL with Reason cause 41, REL cause 41, CDR line"
+
+# 3. no COT: mgcfd's T8
+before=$(sim_val cause_41)
+uas_start "$work/precond_cancel.xml"
+sim_cmd "simulator call 4940999888 continuity previous-none"
+uas_wait "isup2sip no COT"
+n=$((n + 1))
+settled $n "isup2sip no COT"
+[ "$(sim_val cause_41)" -eq $((before + 1)) ] || fail "no COT: pstnsim did not see cause 41"
+grep -q "before the COT" "$work/pstnsim.log" && fail "a backward message reached pstnsim before its COT"
+cdr_last_has isup2sip 41 mgcf no
+echo "ok: isup2sip, no COT: T8 at mgcfd, CANCEL with Reason cause 41, REL cause 41, CDR line"
+
+# 4. no answer: T9 at pstnsim
+before=$(sim_val cause_19)
+alerted=$(sim_val out_alerted)
+sed -e "s/@CAUSE@/19/" "$xml/i2s_cancel.xml" > "$work/ring_cancel.xml"
+UAS_TIMEOUT_S=150 uas_start "$work/ring_cancel.xml"
+sim_cmd "simulator call 4940999888"
+uas_wait "isup2sip no answer"
+n=$((n + 1))
+settled $n "isup2sip no answer"
+[ "$(sim_val cause_19)" -eq $((before + 1)) ] || fail "no answer: pstnsim did not release with cause 19"
+[ "$(sim_val out_alerted)" -eq $((alerted + 1)) ] || fail "no answer: pstnsim saw no ACM"
+cdr_last_has isup2sip 19 isup no
+echo "ok: isup2sip, no answer: T9 at pstnsim, REL cause 19, CANCEL with Reason cause 19, CDR line"
+
+iw_stop
+exit 0
