@@ -2,8 +2,9 @@
 # isup2sip (PSTN -> IMS) scenarios of issue 5: pstnsim originates, mgcfd sends the INVITE, a sipp UAS plays the IMS.
 #  1. preconditions: IAM with "continuity check performed on a previous circuit", COT successful after 1.5 s;
 #     INVITE with preconditions (local segment not met), reliable 183, PRACK; UPDATE only after the COT; then
-#     180, 200: pstnsim sees no backward message before its COT (Q.764 §2.1.8), then ACM/CPG and ANM; pstnsim's
-#     hold releases the call (BYE).
+#     180, 200: pstnsim sees no backward message before its COT (Q.764 §2.1.8), then the ACM the 183 caused ("no
+#     indication", held back until the COT), a CPG (alerting) for the 180 and ANM; pstnsim's hold releases the
+#     call (BYE).
 #  2. the check on the previous circuit failed (COT failed): CANCEL with Reason cause 41, REL cause 41.
 #  3. no COT at all: mgcfd's T8 (10 s, Q.764's least) releases: CANCEL with Reason cause 41, REL cause 41.
 #  4. no answer: the IMS rings and never answers; Q.764 gives T9 to the exchange that receives the ACM (pstnsim,
@@ -36,6 +37,8 @@ settled $n "isup2sip preconditions"
 grep -q "before the COT" "$work/pstnsim.log" && fail "a backward message reached pstnsim before its COT"
 log_order "COT sent (check on a previous circuit successful)" ": ACM received" ||
 	fail "pstnsim's COT did not precede the ACM"
+# the 183 (preconditions) gave the ACM "no indication", held back until the COT; the 180 then alerts with a CPG
+log_order ": ACM received" ": CPG received" || fail "no CPG (alerting) after the ACM"
 [ "$(sim_val out_answered)" -eq 1 ] || fail "pstnsim saw no answer: $(vty "$sim_vty" "show simulator")"
 grep -q "UPDATE: local preconditions met" "$work/mgcfd.log" || fail "mgcfd logged no UPDATE"
 cdr_last_has isup2sip 16 isup yes
