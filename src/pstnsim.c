@@ -1054,25 +1054,32 @@ DEFUN(sim_assoc_cmd_fn, sim_assoc_cmd, "simulator association NAME (drop|restore
 	return CMD_SUCCESS;
 }
 
+/* One call with options, now (the association must be active). */
+static int vty_originate(struct vty *vty, const char *number, const struct sim_orig_opts *o)
+{
+	int rc;
+
+	if (!g_vty_sim)
+		return CMD_WARNING;
+	if (strspn(number, "0123456789*#") != strlen(number)) {
+		vty_out(vty, "%% the number must be digits%s", VTY_NEWLINE);
+		return CMD_WARNING;
+	}
+	rc = originate_call(g_vty_sim, number, o);
+	if (rc < 0) {
+		vty_out(vty, "%% no call: %s%s", strerror(-rc), VTY_NEWLINE);
+		return CMD_WARNING;
+	}
+	return CMD_SUCCESS;
+}
+
 DEFUN(sim_call_cic, sim_call_cic_cmd, "simulator call NUMBER cic <0-65535>",
       "Simulated exchange\n" "Originate calls\n" "Called number (digits)\n"
       "On one circuit, without hunting (dual seizure tests)\n" "CIC\n")
 {
 	struct sim_orig_opts o = { .cic = atoi(argv[1]) };
-	int rc;
 
-	if (!g_vty_sim)
-		return CMD_WARNING;
-	if (strspn(argv[0], "0123456789*#") != strlen(argv[0])) {
-		vty_out(vty, "%% the number must be digits%s", VTY_NEWLINE);
-		return CMD_WARNING;
-	}
-	rc = originate_call(g_vty_sim, argv[0], &o);
-	if (rc < 0) {
-		vty_out(vty, "%% no call on CIC %s: %s%s", argv[1], strerror(-rc), VTY_NEWLINE);
-		return CMD_WARNING;
-	}
-	return CMD_SUCCESS;
+	return vty_originate(vty, argv[0], &o);
 }
 
 DEFUN(sim_call_cot, sim_call_cot_cmd, "simulator call NUMBER continuity (previous|previous-fail|previous-none) "
@@ -1086,20 +1093,8 @@ DEFUN(sim_call_cot, sim_call_cot_cmd, "simulator call NUMBER continuity (previou
 		.cot = get_string_value(sim_cot_plan_names, argv[1]),
 		.cot_delay_ms = argc > 2 ? atoi(argv[2]) : 1000,
 	};
-	int rc;
 
-	if (!g_vty_sim)
-		return CMD_WARNING;
-	if (strspn(argv[0], "0123456789*#") != strlen(argv[0])) {
-		vty_out(vty, "%% the number must be digits%s", VTY_NEWLINE);
-		return CMD_WARNING;
-	}
-	rc = originate_call(g_vty_sim, argv[0], &o);
-	if (rc < 0) {
-		vty_out(vty, "%% no call: %s%s", strerror(-rc), VTY_NEWLINE);
-		return CMD_WARNING;
-	}
-	return CMD_SUCCESS;
+	return vty_originate(vty, argv[0], &o);
 }
 
 DEFUN(sim_assoc_hold, sim_assoc_hold_cmd, "simulator association NAME hold-rx <1-60000>",

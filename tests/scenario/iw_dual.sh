@@ -25,17 +25,21 @@ cdr_calls() {
 		 END { print k + 0 }'
 }
 
+# mgcfd blocks ($2 block) or unblocks ($2 unblock) the CICs below $1: with ascending hunting $1 is its first choice
+below() {
+	[ "$1" -gt 1 ] || return 0
+	if [ "$1" -gt 2 ]; then
+		vty "$mgcf_vty" enable "isup $2 pstn 1 $(($1 - 1))" > /dev/null
+	else
+		vty "$mgcf_vty" enable "isup $2 pstn 1" > /dev/null
+	fi
+	until_ok 100 nothing_pending "$mgcf_vty" || fail "CIC $1: $2 of the CICs below not acknowledged"
+}
+
 # $1 CIC, $2 the side that controls it (pstnsim / mgcfd)
 dual() {
 	cic=$1
-	if [ "$cic" -gt 1 ]; then
-		if [ "$cic" -gt 2 ]; then
-			vty "$mgcf_vty" enable "isup block pstn 1 $((cic - 1))" > /dev/null
-		else
-			vty "$mgcf_vty" enable "isup block pstn 1" > /dev/null
-		fi
-		until_ok 100 nothing_pending "$mgcf_vty" || fail "CIC $cic: blocking not acknowledged"
-	fi
+	below "$cic" block
 	ds_mgcf=$(counter "$mgcf_vty" isup:dual_seizures)
 	ds_sim=$(counter "$sim_vty" isup:dual_seizures)
 	in_ans=$(sim_val in_answered)
@@ -75,14 +79,7 @@ dual() {
 		[ "$(cdr_calls sip2isup "=$cic")" -eq 1 ] || fail "CIC $cic: mgcfd's call did not complete on it"
 		[ "$(cdr_calls isup2sip "!$cic")" -eq 1 ] || fail "CIC $cic: pstnsim's call was not repeated on another CIC"
 	fi
-	if [ "$cic" -gt 1 ]; then
-		if [ "$cic" -gt 2 ]; then
-			vty "$mgcf_vty" enable "isup unblock pstn 1 $((cic - 1))" > /dev/null
-		else
-			vty "$mgcf_vty" enable "isup unblock pstn 1" > /dev/null
-		fi
-		until_ok 100 nothing_pending "$mgcf_vty" || fail "CIC $cic: unblocking not acknowledged"
-	fi
+	below "$cic" unblock
 	settled $n "after CIC $cic"
 }
 

@@ -42,31 +42,30 @@ log_order ": ACM received" ": CPG received" || fail "no CPG (alerting) after the
 [ "$(sim_val out_answered)" -eq 1 ] || fail "pstnsim saw no answer: $(vty "$sim_vty" "show simulator")"
 grep -q "UPDATE: local preconditions met" "$work/mgcfd.log" || fail "mgcfd logged no UPDATE"
 cdr_last_has isup2sip 16 isup yes
-echo "ok: isup2sip with preconditions: INVITE (local qos none), 183/PRACK, COT, UPDATE, 180/200 -> ACM, ANM"
+echo "ok: isup2sip with preconditions: INVITE (local qos none), 183/PRACK, COT, ACM, UPDATE, 180 -> CPG, 200 -> ANM"
+
+# The check on the previous circuit fails ($1: previous-fail, COT failed after 0.5 s; previous-none, no COT and
+# mgcfd's T8): CANCEL with Reason cause 41 after the reliable 183, REL cause 41, nothing backwards before that.
+# $2 names the case, $3 who released in the CDR.
+cot_failure() {
+	_before=$(sim_val cause_41)
+	sed -e "s/@CAUSE@/41/" "$xml/i2s_precond_cancel.xml" > "$work/precond_cancel.xml"
+	uas_start "$work/precond_cancel.xml"
+	sim_cmd "simulator call 4940999888 continuity $1 500"
+	uas_wait "isup2sip $2"
+	n=$((n + 1))
+	settled $n "isup2sip $2"
+	[ "$(sim_val cause_41)" -eq $((_before + 1)) ] || fail "$2: pstnsim did not see cause 41"
+	grep -q "before the COT" "$work/pstnsim.log" && fail "$2: a backward message reached pstnsim before its COT"
+	cdr_last_has isup2sip 41 "$3" no
+}
 
 # 2. COT failed (the check on a previous circuit failed)
-before=$(sim_val cause_41)
-sed -e "s/@CAUSE@/41/" "$xml/i2s_precond_cancel.xml" > "$work/precond_cancel.xml"
-uas_start "$work/precond_cancel.xml"
-sim_cmd "simulator call 4940999888 continuity previous-fail 500"
-uas_wait "isup2sip COT failed"
-n=$((n + 1))
-settled $n "isup2sip COT failed"
-[ "$(sim_val cause_41)" -eq $((before + 1)) ] || fail "COT failed: pstnsim did not see cause 41"
-grep -q "before the COT" "$work/pstnsim.log" && fail "a backward message reached pstnsim before its COT"
-cdr_last_has isup2sip 41 isup no
+cot_failure previous-fail "COT failed" isup
 echo "ok: isup2sip, COT failed: CANCEL with Reason cause 41, REL cause 41, CDR line"
 
 # 3. no COT: mgcfd's T8
-before=$(sim_val cause_41)
-uas_start "$work/precond_cancel.xml"
-sim_cmd "simulator call 4940999888 continuity previous-none"
-uas_wait "isup2sip no COT"
-n=$((n + 1))
-settled $n "isup2sip no COT"
-[ "$(sim_val cause_41)" -eq $((before + 1)) ] || fail "no COT: pstnsim did not see cause 41"
-grep -q "before the COT" "$work/pstnsim.log" && fail "a backward message reached pstnsim before its COT"
-cdr_last_has isup2sip 41 mgcf no
+cot_failure previous-none "no COT" mgcf
 echo "ok: isup2sip, no COT: T8 at mgcfd, CANCEL with Reason cause 41, REL cause 41, CDR line"
 
 # 4. no answer: T9 at pstnsim
