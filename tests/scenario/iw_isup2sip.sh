@@ -9,6 +9,8 @@
 #  3. no COT at all: mgcfd's T8 (10 s, Q.764's least) releases: CANCEL with Reason cause 41, REL cause 41.
 #  4. no answer: the IMS rings and never answers; Q.764 gives T9 to the exchange that receives the ACM (pstnsim,
 #     the originating side; its least value, 60 s): REL cause 19 from pstnsim, CANCEL with Reason cause 19.
+#  5. no answer with mgcfd's own no-answer supervision (mgcf T3) shorter than T9 (10 s here): REL cause 19 from
+#     mgcfd, CANCEL with Reason cause 19.
 # After each: no call, every CIC idle at both ends, the CDR line.
 . "${top_srcdir}/tests/common/testlib.sh"
 . "${top_srcdir}/tests/scenario/iw_lib.sh"
@@ -68,19 +70,38 @@ echo "ok: isup2sip, COT failed: CANCEL with Reason cause 41, REL cause 41, CDR l
 cot_failure previous-none "no COT" mgcf
 echo "ok: isup2sip, no COT: T8 at mgcfd, CANCEL with Reason cause 41, REL cause 41, CDR line"
 
-# 4. no answer: T9 at pstnsim
-before=$(sim_val cause_19)
-alerted=$(sim_val out_alerted)
-sed -e "s/@CAUSE@/19/" "$xml/i2s_cancel.xml" > "$work/ring_cancel.xml"
-UAS_TIMEOUT_S=150 uas_start "$work/ring_cancel.xml"
-sim_cmd "simulator call 4940999888"
-uas_wait "isup2sip no answer"
-n=$((n + 1))
-settled $n "isup2sip no answer"
-[ "$(sim_val cause_19)" -eq $((before + 1)) ] || fail "no answer: pstnsim did not release with cause 19"
-[ "$(sim_val out_alerted)" -eq $((alerted + 1)) ] || fail "no answer: pstnsim saw no ACM"
-cdr_last_has isup2sip 19 isup no
+# No answer: the IMS rings (180) and never answers; the call is released with cause 19 and mgcfd CANCELs the INVITE
+# with Reason cause 19.  $1 names the case, $2 who releases: pstnsim (its T9, REL towards mgcfd) or mgcf (mgcfd's
+# own no-answer supervision, REL towards pstnsim).
+no_answer() {
+	_before=$(sim_val cause_19)
+	_alerted=$(sim_val out_alerted)
+	_by_peer=$(sim_val released_by_peer)
+	sed -e "s/@CAUSE@/19/" "$xml/i2s_cancel.xml" > "$work/ring_cancel.xml"
+	UAS_TIMEOUT_S=150 uas_start "$work/ring_cancel.xml"
+	sim_cmd "simulator call 4940999888"
+	uas_wait "isup2sip $1"
+	n=$((n + 1))
+	settled $n "isup2sip $1"
+	[ "$(sim_val cause_19)" -eq $((_before + 1)) ] || fail "$1: the call was not released with cause 19"
+	[ "$(sim_val out_alerted)" -eq $((_alerted + 1)) ] || fail "$1: pstnsim saw no ACM"
+	if [ "$2" = pstnsim ]; then
+		[ "$(sim_val released_by_peer)" -eq "$_by_peer" ] || fail "$1: pstnsim did not release itself"
+		cdr_last_has isup2sip 19 isup no
+	else
+		[ "$(sim_val released_by_peer)" -eq $((_by_peer + 1)) ] || fail "$1: mgcfd sent no REL"
+		cdr_last_has isup2sip 19 mgcf no
+	fi
+}
+
+# 4. T9 at pstnsim (60 s) runs out before mgcfd's no-answer supervision (mgcf T3, 180 s)
+no_answer "no answer, T9" pstnsim
 echo "ok: isup2sip, no answer: T9 at pstnsim, REL cause 19, CANCEL with Reason cause 19, CDR line"
+
+# 5. mgcfd's own no-answer supervision at its least value (10 s), before pstnsim's T9
+vty "$mgcf_vty" enable "configure terminal" "timer mgcf T3 10" > /dev/null
+no_answer "no answer, mgcfd's supervision" mgcf
+echo "ok: isup2sip, no answer: mgcfd's supervision, REL cause 19 to pstnsim, CANCEL with Reason cause 19, CDR line"
 
 iw_stop
 exit 0
