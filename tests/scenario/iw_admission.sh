@@ -4,7 +4,8 @@
 #  1. in service: OPTIONS 200 with Allow, Accept and Supported;
 #  2. the association dropped at pstnsim: OPTIONS 503 with Retry-After, INVITE 503 with Retry-After;
 #  3. restored: OPTIONS 200 again;
-#  4. the trunk group's limit (max-calls = 2) filled with two held calls: the next INVITE 503 with Retry-After,
+#  4. every circuit blocked: OPTIONS 503, INVITE 503 with Retry-After; unblocked: OPTIONS 200;
+#  5. the trunk group's limit (max-calls = 2) filled with two held calls: the next INVITE 503 with Retry-After,
 #     OPTIONS 503; once they are released (by pstnsim): OPTIONS 200.
 . "${top_srcdir}/tests/common/testlib.sh"
 . "${top_srcdir}/tests/scenario/iw_lib.sh"
@@ -60,7 +61,22 @@ settled $n "association restored"
 options 200 "association restored"
 echo "ok: association restored: OPTIONS 200"
 
-# 4. the call limit: two held calls (answered by pstnsim, released by it on command below)
+# 4. no circuit: all 31 blocked (CGB, maintenance) at mgcfd
+nothing_pending() { vty "$mgcf_vty" "show isup circuits" | awk 'NR > 1 && NF > 7 { bad = 1 } END { exit bad }'; }
+vty "$mgcf_vty" enable "isup block pstn 1 31" > /dev/null
+until_ok 100 nothing_pending || fail "no circuit: CGB not acknowledged"
+options 503 "no circuit"
+uac "$xml/i2s_uac_503.xml" +4930123456 || fail "no circuit: INVITE not refused with 503 + Retry-After"
+n=$((n + 1))
+until_ok 50 cdr_count_is $n || fail "no circuit: no CDR line"
+cdr_last_has sip2isup 34 mgcf no
+vty "$mgcf_vty" enable "isup unblock pstn 1 31" > /dev/null
+until_ok 100 nothing_pending || fail "no circuit: CGU not acknowledged"
+settled $n "circuits unblocked"
+options 200 "circuits unblocked"
+echo "ok: no circuit (all blocked): OPTIONS 503, INVITE 503 with Retry-After; unblocked: OPTIONS 200"
+
+# 5. the call limit: two held calls (answered by pstnsim, released by it on command below)
 for i in 1 2; do
 	sipp -sf "$xml/iw_uac_remote_bye.xml" -s "+4930123456" -i 127.0.0.1 -p "$(free_port)" -m 1 \
 	     -recv_timeout 60000 -timeout 90 -timeout_error -mp "$((rtp_base + 3200 + i * 10))" \

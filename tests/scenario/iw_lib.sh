@@ -89,7 +89,8 @@ cdr_has() {
 }
 cdr_last_has() { cdr_has 1 "$@"; }
 
-udp_bound() { ss -Hlun "sport = :$1" 2>/dev/null | grep -q .; }
+# Something has UDP port $1 bound (/proc/net/udp: local address HEXIP:HEXPORT in the second column).
+udp_bound() { awk -v p="$(printf ':%04X' "$1")" 'substr($2, length($2) - 4) == p { f = 1 } END { exit !f }' /proc/net/udp; }
 
 # A sipp UAS on the IMS next hop's port running $1 (more sipp options after it); returns once it listens.
 # UAS_TIMEOUT_S: the whole call's limit (default 60 s; half of it without a message fails too).
