@@ -60,16 +60,20 @@ dual() {
 	uas_wait "CIC $cic: the isup2sip call"
 	n=$((n + 2))
 	settled $n "dual seizure on CIC $cic"
-	[ "$(counter "$mgcf_vty" isup:dual_seizures)" -eq $((ds_mgcf + 1)) ] || fail "CIC $cic: mgcfd saw no dual seizure"
-	[ "$(counter "$sim_vty" isup:dual_seizures)" -eq $((ds_sim + 1)) ] || fail "CIC $cic: pstnsim saw no dual seizure"
+	[ "$(counter "$mgcf_vty" isup:dual_seizures)" -eq $((ds_mgcf + 1)) ] ||
+		fail "CIC $cic: mgcfd saw no dual seizure"
+	[ "$(counter "$sim_vty" isup:dual_seizures)" -eq $((ds_sim + 1)) ] ||
+		fail "CIC $cic: pstnsim saw no dual seizure"
 	[ "$(sim_val in_answered)" -eq $((in_ans + 1)) ] || fail "CIC $cic: pstnsim did not answer mgcfd's call"
 	[ "$(sim_val out_answered)" -eq $((out_ans + 1)) ] || fail "CIC $cic: pstnsim's call was not answered"
 	if [ "$2" = pstnsim ]; then
 		# mgcfd backs off: its call is repeated on another CIC, pstnsim's completes on this one
-		grep -q "the far end controls CIC $cic, backing off" "$work/mgcfd.log" || fail "CIC $cic: mgcfd did not back off"
+		grep -q "the far end controls CIC $cic, backing off" "$work/mgcfd.log" ||
+			fail "CIC $cic: mgcfd did not back off"
 		grep -q "we control CIC $cic, received IAM ignored" "$work/pstnsim.log" ||
 			fail "CIC $cic: pstnsim did not keep its call"
-		[ "$(cdr_calls sip2isup "!$cic")" -eq 1 ] || fail "CIC $cic: mgcfd's call was not repeated on another CIC"
+		[ "$(cdr_calls sip2isup "!$cic")" -eq 1 ] ||
+			fail "CIC $cic: mgcfd's call was not repeated on another CIC"
 		[ "$(cdr_calls isup2sip "=$cic")" -eq 1 ] || fail "CIC $cic: pstnsim's call did not complete on it"
 	else
 		grep -q "the far end controls CIC $cic, backing off" "$work/pstnsim.log" ||
@@ -77,7 +81,8 @@ dual() {
 		grep -q "we control CIC $cic, received IAM ignored" "$work/mgcfd.log" ||
 			fail "CIC $cic: mgcfd did not keep its call"
 		[ "$(cdr_calls sip2isup "=$cic")" -eq 1 ] || fail "CIC $cic: mgcfd's call did not complete on it"
-		[ "$(cdr_calls isup2sip "!$cic")" -eq 1 ] || fail "CIC $cic: pstnsim's call was not repeated on another CIC"
+		[ "$(cdr_calls isup2sip "!$cic")" -eq 1 ] ||
+			fail "CIC $cic: pstnsim's call was not repeated on another CIC"
 	fi
 	below "$cic" unblock
 	settled $n "after CIC $cic"

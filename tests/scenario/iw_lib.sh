@@ -73,8 +73,10 @@ cdr_count_is() { [ "$(cdr_lines)" -eq "$1" ]; }
 # After a scenario: no call left, every circuit idle at both ends, $1 CDR lines in all ($2 names the scenario).
 settled() {
 	until_ok 150 no_calls || fail "$2: calls left: $(vty "$mgcf_vty" "show calls")"
-	until_ok 150 all_idle "$mgcf_vty" || fail "$2: circuits not idle at mgcfd: $(vty "$mgcf_vty" "show isup circuits")"
-	until_ok 150 all_idle "$sim_vty" || fail "$2: circuits not idle at pstnsim: $(vty "$sim_vty" "show isup circuits")"
+	until_ok 150 all_idle "$mgcf_vty" ||
+		fail "$2: circuits not idle at mgcfd: $(vty "$mgcf_vty" "show isup circuits")"
+	until_ok 150 all_idle "$sim_vty" ||
+		fail "$2: circuits not idle at pstnsim: $(vty "$sim_vty" "show isup circuits")"
 	until_ok 50 cdr_count_is "$1" || fail "$2: $(cdr_lines) CDR lines, expected $1"
 }
 
@@ -90,7 +92,9 @@ cdr_has() {
 cdr_last_has() { cdr_has 1 "$@"; }
 
 # Something has UDP port $1 bound (/proc/net/udp: local address HEXIP:HEXPORT in the second column).
-udp_bound() { awk -v p="$(printf ':%04X' "$1")" 'substr($2, length($2) - 4) == p { f = 1 } END { exit !f }' /proc/net/udp; }
+udp_bound() {
+	awk -v p="$(printf ':%04X' "$1")" 'substr($2, length($2) - 4) == p { f = 1 } END { exit !f }' /proc/net/udp
+}
 
 # A sipp UAS on the IMS next hop's port running $1 (more sipp options after it); returns once it listens.
 # UAS_TIMEOUT_S: the whole call's limit (default 60 s; half of it without a message fails too).
@@ -107,7 +111,8 @@ uas_start() {
 
 # Wait for the UAS; it must have passed ($1 names the scenario).
 uas_wait() {
-	wait "$uas_pid" || fail "$1: sipp UAS failed: $(tail -5 "$work/uas.out"; cat "$work/sipp_uas_err.log" 2>/dev/null | tail -20)"
+	wait "$uas_pid" ||
+		fail "$1: sipp UAS failed: $(tail -5 "$work/uas.out"; tail -20 "$work/sipp_uas_err.log" 2>/dev/null)"
 	untrack_pid "$uas_pid"
 }
 
