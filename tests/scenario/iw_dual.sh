@@ -45,13 +45,13 @@ dual() {
 	in_ans=$(sim_val in_answered)
 	out_ans=$(sim_val out_answered)
 	uas_start "$xml/iw_uas_answer_bye.xml"
-	# pstnsim reads nothing for 5 s: mgcfd's IAM waits in its socket
-	sim_cmd "simulator association mgcf hold-rx 5000"
+	# pstnsim reads nothing for 8 s (generous on a loaded machine): mgcfd's IAM waits in its socket
+	sim_cmd "simulator association mgcf hold-rx 8000"
 	sipp -sf "$xml/iw_uac_bye.xml" -s "+4930123456" -i 127.0.0.1 -p "$sipp_port" -m 1 -recv_timeout 30000 \
 	     -timeout 60 -timeout_error -mp "$((rtp_base + 3000))" "127.0.0.1:$sip_port" > "$work/uac.out" 2>&1 &
 	uac_pid=$!
 	track_pid "$uac_pid"
-	until_ok 40 cic_is "$mgcf_vty" "$cic" BUSY_OUT ||
+	until_ok 60 cic_is "$mgcf_vty" "$cic" BUSY_OUT ||
 		fail "CIC $cic: mgcfd sent no IAM on it: $(vty "$mgcf_vty" "show isup circuits")"
 	cic_is "$sim_vty" "$cic" IDLE || fail "CIC $cic: pstnsim read mgcfd's IAM during its hold"
 	sim_cmd "simulator call 4940999888 cic $cic"
