@@ -540,6 +540,14 @@ static void call_rx_msg(struct isup_call *call, const struct isup_msg *m)
 			call->cot_pending = false;
 			if (m->continuity_ok) {
 				call_state_chg_T(call, ISUP_CALL_ST_IN_PROCEEDING, 0);
+			} else if (call->cot_mode == 2) {
+				/* the check failed on a previous circuit: no CCR will come for this one, the
+				 * connection is released as at T8 expiry (Q.764 §2.1.8) */
+				isup_node_ctr_inc(call->node, ISUP_CTR_COT_FAILURES);
+				LOG_CALL(call, LOGL_NOTICE, "COT: the check on a previous circuit failed\n");
+				call_report_released(call, CAUSE_TEMPORARY_FAILURE, true);
+				isup_call_release_internal(call, CAUSE_TEMPORARY_FAILURE, false);
+				return;
 			} else {
 				/* standards.md §3.5: the call is repeated elsewhere by the far end; await CCR (T27) */
 				isup_node_ctr_inc(call->node, ISUP_CTR_COT_FAILURES);
@@ -713,8 +721,9 @@ void isup_call_rx(struct isup_call *call, const struct isup_msg *m)
 
 /* ---- upper layer API ---- */
 
-int isup_call_setup(struct isup_node *node, const char *trunk_name, const struct isup_msg *iam_template,
-		    void *upper_priv, struct isup_call **out)
+/* An outgoing call on the circuit the hunting picks (cic < 0) or on one circuit only. */
+static int call_setup(struct isup_node *node, const char *trunk_name, int cic, const struct isup_msg *iam_template,
+		      void *upper_priv, struct isup_call **out)
 {
 	struct isup_trunk *t, *found = NULL;
 	struct isup_call *call;
@@ -739,7 +748,15 @@ int isup_call_setup(struct isup_node *node, const char *trunk_name, const struct
 	}
 	if (!t->assoc->active)
 		return -ENETDOWN;
-	c = isup_trunk_select(t);
+	if (cic < 0) {
+		c = isup_trunk_select(t);
+	} else {
+		c = isup_trunk_find_cic(t, cic);
+		if (!c)
+			return -ERANGE;
+		if (!isup_cic_available(c))
+			c = NULL;
+	}
 	if (!c) {
 		isup_node_ctr_inc(node, ISUP_CTR_CALLS_OUT_BUSY);
 		LOGP(DISUP, LOGL_NOTICE, "%s: no circuit available for an outgoing call\n", t->name);
@@ -781,6 +798,18 @@ int isup_call_setup(struct isup_node *node, const char *trunk_name, const struct
 	return 0;
 }
 
+int isup_call_setup(struct isup_node *node, const char *trunk_name, const struct isup_msg *iam_template,
+		    void *upper_priv, struct isup_call **out)
+{
+	return call_setup(node, trunk_name, -1, iam_template, upper_priv, out);
+}
+
+int isup_call_setup_cic(struct isup_node *node, const char *trunk_name, uint16_t cic,
+			const struct isup_msg *iam_template, void *upper_priv, struct isup_call **out)
+{
+	return call_setup(node, trunk_name, cic, iam_template, upper_priv, out);
+}
+
 int isup_call_send(struct isup_call *call, struct isup_msg *msg)
 {
 	uint32_t st;
@@ -811,10 +840,10 @@ int isup_call_send(struct isup_call *call, struct isup_msg *msg)
 			return -EINVAL;
 		break;
 	case ISUP_COT:
-		/* "continuity check performed on a previous circuit": the upper layer reports success; a failure
-		 * is a release (isup_call_release()) */
+		/* "continuity check performed on a previous circuit": the upper layer reports the outcome of the
+		 * check on the previous circuit, success or (a transit exchange passing it on) failure */
 		if (!call->outgoing || call->cot_mode != 2 || !call->cot_pending ||
-		    !isup_msg_has(msg, ISUP_P_CONTINUITY_IND) || !msg->continuity_ok)
+		    !isup_msg_has(msg, ISUP_P_CONTINUITY_IND))
 			return -EINVAL;
 		break;
 	case ISUP_SAM:

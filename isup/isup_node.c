@@ -1213,6 +1213,25 @@ unsigned int isup_node_num_calls(struct isup_node *node)
 	return llist_count(&node->calls);
 }
 
+int isup_trunk_can_setup(struct isup_node *node, const char *trunk)
+{
+	struct isup_trunk *t = find_trunk(node, trunk);
+	unsigned int i;
+
+	if (!t)
+		return -ENOENT;
+	if (!t->assoc->active)
+		return -ENETDOWN;
+	if (t->direction == ISUP_TRUNK_INCOMING)
+		return -EBUSY;
+	/* as isup_trunk_select() would find, without moving a round-robin position */
+	for (i = 0; i < t->n_cics; i++) {
+		if (isup_cic_available(&t->cics[i]))
+			return 0;
+	}
+	return -EBUSY;
+}
+
 /* ---- maintenance ---- */
 
 static int maint_range(struct isup_node *node, const char *trunk, uint16_t first, uint16_t last,

@@ -145,6 +145,13 @@ int isup_node_assoc_state(struct isup_node *node, const char *assoc, bool active
  *  association down; -EINVAL not an IAM or not encodable. */
 int isup_call_setup(struct isup_node *node, const char *trunk_name, const struct isup_msg *iam_template,
 		    void *upper_priv, struct isup_call **out);
+/*! \brief Whether isup_call_setup() would find a circuit on the trunk group now (OPTIONS health answers).
+ *  \returns 0 yes; -ENOENT unknown trunk; -ENETDOWN association down; -EBUSY no circuit. */
+int isup_trunk_can_setup(struct isup_node *node, const char *trunk);
+/*! \brief Set up an outgoing call on one given circuit (no hunting); otherwise as isup_call_setup().
+ *  \returns as isup_call_setup(); -EBUSY also when that circuit is not idle, -ERANGE not in the trunk group. */
+int isup_call_setup_cic(struct isup_node *node, const char *trunk_name, uint16_t cic,
+			const struct isup_msg *iam_template, void *upper_priv, struct isup_call **out);
 /*! \brief Send a call related message (ACM, CPG, ANM, CON, COT, SAM, SUS, RES, INR, INF, FAC, APM, ...); the CIC
  *  is filled in.  REL is refused: use isup_call_release().  \returns 0; -EINVAL not allowed in this state or not
  *  encodable; -ENOTCONN the call is already released. */

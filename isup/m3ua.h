@@ -121,6 +121,10 @@ int m3ua_assoc_start(struct m3ua_assoc *a);
 /*! \brief Close every connection (and the listener) and stop reconnecting. */
 void m3ua_assoc_stop(struct m3ua_assoc *a);
 
+/*! \brief Stop reading every connection of the association for ms milliseconds: what the peer sends meanwhile
+ *  waits in the socket buffers, nothing is lost (tests: messages that cross on the wire).  \returns 0 or -EINVAL
+ *  for 0 ms. */
+int m3ua_assoc_hold_rx(struct m3ua_assoc *a, unsigned int ms);
 /*! \brief Whether DATA can be sent: ASP role: ASP-ACTIVE; SG role: at least one ASP is ASP-ACTIVE. */
 bool m3ua_assoc_is_active(const struct m3ua_assoc *a);
 /*! \brief State of the ASP-role FSM, or of the most advanced connection for the SG role. */

@@ -86,6 +86,9 @@ struct m3ua_assoc {
 	struct llist_head conns;
 	unsigned int next_conn_id;
 	unsigned int sls_rr;
+
+	/* m3ua_assoc_hold_rx(): nothing is read until the timer fires (the kernel buffers what arrives) */
+	struct osmo_timer_list hold_timer;
 };
 
 static const struct rate_ctr_desc m3ua_ctr_desc[] = {
@@ -1331,6 +1334,45 @@ static int m3ua_sg_listen(struct m3ua_assoc *a)
 
 /* ------------------------------------------------------------------ public API */
 
+/* Reading on or off on every connection of the association that has a socket. */
+static void m3ua_assoc_rx_enable(struct m3ua_assoc *a, bool on)
+{
+	struct m3ua_conn *c;
+
+	if (a->asp && a->asp->wq.bfd.fd >= 0) {
+		if (on)
+			osmo_fd_read_enable(&a->asp->wq.bfd);
+		else
+			osmo_fd_read_disable(&a->asp->wq.bfd);
+	}
+	llist_for_each_entry(c, &a->conns, list) {
+		if (c->wq.bfd.fd < 0)
+			continue;
+		if (on)
+			osmo_fd_read_enable(&c->wq.bfd);
+		else
+			osmo_fd_read_disable(&c->wq.bfd);
+	}
+}
+
+static void m3ua_hold_timer_cb(void *data)
+{
+	struct m3ua_assoc *a = data;
+
+	LOGA(a, LOGL_NOTICE, "reading again after the hold\n");
+	m3ua_assoc_rx_enable(a, true);
+}
+
+int m3ua_assoc_hold_rx(struct m3ua_assoc *a, unsigned int ms)
+{
+	if (!ms)
+		return -EINVAL;
+	LOGA(a, LOGL_NOTICE, "not reading for %u ms\n", ms);
+	m3ua_assoc_rx_enable(a, false);
+	osmo_timer_schedule(&a->hold_timer, ms / 1000, (ms % 1000) * 1000);
+	return 0;
+}
+
 struct m3ua_assoc *m3ua_assoc_alloc(void *ctx, const struct m3ua_assoc_cfg *cfg, const struct m3ua_assoc_ops *ops,
 				    void *priv)
 {
@@ -1349,6 +1391,7 @@ struct m3ua_assoc *m3ua_assoc_alloc(void *ctx, const struct m3ua_assoc_cfg *cfg,
 	INIT_LLIST_HEAD(&a->conns);
 	a->listen_ofd.fd = -1;
 	osmo_timer_setup(&a->listen_timer, m3ua_sg_listen_retry, a);
+	osmo_timer_setup(&a->hold_timer, m3ua_hold_timer_cb, a);
 	while (rate_ctr_get_group_by_name_idx(m3ua_ctrg_desc.group_name_prefix, idx))
 		idx++;
 	a->ctrs = rate_ctr_group_alloc(a, &m3ua_ctrg_desc, idx);
@@ -1422,6 +1465,7 @@ void m3ua_assoc_free(struct m3ua_assoc *a)
 	if (!a)
 		return;
 	m3ua_assoc_stop(a);
+	osmo_timer_del(&a->hold_timer);
 	if (a->asp) {
 		m3ua_conn_close_sock(a->asp);
 		osmo_fsm_inst_term(a->asp->fi, OSMO_FSM_TERM_REQUEST, NULL);

@@ -1187,7 +1187,8 @@ static void s2i_refuse(struct mgcf_call *c, uint16_t status, uint8_t cause)
 	c->released_by = MGCF_CDR_REL_MGCF;
 	c->sess = NULL;
 	sip_sess_set_priv(s, NULL);
-	sip_sess_reject(s, status, &id);
+	/* RFC 3261 §21.5.4: our 503s mean no circuit or capacity left, for a while */
+	sip_sess_reject_retry(s, status, &id, status == 503 ? tdef_s(c->iw, MGCF_T_RETRY_AFTER) : 0);
 	osmo_fsm_inst_term(c->fi, OSMO_FSM_TERM_REGULAR, NULL);
 }
 
@@ -1314,7 +1315,34 @@ static void sess_incoming(void *ua_priv, struct sip_sess *s, const struct sip_se
 		osmo_fsm_inst_dispatch(c->fi, MGCF_CALL_EV_MEDIA_READY, NULL);
 }
 
+/* Whether a SIP->ISUP call to the trunk group would be admitted now: association, circuit, call limit. */
+static bool trunk_admits(struct mgcf_iw *iw, const char *trunk)
+{
+	const struct mgcf_trunk_policy *tp = trunk_policy(iw->cfg, trunk);
+
+	if (!iw->isup || isup_trunk_can_setup(iw->isup, trunk) < 0)
+		return false;
+	return !tp || !tp->max_calls || trunk_calls(iw, trunk) < tp->max_calls;
+}
+
+/* OPTIONS (a load balancer's health check, ARCHITECTURE §9): 200 while some route's trunk group admits a call. */
+static uint16_t sess_options_status(void *ua_priv, uint32_t *retry_after_s)
+{
+	struct mgcf_iw *iw = ua_priv;
+	const struct mgcf_route_out *r;
+
+	if (iw->cfg) {
+		llist_for_each_entry(r, &iw->cfg->routes_out, list) {
+			if (trunk_admits(iw, r->trunk))
+				return 200;
+		}
+	}
+	*retry_after_s = tdef_s(iw, MGCF_T_RETRY_AFTER);
+	return 503;
+}
+
 const struct sip_sess_ops mgcf_iw_sess_ops = {
+	.options_status = sess_options_status,
 	.incoming = sess_incoming,
 	.progress = sess_progress,
 	.established = sess_established,

@@ -11,6 +11,8 @@ struct osmo_tdef mgcf_tdefs[] = {
 	  .desc = "ISUP->SIP: no final response from the IMS side" },
 	{ .T = MGCF_T_PRECOND_IN, .default_val = 10, .unit = OSMO_TDEF_S, .min_val = 1, .max_val = 60,
 	  .desc = "ISUP->SIP: preconditions met on the SIP side within" },
+	{ .T = MGCF_T_RETRY_AFTER, .default_val = 10, .unit = OSMO_TDEF_S, .min_val = 1, .max_val = 3600,
+	  .desc = "SIP->ISUP: Retry-After of a 503 (INVITE or OPTIONS) when no circuit or capacity is left" },
 	{}
 };
 
@@ -19,5 +21,6 @@ const struct value_string mgcf_timer_names[] = {
 	{ MGCF_T_ACM_SUPERVISION, "acm-supervision" },
 	{ MGCF_T_NO_ANSWER, "no-answer" },
 	{ MGCF_T_PRECOND_IN, "precondition-in" },
+	{ MGCF_T_RETRY_AFTER, "retry-after" },
 	{ 0, NULL }
 };

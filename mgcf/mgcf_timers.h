@@ -10,6 +10,7 @@ enum mgcf_timer {
 	MGCF_T_ACM_SUPERVISION = 2,	/*!< ISUP→SIP: send ACM (no indication) if no 18x, below the previous exchange's T7 */
 	MGCF_T_NO_ANSWER = 3,	/*!< ISUP→SIP: no final answer from the IMS */
 	MGCF_T_PRECOND_IN = 4,	/*!< ISUP→SIP: await preconditions met on the SIP side */
+	MGCF_T_RETRY_AFTER = 5,	/*!< Retry-After of a 503: no circuit or capacity left (not a running timer) */
 };
 
 extern struct osmo_tdef mgcf_tdefs[];

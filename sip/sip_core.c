@@ -1,5 +1,6 @@
 /* The SIP core: request dispatch and the UAS checks of RFC 3261 §8.2 (see sip_core.h). */
 #include <errno.h>
+#include <inttypes.h>
 #include <string.h>
 #include <arpa/inet.h>
 
@@ -172,13 +173,17 @@ static void stateless_reply(struct sip_core *core, const struct sip_rx *rx, uint
 
 static void answer_options(struct sip_core *core, struct sip_strans *st)
 {
-	uint16_t status = core->ops && core->ops->options_status ? core->ops->options_status(core->priv) : 200;
+	uint32_t retry_after = 0;
+	uint16_t status = core->ops && core->ops->options_status ? core->ops->options_status(core->priv, &retry_after) :
+			  200;
 	char allow[256], *extra;
 	const char *const *t;
 
 	ctr_inc(core, SIP_CORE_CTR_RX_OPTIONS);
 	if (status != 200) {
-		sip_strans_reply(st, status, NULL, NULL);
+		extra = retry_after ? talloc_asprintf(st, "Retry-After: %" PRIu32 "\r\n", retry_after) : NULL;
+		sip_strans_reply(st, status, NULL, extra);
+		talloc_free(extra);
 		return;
 	}
 	if (sip_core_allow(core, allow, sizeof(allow)) < 0)

@@ -43,8 +43,9 @@ struct sip_core_ops {
 	/*! A CANCEL matched an INVITE server transaction still in Proceeding; the core answered the CANCEL with
 	 * 200.  The TU ends the INVITE (487).  NULL: the core answers 487 itself. */
 	void (*cancel)(void *priv, struct sip_strans *invite);
-	/*! The status OPTIONS gets (200, or 503 when overloaded, for load-balancer health checks).  NULL: 200. */
-	uint16_t (*options_status)(void *priv);
+	/*! The status OPTIONS gets (200, or 503 when overloaded, for load-balancer health checks).  NULL: 200.
+	 *  For a 503, *retry_after_s (0 on entry) may be set: a Retry-After header with it (RFC 3261 §21.5.4). */
+	uint16_t (*options_status)(void *priv, uint32_t *retry_after_s);
 };
 
 /*! Counters of the core (stateless answers and dispatch). */

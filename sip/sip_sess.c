@@ -1,5 +1,6 @@
 /* SIP sessions: the INVITE usage as an osmo_fsm, see sip_sess.h. */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1872,10 +1873,18 @@ static void ua_cancel(void *priv, struct sip_strans *inv)
 	sip_strans_reply(inv, 487, NULL, NULL);
 }
 
+static uint16_t ua_options_status(void *priv, uint32_t *retry_after_s)
+{
+	struct sip_sess_ua *ua = priv;
+
+	return ua->ops->options_status ? ua->ops->options_status(ua->priv, retry_after_s) : 200;
+}
+
 static const struct sip_core_ops ua_core_ops = {
 	.in_dialog = ua_in_dialog,
 	.ack = ua_ack,
 	.cancel = ua_cancel,
+	.options_status = ua_options_status,
 };
 
 /* RFC 4028 §9: the interval and refresher for a new INVITE; 422 if its Session-Expires is too small. */
@@ -2203,11 +2212,19 @@ static char *reason_hdrs(void *ctx, const struct sip_identity_out *id)
 
 int sip_sess_reject(struct sip_sess *s, uint16_t status, const struct sip_identity_out *id)
 {
+	return sip_sess_reject_retry(s, status, id, 0);
+}
+
+int sip_sess_reject_retry(struct sip_sess *s, uint16_t status, const struct sip_identity_out *id,
+			  uint32_t retry_after_s)
+{
 	char *extra;
 
 	if (!uas_unanswered(s) || !s->inv_st || status < 300 || status > 699)
 		return -EINVAL;
 	extra = reason_hdrs(s, id);
+	if (extra && retry_after_s)
+		extra = talloc_asprintf_append(extra, "Retry-After: %" PRIu32 "\r\n", retry_after_s);
 	respond(s, s->inv_st, status, NULL, NULL, extra);
 	talloc_free(extra);
 	osmo_fsm_inst_dispatch(s->fi, SIP_SESS_EV_TX_FAILURE, &status);

@@ -117,6 +117,9 @@ struct sip_sess_ops {
 	void (*offer_failed)(struct sip_sess *s, void *priv, uint16_t status);
 	/*! The session ended; s is freed right after this returns. */
 	void (*ended)(struct sip_sess *s, void *priv, const struct sip_sess_info *info);
+	/*! OPTIONS outside a dialog: 200 while calls can be taken, else 503 with *retry_after_s (0: no
+	 *  Retry-After).  NULL: 200. */
+	uint16_t (*options_status)(void *ua_priv, uint32_t *retry_after_s);
 };
 
 /*! Counters of the session layer ("sip:sess_…"). */
@@ -179,6 +182,10 @@ int sip_sess_progress(struct sip_sess *s, uint16_t status, const char *sdp, bool
 int sip_sess_accept(struct sip_sess *s, const char *sdp);
 /*! \brief UAS: refuse the INVITE with 3xx-6xx (id: Reason headers, may be NULL).  ended follows. */
 int sip_sess_reject(struct sip_sess *s, uint16_t status, const struct sip_identity_out *id);
+/*! \brief As sip_sess_reject(), with a Retry-After header of retry_after_s seconds (RFC 3261 §20.33; 503 when no
+ *  capacity is left). */
+int sip_sess_reject_retry(struct sip_sess *s, uint16_t status, const struct sip_identity_out *id,
+			  uint32_t retry_after_s);
 /*! \brief UAC: cancel the INVITE (the CANCEL waits for a provisional response, RFC 3261 §9.1); id: its Reason
  * headers (RFC 3326), may be NULL. */
 int sip_sess_cancel(struct sip_sess *s, const struct sip_identity_out *id);

@@ -100,6 +100,29 @@ enum sim_call_plan {
 	PLAN_ORIGINATED,	/* our own outgoing call */
 };
 
+/* The outcome of the check on a previous circuit that an originated call reports (Q.764 §2.1.8). */
+enum sim_cot_plan {
+	SIM_PREV_NONE,		/* no check announced in the IAM */
+	SIM_PREV_OK,		/* COT "successful" after the delay */
+	SIM_PREV_FAIL,		/* COT "failed" after the delay */
+	SIM_PREV_NEVER,		/* announced, never sent: the far end's T8 runs out */
+};
+
+static const struct value_string sim_cot_plan_names[] = {
+	{ SIM_PREV_NONE, "none" },
+	{ SIM_PREV_OK, "previous" },
+	{ SIM_PREV_FAIL, "previous-fail" },
+	{ SIM_PREV_NEVER, "previous-none" },
+	{ 0, NULL }
+};
+
+/* Options of one originated call (`simulator call NUMBER cic N`, `... continuity ...`). */
+struct sim_orig_opts {
+	int cic;			/* -1: the trunk group's hunting picks */
+	enum sim_cot_plan cot;
+	unsigned int cot_delay_ms;
+};
+
 struct sim_call {
 	struct llist_head list;
 	struct sim *sim;
@@ -112,6 +135,9 @@ struct sim_call {
 	struct sim_chan *chan;	/* the call's bearer, NULL without a span for its circuit */
 	struct osmo_timer_list timer;
 	char called[40];
+	/* originated with "continuity check performed on a previous circuit": the COT it sends later */
+	enum sim_cot_plan cot_plan;
+	struct osmo_timer_list cot_timer;
 };
 
 struct sim {
@@ -398,6 +424,7 @@ static void timer_in_ms(struct osmo_timer_list *t, unsigned int ms)
 
 static void call_timer_cb(void *data);
 static void run_on_answer(struct sim_call *sc);
+static void orig_backward(struct sim_call *sc, const struct isup_msg *msg);
 
 static struct sim_call *sim_call_alloc(struct sim *s, struct isup_call *call, enum sim_call_plan plan)
 {
@@ -415,6 +442,7 @@ static void sim_call_free(struct sim_call *sc)
 {
 	chan_free(sc->chan);
 	osmo_timer_del(&sc->timer);
+	osmo_timer_del(&sc->cot_timer);
 	llist_del(&sc->list);
 	talloc_free(sc);
 }
@@ -602,8 +630,10 @@ static void call_event(struct isup_call *call, const struct isup_msg *msg, void 
 		break;
 	case ISUP_ACM:
 	case ISUP_CPG:
-		if (sc->plan == PLAN_ORIGINATED)
+		if (sc->plan == PLAN_ORIGINATED) {
 			sc->sim->counters[SIM_OUT_ALERTED]++;
+			orig_backward(sc, msg);
+		}
 		break;
 	case ISUP_ANM:
 	case ISUP_CON:
@@ -704,6 +734,58 @@ static const struct isup_node_ops sim_ops = {
 	.assoc_state = assoc_state,
 };
 
+/* ---------------------------------------------------------------- originated calls with options */
+
+/* The trunk group that has the circuit, NULL if none. */
+static const char *cic_trunk(struct sim *s, uint16_t cic)
+{
+	const struct isup_trunk_cfg *t;
+	struct isup_cic_info info;
+
+	llist_for_each_entry(t, &s->cfg->isup.trunks, list)
+		if (isup_node_cic_get(s->node, t->name, cic, &info) == 0)
+			return t->name;
+	return NULL;
+}
+
+static void orig_cot_cb(void *data)
+{
+	struct sim_call *sc = data;
+	struct isup_msg m;
+
+	isup_msg_init(&m, ISUP_COT, 0);
+	m.continuity_ok = sc->cot_plan == SIM_PREV_OK;
+	isup_msg_set(&m, ISUP_P_CONTINUITY_IND);
+	if (isup_call_send(sc->call, &m) < 0) {
+		LOGSIM(LOGL_ERROR, "CIC %u: cannot send COT\n", isup_call_cic(sc->call));
+		return;
+	}
+	LOGSIM(LOGL_INFO, "CIC %u: COT sent (check on a previous circuit %s)\n", isup_call_cic(sc->call),
+	       m.continuity_ok ? "successful" : "failed");
+	sc->cot_plan = SIM_PREV_NONE;
+}
+
+/* The IAM announced a check on a previous circuit: its outcome goes out after the delay (or never). */
+static void orig_cot_arm(struct sim_call *sc, const struct sim_orig_opts *o)
+{
+	sc->cot_plan = o->cot;
+	osmo_timer_setup(&sc->cot_timer, orig_cot_cb, sc);
+	if (o->cot != SIM_PREV_NEVER)
+		timer_in_ms(&sc->cot_timer, o->cot_delay_ms);
+}
+
+/* Q.764 §2.1.8: with the check outstanding the far end must not alert; a backward message before our COT is
+ * logged as the violation it is (the scenario tests look for it). */
+static void orig_backward(struct sim_call *sc, const struct isup_msg *msg)
+{
+	if (sc->cot_plan != SIM_PREV_NONE)
+		LOGSIM(LOGL_NOTICE, "CIC %u: %s before the COT (continuity %s): not allowed\n",
+		       isup_call_cic(sc->call), isup_msg_name(msg->type),
+		       get_value_string(sim_cot_plan_names, sc->cot_plan));
+	else
+		LOGSIM(LOGL_INFO, "CIC %u: %s received\n", isup_call_cic(sc->call), isup_msg_name(msg->type));
+}
+
 static const char *orig_trunk(struct sim *s)
 {
 	const struct isup_trunk_cfg *t;
@@ -714,10 +796,10 @@ static const char *orig_trunk(struct sim *s)
 	return t ? t->name : NULL;
 }
 
-static int originate_one(struct sim *s)
+static int originate_call(struct sim *s, const char *number, const struct sim_orig_opts *o)
 {
 	struct isup_iam_args a = {
-		.called = s->orig_number,
+		.called = number,
 		.called_nai = 4,	/* international: mgcfd turns it into +digits */
 		.calling = s->cfg->sim.calling,
 		.calling_nai = 4,
@@ -725,7 +807,7 @@ static int originate_one(struct sim *s)
 	struct sim_call *sc;
 	struct isup_call *call;
 	struct isup_msg iam;
-	const char *trunk = orig_trunk(s);
+	const char *trunk = o && o->cic >= 0 ? cic_trunk(s, o->cic) : orig_trunk(s);
 	int rc;
 
 	if (!trunk || isup_build_iam(&iam, 0, &a) < 0) {
@@ -734,22 +816,34 @@ static int originate_one(struct sim *s)
 	}
 	if (s->cfg->sim.continuity)
 		iam.nci.continuity = 1;	/* Q.763 §3.35: continuity check required on this circuit */
+	if (o && o->cot != SIM_PREV_NONE)
+		iam.nci.continuity = 2;	/* Q.763 §3.35: continuity check performed on a previous circuit */
 	sc = sim_call_alloc(s, NULL, PLAN_ORIGINATED);
-	osmo_strlcpy(sc->called, s->orig_number, sizeof(sc->called));
-	rc = isup_call_setup(s->node, trunk, &iam, sc, &call);
+	osmo_strlcpy(sc->called, number, sizeof(sc->called));
+	if (o && o->cic >= 0)
+		rc = isup_call_setup_cic(s->node, trunk, o->cic, &iam, sc, &call);
+	else
+		rc = isup_call_setup(s->node, trunk, &iam, sc, &call);
 	if (rc < 0) {
 		sim_call_free(sc);
 		if (rc == -ENETDOWN)
 			return rc;
-		LOGSIM(LOGL_NOTICE, "call to %s not set up: %s\n", s->orig_number, strerror(-rc));
+		LOGSIM(LOGL_NOTICE, "call to %s not set up: %s\n", number, strerror(-rc));
 		s->counters[SIM_OUT_SETUP_FAILED]++;
 		return rc;
 	}
 	sc->call = call;
 	call_bearer(sc, trunk, isup_call_cic(call));
 	s->counters[SIM_OUT]++;
-	LOGSIM(LOGL_INFO, "CIC %u: IAM sent to %s\n", isup_call_cic(call), s->orig_number);
+	LOGSIM(LOGL_INFO, "CIC %u: IAM sent to %s\n", isup_call_cic(call), number);
+	if (o && o->cot != SIM_PREV_NONE)
+		orig_cot_arm(sc, o);
 	return 0;
+}
+
+static int originate_one(struct sim *s)
+{
+	return originate_call(s, s->orig_number, NULL);
 }
 
 static void orig_timer_cb(void *data)
@@ -980,6 +1074,64 @@ DEFUN(sim_assoc_cmd_fn, sim_assoc_cmd, "simulator association NAME (drop|restore
 		vty_out(vty, "%% no association '%s'%s", argv[0], VTY_NEWLINE);
 		return CMD_WARNING;
 	}
+	return CMD_SUCCESS;
+}
+
+/* One call with options, now (the association must be active). */
+static int vty_originate(struct vty *vty, const char *number, const struct sim_orig_opts *o)
+{
+	int rc;
+
+	if (!g_vty_sim)
+		return CMD_WARNING;
+	if (strspn(number, "0123456789*#") != strlen(number)) {
+		vty_out(vty, "%% the number must be digits%s", VTY_NEWLINE);
+		return CMD_WARNING;
+	}
+	rc = originate_call(g_vty_sim, number, o);
+	if (rc < 0) {
+		vty_out(vty, "%% no call: %s%s", strerror(-rc), VTY_NEWLINE);
+		return CMD_WARNING;
+	}
+	return CMD_SUCCESS;
+}
+
+DEFUN(sim_call_cic, sim_call_cic_cmd, "simulator call NUMBER cic <0-65535>",
+      "Simulated exchange\n" "Originate calls\n" "Called number (digits)\n"
+      "On one circuit, without hunting (dual seizure tests)\n" "CIC\n")
+{
+	struct sim_orig_opts o = { .cic = atoi(argv[1]) };
+
+	return vty_originate(vty, argv[0], &o);
+}
+
+DEFUN(sim_call_cot, sim_call_cot_cmd, "simulator call NUMBER continuity (previous|previous-fail|previous-none) "
+      "[<0-60000>]",
+      "Simulated exchange\n" "Originate calls\n" "Called number (digits)\n"
+      "IAM with continuity check performed on a previous circuit (Q.763 §3.35)\n"
+      "Then COT successful\n" "Then COT failed\n" "Never a COT\n" "Delay before the COT in ms (default 1000)\n")
+{
+	struct sim_orig_opts o = {
+		.cic = -1,
+		.cot = get_string_value(sim_cot_plan_names, argv[1]),
+		.cot_delay_ms = argc > 2 ? atoi(argv[2]) : 1000,
+	};
+
+	return vty_originate(vty, argv[0], &o);
+}
+
+DEFUN(sim_assoc_hold, sim_assoc_hold_cmd, "simulator association NAME hold-rx <1-60000>",
+      "Simulated exchange\n" "M3UA association\n" "Association name\n"
+      "Read nothing for a while (what arrives is buffered, not dropped): messages cross on the wire\n"
+      "Milliseconds\n")
+{
+	struct m3ua_assoc *a = g_vty_sim ? isup_node_m3ua(g_vty_sim->node, argv[0]) : NULL;
+
+	if (!a) {
+		vty_out(vty, "%% no association '%s'%s", argv[0], VTY_NEWLINE);
+		return CMD_WARNING;
+	}
+	m3ua_assoc_hold_rx(a, atoi(argv[1]));
 	return CMD_SUCCESS;
 }
 
@@ -1281,6 +1433,9 @@ void sim_vty_init(struct sim *s)
 	install_element_ve(&show_simulator_cmd);
 	install_element(ENABLE_NODE, &sim_call_cmd);
 	install_element(ENABLE_NODE, &sim_assoc_cmd);
+	install_element(ENABLE_NODE, &sim_call_cic_cmd);
+	install_element(ENABLE_NODE, &sim_call_cot_cmd);
+	install_element(ENABLE_NODE, &sim_assoc_hold_cmd);
 	install_element_ve(&show_sim_cic_cmd);
 	install_element(ENABLE_NODE, &sim_cic_digits_cmd);
 	install_element(ENABLE_NODE, &sim_cic_tone_cmd);

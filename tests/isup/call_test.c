@@ -477,14 +477,87 @@ START_TEST(test_out_cot_previous)
 	h_expect(h, ISUP_IAM, 1);
 	ck_assert_uint_eq(c->cot_tests, 0);
 	isup_msg_init(&m, ISUP_COT, 0);
-	m.continuity_ok = false;
-	isup_msg_set(&m, ISUP_P_CONTINUITY_IND);
-	ck_assert_int_eq(isup_call_send(call, &m), -EINVAL);
+	ck_assert_int_eq(isup_call_send(call, &m), -EINVAL);	/* no continuity indicators */
 	m.continuity_ok = true;
+	isup_msg_set(&m, ISUP_P_CONTINUITY_IND);
 	ck_assert_int_eq(isup_call_send(call, &m), 0);
-	h_expect(h, ISUP_COT, 1);
+	ck_assert(h_expect(h, ISUP_COT, 1)->continuity_ok);
 	ck_assert_int_eq(isup_call_send(call, &m), -EINVAL);	/* only once */
 	isup_call_release(call, 16);
+	expect_rel(h, 1, 16);
+	h_rx_simple(h, ISUP_RLC, 1);
+
+	/* a transit exchange passes a failed check on: COT failed, once; the far end releases */
+	c = &h->calls[h->n_calls++];
+	memset(c, 0, sizeof(*c));
+	ck_assert_int_eq(isup_call_setup(h->node, "pstn", &iam, c, &call), 0);
+	c->call = call;
+	h_expect(h, ISUP_IAM, 1);
+	m.continuity_ok = false;
+	ck_assert_int_eq(isup_call_send(call, &m), 0);
+	ck_assert(!h_expect(h, ISUP_COT, 1)->continuity_ok);
+	ck_assert_int_eq(isup_call_send(call, &m), -EINVAL);
+	rx_rel(h, 1, 41);
+	h_expect(h, ISUP_RLC, 1);
+	ck_assert(c->released);
+	ck_assert_uint_eq(c->cause, 41);
+	h_assert_all_idle(h);
+	h_free(h);
+}
+END_TEST
+
+/* "Performed on a previous circuit" and COT failed: no CCR will come for this circuit; released at once (REL 41)
+ * as at T8 expiry, reported as the far end's release. */
+START_TEST(test_in_cot_previous_failed)
+{
+	struct harness *h = std_h();
+	struct isup_msg iam;
+	struct h_call *c;
+
+	h_iam(&iam, 2, 2);
+	h_rx(h, &iam);
+	c = h_last_incoming(h);
+	rx_cot(h, 2, false);
+	ck_assert(c->released);
+	ck_assert_uint_eq(c->cause, 41);
+	expect_rel(h, 2, 41);
+	h_rx_simple(h, ISUP_RLC, 2);
+	h_expect_none(h);
+	h_assert_all_idle(h);
+	ck_assert_uint_eq(isup_node_ctr(h->node, ISUP_CTR_COT_FAILURES), 1);
+	h_free(h);
+}
+END_TEST
+
+/* A call on one given circuit (no hunting), and whether the trunk group can take a call. */
+START_TEST(test_setup_cic)
+{
+	struct harness *h = h_alloc(HI_PC, LO_PC, 1, 2, ISUP_HUNT_ASCENDING, ISUP_TRUNK_BOTHWAY, NULL);
+	struct isup_msg iam;
+	struct isup_call *call = NULL;
+	struct h_call *c;
+
+	h_iam(&iam, 0, 0);
+	ck_assert_int_eq(isup_trunk_can_setup(h->node, "nope"), -ENOENT);
+	ck_assert_int_eq(isup_trunk_can_setup(h->node, "pstn"), -ENETDOWN);
+	ck_assert_int_eq(isup_call_setup_cic(h->node, "pstn", 2, &iam, NULL, &call), -ENETDOWN);
+	h_activate(h);
+	ck_assert_int_eq(isup_trunk_can_setup(h->node, "pstn"), 0);
+	ck_assert_int_eq(isup_call_setup_cic(h->node, "pstn", 7, &iam, NULL, &call), -ERANGE);
+	c = &h->calls[h->n_calls++];
+	memset(c, 0, sizeof(*c));
+	ck_assert_int_eq(isup_call_setup_cic(h->node, "pstn", 2, &iam, c, &call), 0);
+	c->call = call;
+	h_expect(h, ISUP_IAM, 2);
+	ck_assert_uint_eq(isup_call_cic(call), 2);
+	ck_assert_int_eq(isup_call_setup_cic(h->node, "pstn", 2, &iam, NULL, &call), -EBUSY);
+	ck_assert_int_eq(isup_trunk_can_setup(h->node, "pstn"), 0);		/* CIC 1 is left */
+	h_call_out(h, 1);
+	ck_assert_int_eq(isup_trunk_can_setup(h->node, "pstn"), -EBUSY);
+	isup_call_release(c->call, 16);
+	expect_rel(h, 2, 16);
+	h_rx_simple(h, ISUP_RLC, 2);
+	isup_call_release(h->calls[1].call, 16);
 	expect_rel(h, 1, 16);
 	h_rx_simple(h, ISUP_RLC, 1);
 	h_assert_all_idle(h);
@@ -1008,6 +1081,8 @@ static Suite *call_suite(void)
 	tcase_add_test(tc, test_sus_res);
 	tcase_add_test(tc, test_t33);
 	tcase_add_test(tc, test_dual_seizure);
+	tcase_add_test(tc, test_in_cot_previous_failed);
+	tcase_add_test(tc, test_setup_cic);
 	tcase_add_test(tc, test_glare_no_other_circuit);
 	tcase_add_test(tc, test_unexpected);
 	tcase_add_test(tc, test_unknown_msg);

@@ -967,6 +967,34 @@ START_TEST(test_sg_two_asps)
 END_TEST
 
 /* The user stops the SG from inside data_ind while a second message waits in the same read. */
+/* hold-rx: the SG reads nothing for a while; what the ASP sends meanwhile is delivered afterwards, in order */
+START_TEST(test_hold_rx)
+{
+	struct seen ss = { 0 }, as = { 0 };
+	struct m3ua_assoc *sg = start_sg(0, &ss);
+	struct m3ua_assoc *asp = start_asp(m3ua_assoc_local_port(sg), &as);
+	struct two both = { sg, asp };
+	struct m3ua_data_hdr hdr = { .opc = 1, .dpc = 2, .si = M3UA_SI_ISUP, .ni = 2, .sls = 3 };
+
+	ck_assert(run_until(both_active, &both, 10, 5000));
+	ck_assert_int_eq(m3ua_assoc_hold_rx(sg, 0), -EINVAL);
+	ck_assert_int_eq(m3ua_assoc_hold_rx(sg, 1000), 0);
+	ck_assert_int_eq(m3ua_assoc_send_data(asp, &hdr, payload("IAM-1")), 0);
+	ck_assert_int_eq(m3ua_assoc_send_data(asp, &hdr, payload("IAM-2")), 0);
+	ck_assert(!run_until(got_data, &ss, 10, 900));
+	ck_assert_int_eq(ss.data, 0);
+	ck_assert(run_until(got_data, &ss, 10, 500));
+	spin(20);
+	ck_assert_int_eq(ss.data, 2);
+	ck_assert(memcmp(ss.payload, "IAM-2", 5) == 0);
+	ck_assert(m3ua_assoc_is_active(sg));
+	ck_assert(test_log_contains("not reading for 1000 ms"));
+	ck_assert(test_log_contains("reading again after the hold"));
+	m3ua_assoc_free(asp);
+	m3ua_assoc_free(sg);
+}
+END_TEST
+
 static struct m3ua_assoc *stop_me;
 
 static void cb_data_stop(struct m3ua_assoc *a, const struct m3ua_data_hdr *hdr, const uint8_t *data, size_t len,
@@ -1105,6 +1133,7 @@ static Suite *m3ua_assoc_suite(void)
 	tcase_add_test(tc, test_sg_two_asps);
 	tcase_add_test(tc, test_stop_from_callback);
 	tcase_add_test(tc, test_counters_and_show);
+	tcase_add_test(tc, test_hold_rx);
 	suite_add_tcase(s, tc);
 	return s;
 }

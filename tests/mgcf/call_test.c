@@ -439,6 +439,7 @@ START_TEST(test_s2i_admission)
 	invite("c7", "+4930124");
 	rsp = sip_expect_skip100("SIP/2.0 503 ");
 	ck_assert_ptr_nonnull(strstr(rsp, "Reason: Q.850;cause=34"));
+	ck_assert_ptr_nonnull(strstr(rsp, "\r\nRetry-After: 10\r\n"));	/* MGCF_T_RETRY_AFTER's default */
 	ck_assert_uint_eq(n_isup, 1);
 	ck_assert_uint_eq(mgcf_iw_num_calls(iw), 1);
 	ck_assert_uint_eq(mgcf_iw_ctr(iw, MGCF_CTR_REJECTED_ADMISSION), 1);
@@ -460,6 +461,7 @@ START_TEST(test_s2i_no_circuit)
 	invite("n5", "+4930123");
 	rsp = sip_expect_skip100("SIP/2.0 503 ");
 	ck_assert_ptr_nonnull(strstr(rsp, "Reason: Q.850;cause=34"));
+	ck_assert_ptr_nonnull(strstr(rsp, "\r\nRetry-After: 10\r\n"));
 	ck_assert_uint_eq(mgcf_iw_num_calls(iw), 4);
 }
 END_TEST
@@ -619,13 +621,45 @@ START_TEST(test_i2s_answer_rel)
 }
 END_TEST
 
+static const char *options_in(const char *branch)
+{
+	char *req = talloc_asprintf(test_ctx, "OPTIONS sip:mgcf@127.0.0.1 SIP/2.0\r\n"
+				    "Via: SIP/2.0/UDP 127.0.0.1:5099;branch=z9hG4bK-%s\r\n"
+				    "From: <sip:lb@127.0.0.1>;tag=o1\r\nTo: <sip:mgcf@127.0.0.1>\r\nCall-ID: %s\r\n"
+				    "CSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n", branch, branch);
+
+	sip_next = n_sip;
+	sip_in("%s", req);
+	talloc_free(req);
+	return sip_expect("SIP/2.0 ");
+}
+
+/* OPTIONS answered with our state: 200 while a route's trunk group admits a call; 503 with Retry-After when the
+ * association is down or the call limit is reached */
 START_TEST(test_options)
 {
-	sip_in("OPTIONS sip:mgcf@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5099;branch=z9hG4bK-o1\r\n"
-	       "From: <sip:lb@127.0.0.1>;tag=o1\r\nTo: <sip:mgcf@127.0.0.1>\r\nCall-ID: o1\r\nCSeq: 1 OPTIONS\r\n"
-	       "Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n");
-	sip_expect("SIP/2.0 200 ");
-	sip_expect_none();
+	const char *rsp;
+
+	rsp = options_in("o1");
+	ck_assert(!strncmp(rsp, "SIP/2.0 200 ", 12));
+	ck_assert_ptr_nonnull(strstr(rsp, "\r\nAllow: "));
+	ck_assert_ptr_nonnull(strstr(rsp, "\r\nAccept: application/sdp\r\n"));
+	ck_assert_ptr_null(strstr(rsp, "Retry-After"));
+
+	policy->max_calls = 1;
+	invite("o-c1", "+4930123");
+	isup_expect(ISUP_IAM);
+	rsp = options_in("o2");
+	ck_assert(!strncmp(rsp, "SIP/2.0 503 ", 12));
+	ck_assert_ptr_nonnull(strstr(rsp, "\r\nRetry-After: 10\r\n"));
+	policy->max_calls = 2;
+	rsp = options_in("o3");
+	ck_assert(!strncmp(rsp, "SIP/2.0 200 ", 12));
+
+	ck_assert_int_eq(isup_node_assoc_state(node, "a", false), 0);
+	rsp = options_in("o4");
+	ck_assert(!strncmp(rsp, "SIP/2.0 503 ", 12));
+	ck_assert_ptr_nonnull(strstr(rsp, "\r\nRetry-After: 10\r\n"));
 }
 END_TEST
 

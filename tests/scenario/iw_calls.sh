@@ -3,8 +3,8 @@
 #  - sip2isup: answered and released by BYE; with preconditions (IAM + COT); CANCEL while ringing (REL cause 31);
 #    answered and released by REL (pstnsim's hold: BYE with Reason Q.850 cause 16); ringing without answer
 #    (991SSS: pstnsim's cause 19 -> 480) (every row of the Q.850 -> SIP table: iw_q850_sip.sh);
-#  - isup2sip: pstnsim originates, sipp answers (pstnsim counts the answer); sipp rejects with a status from
-#    UAS_ROWS and pstnsim sees the cause of the SIP -> Q.850 table;
+#  - isup2sip: pstnsim originates, sipp answers (pstnsim counts the answer); the rejections by the IMS (rows of
+#    the SIP -> Q.850 table) are in iw_sip_q850.sh;
 #  - after every scenario: `show calls` empty, every CIC idle at both ends, and the CDR file has the right lines.
 . "${top_srcdir}/tests/common/testlib.sh"
 
@@ -165,27 +165,6 @@ settled $n "isup2sip BYE"
 until_ok 50 sim_has "cause_16=$((${before:-0} + 1))" || fail "pstnsim did not see cause 16 after the BYE"
 cdr_last_has isup2sip 16 sip yes
 echo "ok: isup2sip answered by the IMS, released by BYE (REL cause 16), CDR line"
-
-# 6. isup2sip rejected by the IMS: rows of the SIP -> Q.850 table (TS 29.163 Table 7.2.3.2.6-1 / standards.md C1)
-for row in ${UAS_ROWS:-486:17 404:1 480:20 403:127 410:22 484:28 488:127 500:127 503:127 600:17 603:21 604:1}; do
-	status=${row%%:*}
-	cause=${row##*:}
-	sed -e "s/@STATUS@/$status/" "$xml/iw_uas_reject.xml" > "$work/uas_reject.xml"
-	before=$(vty "$sim_vty" "show simulator" | sed -n "s/.* cause_$cause=\([0-9]*\).*/\1/p")
-	sipp -sf "$work/uas_reject.xml" -i 127.0.0.1 -p "$ims_port" -m 1 -timeout 30 -timeout_error \
-	     > "$work/uas.out" 2>&1 &
-	uas_pid=$!
-	sleep 0.3
-	vty "$sim_vty" "enable" "simulator call 4940999888" > /dev/null
-	wait "$uas_pid" || fail "isup2sip $status: sipp UAS failed: $(tail -5 "$work/uas.out")"
-	uas_pid=
-	n=$((n + 1))
-	settled $n "isup2sip reject $status"
-	until_ok 50 sim_has "cause_$cause=$((${before:-0} + 1))" ||
-		fail "isup2sip $status: pstnsim did not see cause $cause: $(vty "$sim_vty" "show simulator")"
-	cdr_last_has isup2sip "$cause" sip no
-done
-echo "ok: isup2sip rejected by the IMS: SIP statuses to Q.850 causes at pstnsim, CDR lines"
 
 kill -TERM "$mgcf_pid"
 wait "$mgcf_pid" || fail "mgcfd exit status $?"

@@ -37,7 +37,7 @@ for cause in $(seq 1 127); do
 	status=$(expected_status "$cause")
 	number=990$(printf %03u "$cause")
 	case $cause in 34|42|44) attempts=2 ;; *) attempts=1 ;; esac
-	in_before=$(sim_count in)
+	in_before=$(sim_val in)
 	uac "$(scenario_xml iw_uac_reject "s/@STATUS@/$status/" "s/@CAUSE@/$cause/")" "+$number" ||
 		fail "cause $cause: sipp did not get $status with Reason: Q.850;cause=$cause:" \
 		     "$(grep -m1 "SIP/2.0 [3-6]" "$work/sipp_err.log")"

@@ -42,12 +42,12 @@ fg_settled() {
 	until_ok 100 busy_is "$mgcf_vty" "$background" || fail "$1: circuits not idle at mgcfd"
 	until_ok 100 busy_is "$sim_vty" "$background" || fail "$1: circuits not idle at pstnsim"
 	until_ok 50 sh -c "[ \$(grep -vc '^#' '$work/cdr.log') -eq $ncdr ]" ||
-		fail "$1: $(cdr_count) CDR lines, expected $ncdr"
+		fail "$1: $(cdr_lines) CDR lines, expected $ncdr"
 }
 
 # 1. early media: 183 with SDP, no 180, then 200 (ANM after 1 s); released by BYE (REL cause 16)
-c16=$(sim_count cause_16)
-ans=$(sim_count in_answered)
+c16=$(sim_val cause_16)
+ans=$(sim_val in_answered)
 uac "$(scenario_xml s2i_early_media)" +992001 || fail "early media: sipp failed: $(tail -5 "$work/sipp.out")"
 fg_settled "early media"
 until_ok 50 sim_is cause_16 $((c16 + 1)) || fail "early media: pstnsim did not see REL cause 16"
@@ -69,14 +69,14 @@ echo "ok: sip2isup 100rel: reliable 180 and reliable 183 (RSeq, Require: 100rel)
 # 3. preconditions, IAM delayed until the UPDATE meets them: while the call waits for the UPDATE (mgcfd's call has
 # no ISUP leg and no circuit both before and after pstnsim's counter is read), pstnsim has had no IAM; afterwards
 # one IAM without continuity indicator
-in0=$(sim_count in)
-cont0=$(sim_count in_continuity)
+in0=$(sim_val in)
+cont0=$(sim_val in_continuity)
 uac "$(scenario_xml s2i_delay_iam)" +4930123459 &
 uac_pid=$!
 track_pid "$uac_pid"
 held() { vty "$mgcf_vty" "show calls" | grep -Eq "^[0-9]+ +sip2isup +pstn +0 +[A-Z]+ +- +IN_EARLY .*-> \+4930123459$"; }
 until_ok 100 held || fail "delayed IAM: the call never waited without ISUP leg: $(vty "$mgcf_vty" "show calls")"
-in_held=$(sim_count in)
+in_held=$(sim_val in)
 held || fail "delayed IAM: the UPDATE came before pstnsim's counters could be read: re-run"
 [ "$in_held" -eq "$in0" ] || fail "delayed IAM: pstnsim got an IAM ($in0 -> $in_held) before the UPDATE"
 wait "$uac_pid" || fail "delayed IAM: sipp failed: $(tail -5 "$work/sipp.out")"
@@ -90,7 +90,7 @@ echo "ok: sip2isup preconditions with delayed IAM: no IAM before the UPDATE, the
 
 # 4. CANCEL with Reason: Q.850;cause=X while ringing: 487, REL with cause X (not the default 31)
 for cause in 21 41; do
-	before=$(sim_count cause_$cause)
+	before=$(sim_val cause_$cause)
 	uac "$(scenario_xml s2i_cancel_reason "s/@CAUSE@/$cause/")" +991005 ||
 		fail "CANCEL with Reason $cause: sipp failed: $(tail -5 "$work/sipp.out")"
 	fg_settled "CANCEL with Reason $cause"

@@ -115,16 +115,16 @@ settled $n 1
 echo "ok: (5) pstnsim's CCR on idle CIC 4: looped by mgcfd, tone back, REL, no channel left"
 
 # (6) congestion after a successful check (pstnsim's 990034: REL cause 34 once COT is in): the call is tried once
-# more on another circuit, whose check runs on the new circuit's channel; both attempts end in 503 with cause 34
-sed -e "s/@STATUS@/503/" -e "s/@CAUSE@/34/" "$xml/iw_uac_reject.xml" > "$work/reject.xml"
+# more on another circuit, whose check runs on the new circuit's channel; both attempts end in 480 (the Q.850 -> SIP table) with cause 34
+sed -e "s/@STATUS@/480/" -e "s/@CAUSE@/34/" "$xml/iw_uac_reject.xml" > "$work/reject.xml"
 cot_ok() { grep -c "continuity test on CIC [0-9]* successful" "$work/mgcfd-alaw.log"; }
 before=$(cot_ok)
-uac "$work/reject.xml" +990034 8 PCMA 0 || fail "(6): sipp did not get 503 with cause 34: $(tail -5 "$work/sipp.out")"
+uac "$work/reject.xml" +990034 8 PCMA 0 || fail "(6): sipp did not get 480 with cause 34: $(tail -5 "$work/sipp.out")"
 n=$((n + 1))
 settled $n 1
 [ "$(cot_ok)" = $((before + 2)) ] || fail "(6): $(($(cot_ok) - before)) successful checks, expected 2"
 log_has "cause 34 from the far end: re-attempt on CIC" || fail "(6): no re-attempt after cause 34"
-echo "ok: (6) cause 34 after COT: re-attempt on another circuit, checked there, then 503"
+echo "ok: (6) cause 34 after COT: re-attempt on another circuit, checked there, then 480"
 
 [ "$(cic_state 1)" = RETEST_WAIT ] || fail "CIC 1 is no longer held for its re-test: $(cic_state 1)"
 media_stop

@@ -110,8 +110,10 @@ static void core_cancel(void *priv, struct sip_strans *invite)
 	sip_strans_reply(invite, 487, NULL, NULL);
 }
 
-static uint16_t core_options_status(void *priv)
+static uint16_t core_options_status(void *priv, uint32_t *retry_after_s)
 {
+	if (options_status == 503)
+		*retry_after_s = 30;
 	return options_status;
 }
 
@@ -788,6 +790,7 @@ START_TEST(test_options_default_and_503)
 	options_status = 503;
 	inject(REQ_FMT, "OPTIONS", "z9hG4bKo2", 70u, "", "c-o2", "OPTIONS", "");
 	ck_assert_uint_eq(tx_status_count(503), 1);
+	ck_assert_ptr_nonnull(strstr(tx_last(), "\r\nRetry-After: 30\r\n"));
 }
 END_TEST
 

@@ -156,7 +156,7 @@ static void on_ack(void *priv, const struct sip_rx *rx)
 	event("rx ACK");
 }
 
-static uint16_t on_options(void *priv)
+static uint16_t on_options(void *priv, uint32_t *retry_after_s)
 {
 	event("rx OPTIONS");
 	return options_503 ? 503 : 200;
