@@ -3,7 +3,8 @@
 # rewritten onto them, and the checks run after every call.
 # Source after testlib.sh; then either `iw_start [SED-EXPRESSION...]` (extra sed expressions for mgcfd.conf), or
 # iw_configs, edits of $work/pstnsim.conf / $work/mgcfd.conf, and iw_start; the scenarios; iw_stop.
-command -v sipp > /dev/null || { echo "sipp (sip-tester) is not installed"; exit 77; }
+# IW_NO_SIPP=1: for scripts that use no sipp (mgcfd_pstnsim.sh).
+[ -n "$IW_NO_SIPP" ] || command -v sipp > /dev/null || { echo "sipp (sip-tester) is not installed"; exit 77; }
 
 bin="${top_builddir}/src"
 xml="${top_srcdir}/tests/scenario/sipp"

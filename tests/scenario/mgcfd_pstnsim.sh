@@ -7,25 +7,12 @@
 #  - calls from pstnsim cross the association and every circuit returns to idle.
 . "${top_srcdir}/tests/common/testlib.sh"
 
-bin="${top_builddir}/src"
-scenario_init
+IW_NO_SIPP=1
+. "${top_srcdir}/tests/scenario/iw_lib.sh"
 
-m3ua_port=$(free_port)
-sim_vty=$(free_port)
-mgcf_vty=$(free_port)
-sip_port=$(free_port)
-span_a=$(free_port)
-span_b=$(free_port)
-
-# the shipped configurations, moved to free ports
-sed -e "s/127.0.0.1:2905/127.0.0.1:$m3ua_port/" -e "s/port = 4281/port = $sim_vty/" \
-    -e "s/127.0.0.1:42000/127.0.0.1:$span_a/" -e "s/127.0.0.1:41000/127.0.0.1:$span_b/" \
-    "${top_srcdir}/conf/pstnsim.conf" > "$work/pstnsim.conf"
-sed -e "s/127.0.0.1:2905/127.0.0.1:$m3ua_port/" -e "s/port = 4280/port = $mgcf_vty/" \
-    -e "s/127.0.0.1:5060/127.0.0.1:$sip_port/g" -e "s|/tmp/mgcfd-cdr.log|$work/cdr.log|" \
-    -e "s/127.0.0.1:42000/127.0.0.1:$span_a/" -e "s/127.0.0.1:41000/127.0.0.1:$span_b/" \
-    -e 's|^\(\turi = "sip:{e164}\)|\tprefix = "0000"\n\1|' \
-    "${top_srcdir}/conf/mgcfd.conf" > "$work/mgcfd.conf"
+# the shipped configurations, moved to free ports; calls from pstnsim find no route to the IMS here (prefix 0000)
+iw_configs
+sed -i -e 's|^\(\turi = "sip:{e164}\)|\tprefix = "0000"\n\1|' "$work/mgcfd.conf"
 
 start_sim() {
 	"$bin/pstnsim" -c "$work/pstnsim.conf" "$@" >> "$work/pstnsim.log" 2>&1 &
@@ -99,10 +86,5 @@ until_ok 50 all_idle "$mgcf_vty" || fail "circuits not idle after calls at mgcfd
 until_ok 50 all_idle "$sim_vty" || fail "circuits not idle after calls at pstnsim"
 echo "ok: 5 calls crossed the association; all circuits idle afterwards"
 
-kill -TERM "$mgcf_pid"
-wait "$mgcf_pid" || fail "mgcfd exit status $?"
-untrack_pid "$mgcf_pid"
-kill -TERM "$sim_pid"
-wait "$sim_pid" || fail "pstnsim exit status $?"
-untrack_pid "$sim_pid"
+iw_stop
 exit 0
