@@ -1,0 +1,77 @@
+# Shared by media_dtmf.sh, media_ringback.sh and media_soak.sh: pstnsim and mgcfd on the shipped configurations moved to free ports, with
+# the bearer (CESoPSN span) between them and sipp as the IMS side.  Source after testlib.sh.
+#   sim_vty, mgcf_vty, sip_port (mgcfd), ims_port (where mgcfd sends INVITEs), rtp_base (mgcfd's RTP range
+#   starts there), sipp_port, sipp_mp (sipp's media port): ports;  $work: logs and files.
+# Set MEDIA_SIM_EXTRA (lines for pstnsim's simulator section) before media_start if needed.
+command -v sipp > /dev/null || { echo "sipp (sip-tester) is not installed"; exit 77; }
+
+bin="${top_builddir}/src"
+xml="${top_srcdir}/tests/scenario/sipp"
+scenario_init
+
+m3ua_port=$(free_port)
+sim_vty=$(free_port)
+mgcf_vty=$(free_port)
+sip_port=$(free_port)
+ims_port=$(free_port)
+span_a=$(free_port)
+span_b=$(free_port)
+sipp_port=$(free_port)
+# below the ephemeral range the free ports come from, so that RTP ranges never hold a span port
+rtp_base=$((10000 + $(od -An -N2 -tu2 /dev/urandom) % 4000 * 2))
+sipp_mp=$((rtp_base + 3000))
+
+no_calls() { vty "$mgcf_vty" "show calls" | tail -1 | grep -q "^0 call(s)"; }
+sim_has() { vty "$sim_vty" "show simulator" | grep -Eq "(^| )$1( |$)"; }
+# mgcfd's media plane: no channel left and no RTP port in use
+media_idle() { vty "$mgcf_vty" "show media" | grep -q "^channels 0, RTP ports in use 0,"; }
+# the CIC of pstnsim's (only) call in ISUP call state $1
+sim_cic() { vty "$sim_vty" "show isup calls" | awk -v s="$1" '$4 == s { print $2; exit }'; }
+sim_cic_show() { vty "$sim_vty" "show simulator cic pstn $1"; }
+sim_cic_has() { sim_cic_show "$1" | grep -Eq -- "$2"; }
+
+# after a scenario: no call, every circuit idle at both ends, no media channel or RTP port at mgcfd
+settled() {
+	until_ok 150 no_calls || fail "$1: calls left: $(vty "$mgcf_vty" "show calls")"
+	until_ok 150 all_idle "$mgcf_vty" || fail "$1: circuits not idle at mgcfd"
+	until_ok 150 all_idle "$sim_vty" || fail "$1: circuits not idle at pstnsim"
+	until_ok 150 media_idle || fail "$1: media not idle at mgcfd: $(vty "$mgcf_vty" "show media")"
+	until_ok 100 sim_has "media_channels=0" || fail "$1: media channels left at pstnsim"
+}
+
+media_start() {
+	sed -e "s/127.0.0.1:2905/127.0.0.1:$m3ua_port/" -e "s/port = 4281/port = $sim_vty/" \
+	    -e "s/127.0.0.1:42000/127.0.0.1:$span_a/" -e "s/127.0.0.1:41000/127.0.0.1:$span_b/" \
+	    -e "s/answer-delay = 1000/answer-delay = ${MEDIA_ANSWER_DELAY:-200}/" \
+	    -e "s/udp:127.0.0.1:5999/udp:127.0.0.1:$(free_port)/" \
+	    -e "s/18000-18999/$((rtp_base + 2000))-$((rtp_base + 2999))/" \
+	    "${top_srcdir}/conf/pstnsim.conf" |
+		awk -v extra="${MEDIA_SIM_EXTRA:-}" '{ print } /^simulator {/ && extra != "" { print extra }' \
+		> "$work/pstnsim.conf"
+	sed -e "s/127.0.0.1:2905/127.0.0.1:$m3ua_port/" -e "s/port = 4280/port = $mgcf_vty/" \
+	    -e "s/127.0.0.1:5060/127.0.0.1:$sip_port/g" -e "s/127.0.0.1:5080/127.0.0.1:$ims_port/g" \
+	    -e "s|/tmp/mgcfd-cdr.log|$work/cdr.log|" -e "s/16000-16999/$rtp_base-$((rtp_base + 999))/" \
+	    -e "s/127.0.0.1:42000/127.0.0.1:$span_a/" -e "s/127.0.0.1:41000/127.0.0.1:$span_b/" \
+	    "${top_srcdir}/conf/mgcfd.conf" > "$work/mgcfd.conf"
+	"$bin/pstnsim" -c "$work/pstnsim.conf" > "$work/pstnsim.log" 2>&1 &
+	sim_pid=$!
+	track_pid "$sim_pid"
+	wait_port "$sim_vty" 100 || fail "pstnsim VTY never came up"
+	"$bin/mgcfd" -c "$work/mgcfd.conf" > "$work/mgcfd.log" 2>&1 &
+	mgcf_pid=$!
+	track_pid "$mgcf_pid"
+	wait_port "$mgcf_vty" 100 || fail "mgcfd VTY never came up"
+	until_ok 150 active "$mgcf_vty" || fail "association not active at mgcfd"
+	until_ok 150 all_idle "$mgcf_vty" || fail "circuits not idle after GRS at mgcfd"
+	until_ok 150 all_idle "$sim_vty" || fail "circuits not idle after GRS at pstnsim"
+}
+
+# Stop both; each must exit 0.
+media_stop() {
+	kill -TERM "$mgcf_pid"
+	wait "$mgcf_pid" || fail "mgcfd exit status $?"
+	untrack_pid "$mgcf_pid"
+	kill -TERM "$sim_pid"
+	wait "$sim_pid" || fail "pstnsim exit status $?"
+	untrack_pid "$sim_pid"
+}
