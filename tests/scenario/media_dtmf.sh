@@ -47,5 +47,63 @@ untrack_pid "$uac_pid"
 settled "IMS -> PSTN DTMF"
 echo "ok: IMS -> PSTN: sipp's RFC 4733 digits $digits heard in-band by pstnsim on CIC $cic, in order"
 
+# ---- (2) PSTN -> IMS: in-band from pstnsim, RFC 4733 to the sipp UAS, checked on the wire ----
+cap="$work/pstn2ims.pcapng"
+dumpcap -q -i lo -f "udp dst port $sipp_mp" -w "$cap" > "$work/dumpcap.log" 2>&1 &
+cap_pid=$!
+track_pid "$cap_pid"
+until_ok 100 grep -q "Capturing on" "$work/dumpcap.log" || fail "dumpcap did not start: $(cat "$work/dumpcap.log")"
+sipp -sf "$xml/media_uas_answer.xml" -i 127.0.0.1 -p "$ims_port" -m 1 -d 100 -timeout 90 -timeout_error \
+     -trace_err -error_file "$work/sipp_uas_err.log" -mp "$sipp_mp" > "$work/sipp_uas.log" 2>&1 &
+uas_pid=$!
+track_pid "$uas_pid"
+until_ok 100 udp_bound "$ims_port" || fail "the sipp UAS does not listen"
+vty "$sim_vty" "enable" "simulator call 4940999888" > /dev/null
+until_ok 150 eval '[ -n "$(sim_cic ANSWERED)" ]' || fail "PSTN -> IMS: the call was not answered"
+cic=$(sim_cic ANSWERED)
+digits="4711*#0290"
+vty "$sim_vty" "enable" "simulator cic pstn $cic play-digits $digits" > /dev/null
+until_ok 150 eval '! sim_cic_has "$cic" "digits still to play"' || fail "PSTN -> IMS: pstnsim did not play"
+# what reached the UAS's media port: PT, marker, timestamp, event, end bit, duration, payload
+rtp_fields() {
+	tshark -r "$cap" -d "udp.port==$sipp_mp,rtp" -T fields -E separator=, -e rtp.p_type -e rtp.marker \
+		-e rtp.timestamp -e rtpevent.event_id -e rtpevent.end_of_event -e rtpevent.duration -e rtp.payload \
+		2> /dev/null
+}
+ends_seen() { [ "$(rtp_fields | awk -F, '$1 == 101 && $5 == 1' | wc -l)" -ge $((3 * ${#digits})) ]; }
+until_ok 150 ends_seen || fail "PSTN -> IMS: not all end packets captured: $(rtp_fields | awk -F, '$1 == 101' | tail -5)"
+sleep 0.3	# anything more (a digit twice, a fourth end packet) would be in the capture by now
+kill -INT "$cap_pid"
+wait "$cap_pid"
+untrack_pid "$cap_pid"
+rtp_fields > "$work/rtp.csv"
+# one line per event (by timestamp, in order): digit, marker of its first packet, end packets, their durations
+awk -F, '$1 == 101 {
+		if (!($3 in n)) { order[++k] = $3; first_m[$3] = $2; ev[$3] = $4 }
+		n[$3]++
+		if ($5 == 1) { ends[$3]++; durs[$3] = durs[$3] " " $6 }
+	}
+	END {
+		split("0 1 2 3 4 5 6 7 8 9 * # A B C D", name, " ")
+		for (i = 1; i <= k; i++) { t = order[i]; print name[ev[t] + 1], first_m[t], ends[t] + 0, durs[t] }
+	}' "$work/rtp.csv" > "$work/events.txt"
+got=$(awk '{ printf "%s", $1 }' "$work/events.txt")
+[ "$got" = "$digits" ] || fail "PSTN -> IMS: RFC 4733 events carry '$got', pstnsim played $digits: $(cat "$work/events.txt")"
+# RFC 4733 §2.5.1: the first packet of an event has the marker bit; the end is sent three times, same duration
+awk '$2 != 1 || $3 != 3 || $4 != $5 || $5 != $6 || $4 < 320 { print; bad = 1 } END { exit bad }' \
+	"$work/events.txt" > "$work/bad_events.txt" ||
+	fail "PSTN -> IMS: events without marker, 3 equal end packets or 40 ms: $(cat "$work/bad_events.txt")"
+# the tone went out of band: every audio packet is A-law silence (|sample| < 4: codes d4-d7, 54-57)
+audio=$(awk -F, '$1 == 8' "$work/rtp.csv" | wc -l)
+loud=$(awk -F, '$1 == 8 && $7 !~ /^([d5][4-7])+$/' "$work/rtp.csv" | wc -l)
+[ "$audio" -ge 50 ] || fail "PSTN -> IMS: only $audio audio packets captured"
+[ "$loud" -eq 0 ] || fail "PSTN -> IMS: $loud of $audio audio packets are not silence: the digits leak in-band"
+vty "$sim_vty" "enable" "simulator cic pstn $cic release" > /dev/null
+wait "$uas_pid" || fail "PSTN -> IMS: sipp UAS failed: $(tail -5 "$work/sipp_uas.log")"
+untrack_pid "$uas_pid"
+settled "PSTN -> IMS DTMF"
+echo "ok: PSTN -> IMS: pstnsim's in-band $digits reached sipp as RFC 4733 events in order (marker, 3 end packets" \
+     "each), $audio audio packets all silence"
+
 media_stop
 exit 0

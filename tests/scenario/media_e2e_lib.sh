@@ -17,8 +17,20 @@ ims_port=$(free_port)
 span_a=$(free_port)
 span_b=$(free_port)
 sipp_port=$(free_port)
-# below the ephemeral range the free ports come from, so that RTP ranges never hold a span port
-rtp_base=$((10000 + $(od -An -N2 -tu2 /dev/urandom) % 4000 * 2))
+# RTP ranges below the ephemeral range the free ports come from, so that they never hold a span port; other tests
+# and benchmarks on this machine take ranges there too: pick one in which nothing is bound now
+# (mgcfd's rtp_base .. +999, pstnsim's +2000 .. +2999, sipp's media ports from +3000)
+rtp_range_free() {
+	ss -Hlun | awk -v lo="$1" -v hi="$(($1 + 3100))" '{ sub(/.*:/, "", $4) } $4 >= lo && $4 < hi { busy = 1 }
+		END { exit busy }'
+}
+_i=0
+while :; do
+	rtp_base=$((10000 + $(od -An -N2 -tu2 /dev/urandom) % 9000 * 2))
+	rtp_range_free "$rtp_base" && break
+	_i=$((_i + 1))
+	[ $_i -lt 50 ] || { echo "FAIL: no free RTP port range"; exit 1; }
+done
 sipp_mp=$((rtp_base + 3000))
 
 no_calls() { vty "$mgcf_vty" "show calls" | tail -1 | grep -q "^0 call(s)"; }
@@ -75,3 +87,6 @@ media_stop() {
 	wait "$sim_pid" || fail "pstnsim exit status $?"
 	untrack_pid "$sim_pid"
 }
+
+# Something is bound to UDP port $1 on 127.0.0.1 (sipp listens on UDP only: the VTY probe cannot see it).
+udp_bound() { ss -Hlun "sport = :$1" | grep -q .; }
