@@ -2,7 +2,8 @@
 # the bearer (CESoPSN span) between them and sipp as the IMS side.  Source after testlib.sh.
 #   sim_vty, mgcf_vty, sip_port (mgcfd), ims_port (where mgcfd sends INVITEs), rtp_base (mgcfd's RTP range
 #   starts there), sipp_port, sipp_mp (sipp's media port): ports;  $work: logs and files.
-# Set MEDIA_SIM_EXTRA (lines for pstnsim's simulator section) before media_start if needed.
+# Set MEDIA_SIM_EXTRA (lines for pstnsim's simulator section), MEDIA_TONE_PLAN (both ends' trunk group) and
+# MEDIA_ANSWER_DELAY (pstnsim's, ms) before media_start if needed.
 command -v sipp > /dev/null || { echo "sipp (sip-tester) is not installed"; exit 77; }
 
 bin="${top_builddir}/src"
@@ -57,6 +58,7 @@ media_start() {
 	    -e "s/answer-delay = 1000/answer-delay = ${MEDIA_ANSWER_DELAY:-200}/" \
 	    -e "s/udp:127.0.0.1:5999/udp:127.0.0.1:$(free_port)/" \
 	    -e "s/18000-18999/$((rtp_base + 2000))-$((rtp_base + 2999))/" \
+	    -e "s/law = alaw/law = alaw\n\ttone-plan = ${MEDIA_TONE_PLAN:-itu}/" \
 	    "${top_srcdir}/conf/pstnsim.conf" |
 		awk -v extra="${MEDIA_SIM_EXTRA:-}" '{ print } /^simulator {/ && extra != "" { print extra }' \
 		> "$work/pstnsim.conf"
@@ -64,6 +66,7 @@ media_start() {
 	    -e "s/127.0.0.1:5060/127.0.0.1:$sip_port/g" -e "s/127.0.0.1:5080/127.0.0.1:$ims_port/g" \
 	    -e "s|/tmp/mgcfd-cdr.log|$work/cdr.log|" -e "s/16000-16999/$rtp_base-$((rtp_base + 999))/" \
 	    -e "s/127.0.0.1:42000/127.0.0.1:$span_a/" -e "s/127.0.0.1:41000/127.0.0.1:$span_b/" \
+	    -e "s/tone-plan = itu/tone-plan = ${MEDIA_TONE_PLAN:-itu}/" \
 	    "${top_srcdir}/conf/mgcfd.conf" > "$work/mgcfd.conf"
 	"$bin/pstnsim" -c "$work/pstnsim.conf" > "$work/pstnsim.log" 2>&1 &
 	sim_pid=$!
