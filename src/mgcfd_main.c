@@ -222,7 +222,6 @@ int main(int argc, char **argv)
 		rc = 1;
 		goto out_free;
 	}
-	mgcfd_config_apply_timers(d->cfg);
 	d->ctrs = rate_ctr_group_alloc(d->ctx, &mgcfd_ctrg_desc, 0);
 	/* before any thread starts: threads inherit the mask, and a signal must reach the select loop only */
 	sfd = daemon_signals(d->ctx, signal_cb, d);
@@ -233,6 +232,8 @@ int main(int argc, char **argv)
 	}
 
 	mgcfd_vty_init(d->ctx, "mgcfd", "Copyright (C) the mgcf authors. License AGPLv3+.\r\n");
+	/* osmo_tdef_vty_groups_init() resets every timer group: the configured values go on after it */
+	mgcfd_config_apply_timers(d->cfg);
 	{
 		struct mgcf_iw_deps deps = {
 			.media_cfg = &d->cfg->media,

@@ -206,9 +206,9 @@ int main(int argc, char **argv)
 	}
 	if (daemon_apply_logging(&p.log_target, &p.cfg->log, "pstnsim") < 0)
 		goto out;
-	mgcfd_config_apply_timers(p.cfg);
-
+	/* osmo_tdef_vty_groups_init() resets every timer group: the configured values go on after it */
 	mgcfd_vty_init(p.ctx, "pstnsim", "Copyright (C) the mgcf authors. License AGPLv3+.\r\n");
+	mgcfd_config_apply_timers(p.cfg);
 	p.sim = sim_alloc(p.ctx, p.cfg);
 	if (!p.sim) {
 		LOGP(DSIM, LOGL_FATAL, "cannot create the simulated exchange\n");
