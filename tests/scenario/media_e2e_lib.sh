@@ -3,7 +3,8 @@
 #   sim_vty, mgcf_vty, sip_port (mgcfd), ims_port (where mgcfd sends INVITEs), rtp_base (mgcfd's RTP range
 #   starts there), sipp_port, sipp_mp (sipp's media port): ports;  $work: logs and files.
 # Set MEDIA_SIM_EXTRA (lines for pstnsim's simulator section), MEDIA_TONE_PLAN (both ends' trunk group) and
-# MEDIA_ANSWER_DELAY (pstnsim's, ms) before media_start if needed.
+# MEDIA_ANSWER_DELAY (pstnsim's, ms) and MEDIA_SIP_TIMERS (more of mgcfd's SIP timers: '"J=1s", ...') before
+# media_start if needed.
 command -v sipp > /dev/null || { echo "sipp (sip-tester) is not installed"; exit 77; }
 
 bin="${top_builddir}/src"
@@ -67,6 +68,7 @@ media_start() {
 	    -e "s|/tmp/mgcfd-cdr.log|$work/cdr.log|" -e "s/16000-16999/$rtp_base-$((rtp_base + 999))/" \
 	    -e "s/127.0.0.1:42000/127.0.0.1:$span_a/" -e "s/127.0.0.1:41000/127.0.0.1:$span_b/" \
 	    -e "s/tone-plan = itu/tone-plan = ${MEDIA_TONE_PLAN:-itu}/" \
+	    -e "s/sip = { \"T1=500ms\" }/sip = { \"T1=500ms\"${MEDIA_SIP_TIMERS:+, $MEDIA_SIP_TIMERS} }/" \
 	    "${top_srcdir}/conf/mgcfd.conf" > "$work/mgcfd.conf"
 	"$bin/pstnsim" -c "$work/pstnsim.conf" > "$work/pstnsim.log" 2>&1 &
 	sim_pid=$!
