@@ -15,8 +15,8 @@ pcaps=/usr/share/sip-tester
 [ -f "$pcaps/dtmf_2833_1.pcap" ] || { echo "sipp's DTMF pcaps are not installed"; exit 77; }
 command -v tshark > /dev/null && command -v dumpcap > /dev/null || { echo "tshark is not installed"; exit 77; }
 
-. "${top_srcdir}/tests/scenario/media_e2e_lib.sh"
-media_start
+. "${top_srcdir}/tests/scenario/iw_lib.sh"
+iw_start
 
 # ---- (1) IMS -> PSTN: RFC 4733 from sipp, in-band at pstnsim ----
 # The pcaps' sequence numbers and timestamps grow in this order (1 3 5 8 9 * #), so that replayed one after the
@@ -53,12 +53,7 @@ dumpcap -q -i lo -f "udp dst port $sipp_mp" -w "$cap" > "$work/dumpcap.log" 2>&1
 cap_pid=$!
 track_pid "$cap_pid"
 until_ok 100 grep -q "Capturing on" "$work/dumpcap.log" || fail "dumpcap did not start: $(cat "$work/dumpcap.log")"
-sipp -sf "$xml/media_uas_answer.xml" -i 127.0.0.1 -p "$ims_port" -m 1 -d 100 -timeout 90 -timeout_error \
-     -trace_err -error_file "$work/sipp_uas_err.log" -mp "$sipp_mp" > "$work/sipp_uas.log" 2>&1 &
-uas_pid=$!
-track_pid "$uas_pid"
-until_ok 100 udp_bound "$ims_port" || fail "the sipp UAS does not listen"
-vty "$sim_vty" "enable" "simulator call 4940999888" > /dev/null
+uas_and_call "$xml/media_uas_answer.xml" 100
 until_ok 150 eval '[ -n "$(sim_cic ANSWERED)" ]' || fail "PSTN -> IMS: the call was not answered"
 cic=$(sim_cic ANSWERED)
 digits="4711*#0290"
@@ -99,11 +94,10 @@ loud=$(awk -F, '$1 == 8 && $7 !~ /^([d5][4-7])+$/' "$work/rtp.csv" | wc -l)
 [ "$audio" -ge 50 ] || fail "PSTN -> IMS: only $audio audio packets captured"
 [ "$loud" -eq 0 ] || fail "PSTN -> IMS: $loud of $audio audio packets are not silence: the digits leak in-band"
 vty "$sim_vty" "enable" "simulator cic pstn $cic release" > /dev/null
-wait "$uas_pid" || fail "PSTN -> IMS: sipp UAS failed: $(tail -5 "$work/sipp_uas.log")"
-untrack_pid "$uas_pid"
+uas_done "PSTN -> IMS"
 settled "PSTN -> IMS DTMF"
 echo "ok: PSTN -> IMS: pstnsim's in-band $digits reached sipp as RFC 4733 events in order (marker, 3 end packets" \
      "each), $audio audio packets all silence"
 
-media_stop
+iw_stop
 exit 0

@@ -5,24 +5,18 @@
 # and the silence to the next burst).  Once the 200 is there the tone stops: nothing more is heard.  Run for
 # the ITU plan (425 Hz, 1 s on / 4 s off) and the British one (400+450 Hz, 0.4/0.2/0.4/2 s).
 . "${top_srcdir}/tests/common/testlib.sh"
-. "${top_srcdir}/tests/scenario/media_e2e_lib.sh"
+. "${top_srcdir}/tests/scenario/iw_lib.sh"
 
-sim_any_cic() { vty "$sim_vty" "show isup calls" | awk '$2 ~ /^[0-9]+$/ { print $2; exit }'; }
 tones_of() { sim_cic_show "$1" | sed -n 's/^tones: //p'; }
 cadences_of() { sim_cic_show "$1" | sed -n 's/^cadences: //p'; }
 
 # $1 plan, $2 ms from 180 to 200, $3 "ON/OFF ..." pairs of the plan's ringing cadence, $4 its frequencies ("425Hz")
 run() {
-	MEDIA_TONE_PLAN=$1
-	media_start
-	sipp -sf "$xml/media_uas_answer.xml" -i 127.0.0.1 -p "$ims_port" -m 1 -d "$2" -timeout 90 -timeout_error \
-	     -trace_err -error_file "$work/sipp_uas_err.log" -mp "$sipp_mp" > "$work/sipp_uas.log" 2>&1 &
-	uas_pid=$!
-	track_pid "$uas_pid"
-	until_ok 100 udp_bound "$ims_port" || fail "$1: the sipp UAS does not listen"
-	vty "$sim_vty" "enable" "simulator call 4940999888" > /dev/null
-	until_ok 100 eval '[ -n "$(sim_any_cic)" ]' || fail "$1: pstnsim has no call"
-	cic=$(sim_any_cic)
+	IW_TONE_PLAN=$1
+	iw_start
+	uas_and_call "$xml/media_uas_answer.xml" "$2"
+	until_ok 100 eval '[ -n "$(sim_cic)" ]' || fail "$1: pstnsim has no call"
+	cic=$(sim_cic)
 	until_ok 100 sim_has "out_alerted=1" || fail "$1: no ACM at pstnsim"
 	# every on/off pair of the cadence, within a detector block or three of the plan's
 	for pair in $3; do
@@ -43,12 +37,11 @@ run() {
 		fail "$1: tones after the answer: before '$heard', now '$(tones_of "$cic")'"
 	cadences=$(cadences_of "$cic")
 	vty "$sim_vty" "enable" "simulator cic pstn $cic release" > /dev/null
-	wait "$uas_pid" || fail "$1: sipp UAS failed: $(tail -5 "$work/sipp_uas.log")"
-	untrack_pid "$uas_pid"
+	uas_done "$1"
 	settled "$1 ringback"
 	echo "ok: $1: ringing tone heard by pstnsim's caller until the 200: cadences $cadences"
 	echo "    tones: $heard"
-	media_stop
+	iw_stop
 }
 
 run itu 6500 "1000/4000" 425Hz

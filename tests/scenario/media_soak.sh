@@ -20,15 +20,14 @@ SOAK_RSS_SLACK=${SOAK_RSS_SLACK:-1024}
 
 # the SIP transactions' absorbing timers (J, L: 64*T1) keep each call's last transactions for 32 s: shortened so
 # that the memory is measured with nothing of the calls left
-MEDIA_SIP_TIMERS='"J=1s", "L=1s", "I=1s", "K=1s"'
-MEDIA_ANSWER_DELAY=0
-. "${top_srcdir}/tests/scenario/media_e2e_lib.sh"
+IW_SIP_TIMERS='"J=1s", "L=1s", "I=1s", "K=1s"'
+IW_ANSWER_DELAY=0
+. "${top_srcdir}/tests/scenario/iw_lib.sh"
 
 talloc_total() { vty "$mgcf_vty" "show talloc-context application brief" | sed -n 's/.*(total \([0-9]*\) bytes.*/\1/p'; }
 thread_blocks() { vty "$mgcf_vty" "show media" | sed -n 's/^talloc blocks in the media threads //p'; }
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$mgcf_pid/status"; }
 rtp_counts() { vty "$mgcf_vty" "show media" | sed -n 's/^RTP rx \([0-9]*\) tx \([0-9]*\),.*/\1 \2/p'; }
-cdr_lines() { grep -vc '^#' "$work/cdr.log" 2>/dev/null || true; }
 # idle, and the talloc total the same three times in a row, 0.5 s apart (timers of the last calls have run)
 _last=
 stable() {
@@ -52,7 +51,7 @@ calls() {	# $1 calls, $2 what
 		fail "$2: not $1 successful calls: $(grep -E 'Successful call|Failed call' "$work/sipp_$2.log" | tail -2)"
 }
 
-media_start
+iw_start
 start=$(date +%s)
 calls "$WARMUP" warmup
 quiet "warm-up"
@@ -90,5 +89,5 @@ echo "after: talloc $talloc octets ($((talloc - base_talloc))), media threads $b
 [ $((rss - base_rss)) -le "$SOAK_RSS_SLACK" ] || fail "mgcfd's RSS grew by $((rss - base_rss)) KiB over $n calls"
 echo "ok: mgcfd's memory did not grow over $n calls (talloc within $SOAK_TALLOC_SLACK octets, RSS within" \
      "$SOAK_RSS_SLACK KiB)"
-media_stop
+iw_stop
 exit 0

@@ -1,10 +1,11 @@
-# Shared by media_dtmf.sh, media_ringback.sh and media_soak.sh: pstnsim and mgcfd on the shipped configurations moved to free ports, with
-# the bearer (CESoPSN span) between them and sipp as the IMS side.  Source after testlib.sh.
-#   sim_vty, mgcf_vty, sip_port (mgcfd), ims_port (where mgcfd sends INVITEs), rtp_base (mgcfd's RTP range
-#   starts there), sipp_port, sipp_mp (sipp's media port): ports;  $work: logs and files.
-# Set MEDIA_SIM_EXTRA (lines for pstnsim's simulator section), MEDIA_TONE_PLAN (both ends' trunk group) and
-# MEDIA_ANSWER_DELAY (pstnsim's, ms) and MEDIA_SIP_TIMERS (more of mgcfd's SIP timers: '"J=1s", ...') before
-# media_start if needed.
+# The scaffolding of the interworking scenarios (iw_calls.sh, media_*.sh): pstnsim and mgcfd on the shipped
+# configurations moved to free ports, with the bearer (CESoPSN span) between them and sipp as the IMS side.
+# Source after testlib.sh; it calls scenario_init.
+#   ports: sim_vty, mgcf_vty, sip_port (mgcfd's SIP), ims_port (where mgcfd sends INVITEs), sipp_port (sipp UAC's
+#   SIP), rtp_base (mgcfd's RTP range starts there), sipp_mp (sipp's media port: rtp_base + 3000)
+# Before iw_start, optionally: IW_ANSWER_DELAY (pstnsim's, ms), IW_SIM_HOLD (pstnsim releases answered calls
+# after it, ms), IW_SIM_EXTRA (lines for pstnsim's simulator section), IW_TONE_PLAN (both trunk groups'),
+# IW_SIP_TIMERS (more SIP timers for mgcfd: '"J=1s", ...').
 command -v sipp > /dev/null || { echo "sipp (sip-tester) is not installed"; exit 77; }
 
 bin="${top_builddir}/src"
@@ -23,7 +24,7 @@ sipp_port=$(free_port)
 # and benchmarks on this machine take ranges there too: pick one in which nothing is bound now
 # (mgcfd's rtp_base .. +999, pstnsim's +2000 .. +2999, sipp's media ports from +3000)
 rtp_range_free() {
-	ss -Hlun | awk -v lo="$1" -v hi="$(($1 + 3100))" '{ sub(/.*:/, "", $4) } $4 >= lo && $4 < hi { busy = 1 }
+	ss -Hlun | awk -v lo="$1" -v hi="$(($1 + 3200))" '{ sub(/.*:/, "", $4) } $4 >= lo && $4 < hi { busy = 1 }
 		END { exit busy }'
 }
 _i=0
@@ -37,38 +38,45 @@ sipp_mp=$((rtp_base + 3000))
 
 no_calls() { vty "$mgcf_vty" "show calls" | tail -1 | grep -q "^0 call(s)"; }
 sim_has() { vty "$sim_vty" "show simulator" | grep -Eq "(^| )$1( |$)"; }
+cdr_lines() { grep -vc '^#' "$work/cdr.log" 2>/dev/null || true; }
 # mgcfd's media plane: no channel left and no RTP port in use
 media_idle() { vty "$mgcf_vty" "show media" | grep -q "^channels 0, RTP ports in use 0,"; }
-# the CIC of pstnsim's (only) call in ISUP call state $1
-sim_cic() { vty "$sim_vty" "show isup calls" | awk -v s="$1" '$4 == s { print $2; exit }'; }
+# the CIC of pstnsim's (only) call in ISUP call state $1, or in any state without $1
+sim_cic() { vty "$sim_vty" "show isup calls" | awk -v s="$1" '$2 ~ /^[0-9]+$/ && (s == "" || $4 == s) { print $2; exit }'; }
 sim_cic_show() { vty "$sim_vty" "show simulator cic pstn $1"; }
 sim_cic_has() { sim_cic_show "$1" | grep -Eq -- "$2"; }
+# Something is bound to UDP port $1 (sipp listens on UDP only: the VTY probe cannot see it).
+udp_bound() { ss -Hlun "sport = :$1" | grep -q .; }
 
-# after a scenario: no call, every circuit idle at both ends, no media channel or RTP port at mgcfd
+# after a scenario ($1 names it): no call, every circuit idle at both ends, no media channel or RTP port at
+# mgcfd, no media channel at pstnsim; with $2, that many CDR lines in all
 settled() {
 	until_ok 150 no_calls || fail "$1: calls left: $(vty "$mgcf_vty" "show calls")"
 	until_ok 150 all_idle "$mgcf_vty" || fail "$1: circuits not idle at mgcfd"
 	until_ok 150 all_idle "$sim_vty" || fail "$1: circuits not idle at pstnsim"
 	until_ok 150 media_idle || fail "$1: media not idle at mgcfd: $(vty "$mgcf_vty" "show media")"
 	until_ok 100 sim_has "media_channels=0" || fail "$1: media channels left at pstnsim"
+	_cdr_want=${2:-}
+	[ -z "$_cdr_want" ] || until_ok 50 eval '[ "$(cdr_lines)" -eq "$_cdr_want" ]' ||
+		fail "$1: $(cdr_lines) CDR lines, expected $_cdr_want"
 }
 
-media_start() {
+iw_start() {
 	sed -e "s/127.0.0.1:2905/127.0.0.1:$m3ua_port/" -e "s/port = 4281/port = $sim_vty/" \
 	    -e "s/127.0.0.1:42000/127.0.0.1:$span_a/" -e "s/127.0.0.1:41000/127.0.0.1:$span_b/" \
-	    -e "s/answer-delay = 1000/answer-delay = ${MEDIA_ANSWER_DELAY:-200}/" \
-	    -e "s/udp:127.0.0.1:5999/udp:127.0.0.1:$(free_port)/" \
+	    -e "s/answer-delay = 1000/answer-delay = ${IW_ANSWER_DELAY:-1000}/" \
+	    -e "s/hold = 0/hold = ${IW_SIM_HOLD:-0}/" -e "s/udp:127.0.0.1:5999/udp:127.0.0.1:$(free_port)/" \
 	    -e "s/18000-18999/$((rtp_base + 2000))-$((rtp_base + 2999))/" \
-	    -e "s/law = alaw/law = alaw\n\ttone-plan = ${MEDIA_TONE_PLAN:-itu}/" \
+	    -e "s/law = alaw/law = alaw\n\ttone-plan = ${IW_TONE_PLAN:-itu}/" \
 	    "${top_srcdir}/conf/pstnsim.conf" |
-		awk -v extra="${MEDIA_SIM_EXTRA:-}" '{ print } /^simulator {/ && extra != "" { print extra }' \
+		awk -v extra="${IW_SIM_EXTRA:-}" '{ print } /^simulator {/ && extra != "" { print extra }' \
 		> "$work/pstnsim.conf"
 	sed -e "s/127.0.0.1:2905/127.0.0.1:$m3ua_port/" -e "s/port = 4280/port = $mgcf_vty/" \
 	    -e "s/127.0.0.1:5060/127.0.0.1:$sip_port/g" -e "s/127.0.0.1:5080/127.0.0.1:$ims_port/g" \
 	    -e "s|/tmp/mgcfd-cdr.log|$work/cdr.log|" -e "s/16000-16999/$rtp_base-$((rtp_base + 999))/" \
 	    -e "s/127.0.0.1:42000/127.0.0.1:$span_a/" -e "s/127.0.0.1:41000/127.0.0.1:$span_b/" \
-	    -e "s/tone-plan = itu/tone-plan = ${MEDIA_TONE_PLAN:-itu}/" \
-	    -e "s/sip = { \"T1=500ms\" }/sip = { \"T1=500ms\"${MEDIA_SIP_TIMERS:+, $MEDIA_SIP_TIMERS} }/" \
+	    -e "s/tone-plan = itu/tone-plan = ${IW_TONE_PLAN:-itu}/" \
+	    -e "s/sip = { \"T1=500ms\" }/sip = { \"T1=500ms\"${IW_SIP_TIMERS:+, $IW_SIP_TIMERS} }/" \
 	    "${top_srcdir}/conf/mgcfd.conf" > "$work/mgcfd.conf"
 	"$bin/pstnsim" -c "$work/pstnsim.conf" > "$work/pstnsim.log" 2>&1 &
 	sim_pid=$!
@@ -84,7 +92,7 @@ media_start() {
 }
 
 # Stop both; each must exit 0.
-media_stop() {
+iw_stop() {
 	kill -TERM "$mgcf_pid"
 	wait "$mgcf_pid" || fail "mgcfd exit status $?"
 	untrack_pid "$mgcf_pid"
@@ -93,5 +101,18 @@ media_stop() {
 	untrack_pid "$sim_pid"
 }
 
-# Something is bound to UDP port $1 on 127.0.0.1 (sipp listens on UDP only: the VTY probe cannot see it).
-udp_bound() { ss -Hlun "sport = :$1" | grep -q .; }
+# A sipp UAS ($1: its scenario, $2: sipp -d, the pause it makes) in the background (uas_pid), then pstnsim calls
+# it through mgcfd.
+uas_and_call() {
+	sipp -sf "$1" -i 127.0.0.1 -p "$ims_port" -m 1 -d "$2" -timeout 90 -timeout_error -trace_err \
+	     -error_file "$work/sipp_uas_err.log" -mp "$sipp_mp" > "$work/sipp_uas.log" 2>&1 &
+	uas_pid=$!
+	track_pid "$uas_pid"
+	until_ok 100 udp_bound "$ims_port" || fail "the sipp UAS does not listen"
+	vty "$sim_vty" "enable" "simulator call 4940999888" > /dev/null
+}
+# Wait for the UAS to end well.
+uas_done() {
+	wait "$uas_pid" || fail "$1: sipp UAS failed: $(tail -5 "$work/sipp_uas.log")"
+	untrack_pid "$uas_pid"
+}
