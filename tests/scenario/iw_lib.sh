@@ -20,16 +20,22 @@ ims_port=$(free_port)
 span_a=$(free_port)
 span_b=$(free_port)
 sipp_port=$(free_port)
-# RTP ranges below the ephemeral range the free ports come from, so that they never hold a span port; other tests
-# and benchmarks on this machine take ranges there too: pick one in which nothing is bound now
-# (mgcfd's rtp_base .. +999, pstnsim's +2000 .. +2999, sipp's media ports from +3000)
+# RTP ranges outside the ephemeral range the free ports come from (so that they never hold a span port), above it:
+# other tests and benchmarks on this machine bind blocks of ports below it (a soak run once lost 15 calls in a row
+# to 503, cause 47: no media channel), and nothing is given out above it.  Of those, one in which nothing is bound now
+# (mgcfd's rtp_base .. +999, pstnsim's +2000 .. +2999, sipp's media ports from +3000).
+eph_hi=$(awk '{ print $2 }' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 60999)
 rtp_range_free() {
 	ss -Hlun | awk -v lo="$1" -v hi="$(($1 + 3200))" '{ sub(/.*:/, "", $4) } $4 >= lo && $4 < hi { busy = 1 }
 		END { exit busy }'
 }
 _i=0
 while :; do
-	rtp_base=$((10000 + $(od -An -N2 -tu2 /dev/urandom) % 9000 * 2))
+	if [ "$eph_hi" -le 62000 ]; then
+		rtp_base=$(((eph_hi + 2) / 2 * 2 + $(od -An -N2 -tu2 /dev/urandom) % ((65535 - 3200 - eph_hi) / 2) * 2))
+	else
+		rtp_base=$((10000 + $(od -An -N2 -tu2 /dev/urandom) % 9000 * 2))
+	fi
 	rtp_range_free "$rtp_base" && break
 	_i=$((_i + 1))
 	[ $_i -lt 50 ] || { echo "FAIL: no free RTP port range"; exit 1; }

@@ -53,7 +53,8 @@ calls() {	# $1 calls, $2 what
 	sipp -sf "$xml/media_uac_soak.xml" -s +4930123456 -i 127.0.0.1 -p "$sipp_port" -m "$1" -l 1 -r 1000 \
 	     -d "$HOLD_MS" -recv_timeout 10000 -timeout 300 -timeout_error -trace_err \
 	     -error_file "$work/sipp_err.log" -mp "$sipp_mp" "127.0.0.1:$sip_port" > "$work/sipp_$2.log" 2>&1 ||
-		fail "$2: sipp failed: $(grep -E 'Successful call|Failed call' "$work/sipp_$2.log" | tail -2)"
+		fail "$2: sipp failed: $(grep -E 'Successful call|Failed call' "$work/sipp_$2.log" | tail -2)" \
+		     "$(grep -m 10 -E 'ERROR|FATAL' "$work/mgcfd.log")"
 	grep -E "^ +Successful call" "$work/sipp_$2.log" | tail -1 | grep -q " $1 *$" ||
 		fail "$2: not $1 successful calls: $(grep -E 'Successful call|Failed call' "$work/sipp_$2.log" | tail -2)"
 }
