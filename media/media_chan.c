@@ -329,8 +329,10 @@ static void cpt_init(struct cpt_det *d, const struct dtmf_tone_plan *plan)
 static void cpt_emit(struct media_chan *ch, struct cpt_det *d)
 {
 	struct media_event ev = { .type = MEDIA_EV_TONE, .tone_f1 = d->cand[d->cur].f1, .tone_f2 = d->cand[d->cur].f2,
-				  .duration_ms = d->run * CPT_BLOCK / 8,
-				  .tone_gap_ms = d->have_prev ? (int32_t)((d->run_start - d->prev_end) * CPT_BLOCK / 8) : -1 };
+				  .duration_ms = d->run * CPT_BLOCK / 8, .tone_gap_ms = -1 };
+
+	if (d->have_prev)
+		ev.tone_gap_ms = (int32_t)((d->run_start - d->prev_end) * CPT_BLOCK / 8);
 
 	emit(ch, &ev);
 }

@@ -366,7 +366,8 @@ static void chan_tone_heard(struct sim_chan *ch, const struct media_event *ev)
 	/* the pair is the previous burst and the gap after it: this burst may be cut short (the tone stopped) */
 	if (ch->prev_kind >= 0 && plan->tones[ch->prev_kind].f1_hz == ev->tone_f1 &&
 	    plan->tones[ch->prev_kind].f2_hz == ev->tone_f2 &&
-	    cadence_fits(&plan->tones[ch->prev_kind], ch->prev_ms, ev->tone_gap_ms) && ch->n_cadences++ < SIM_TONES_KEPT)
+	    cadence_fits(&plan->tones[ch->prev_kind], ch->prev_ms, ev->tone_gap_ms) &&
+	    ch->n_cadences++ < SIM_TONES_KEPT)
 		ch->cadences = talloc_asprintf_append(ch->cadences, "%s%s(%u/%dms)", *ch->cadences ? " " : "",
 						      tone_kind_names[ch->prev_kind], ch->prev_ms, ev->tone_gap_ms);
 	ch->prev_kind = kind;

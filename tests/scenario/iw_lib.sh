@@ -48,7 +48,9 @@ cdr_lines() { grep -vc '^#' "$work/cdr.log" 2>/dev/null || true; }
 # mgcfd's media plane: no channel left and no RTP port in use
 media_idle() { vty "$mgcf_vty" "show media" | grep -q "^channels 0, RTP ports in use 0,"; }
 # the CIC of pstnsim's (only) call in ISUP call state $1, or in any state without $1
-sim_cic() { vty "$sim_vty" "show isup calls" | awk -v s="$1" '$2 ~ /^[0-9]+$/ && (s == "" || $4 == s) { print $2; exit }'; }
+sim_cic() {
+	vty "$sim_vty" "show isup calls" | awk -v s="${1:-}" '$2 ~ /^[0-9]+$/ && (s == "" || $4 == s) { print $2; exit }'
+}
 sim_cic_show() { vty "$sim_vty" "show simulator cic pstn $1"; }
 sim_cic_has() { sim_cic_show "$1" | grep -Eq -- "$2"; }
 # Something is bound to UDP port $1 (sipp listens on UDP only: the VTY probe cannot see it).

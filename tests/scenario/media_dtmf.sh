@@ -66,7 +66,8 @@ rtp_fields() {
 		2> /dev/null
 }
 ends_seen() { [ "$(rtp_fields | awk -F, '$1 == 101 && $5 == 1' | wc -l)" -ge $((3 * ${#digits})) ]; }
-until_ok 150 ends_seen || fail "PSTN -> IMS: not all end packets captured: $(rtp_fields | awk -F, '$1 == 101' | tail -5)"
+until_ok 150 ends_seen ||
+	fail "PSTN -> IMS: not all end packets captured: $(rtp_fields | awk -F, '$1 == 101' | tail -5)"
 sleep 0.3	# anything more (a digit twice, a fourth end packet) would be in the capture by now
 kill -INT "$cap_pid"
 wait "$cap_pid"
@@ -83,7 +84,8 @@ awk -F, '$1 == 101 {
 		for (i = 1; i <= k; i++) { t = order[i]; print name[ev[t] + 1], first_m[t], ends[t] + 0, durs[t] }
 	}' "$work/rtp.csv" > "$work/events.txt"
 got=$(awk '{ printf "%s", $1 }' "$work/events.txt")
-[ "$got" = "$digits" ] || fail "PSTN -> IMS: RFC 4733 events carry '$got', pstnsim played $digits: $(cat "$work/events.txt")"
+[ "$got" = "$digits" ] ||
+	fail "PSTN -> IMS: RFC 4733 events carry '$got', pstnsim played $digits: $(cat "$work/events.txt")"
 # RFC 4733 §2.5.1: the first packet of an event has the marker bit; the end is sent three times, same duration
 awk '$2 != 1 || $3 != 3 || $4 != $5 || $5 != $6 || $4 < 320 { print; bad = 1 } END { exit bad }' \
 	"$work/events.txt" > "$work/bad_events.txt" ||

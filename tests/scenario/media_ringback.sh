@@ -25,7 +25,7 @@ run() {
 		until_ok 150 eval 'cadences_of "$cic" | tr " " "\n" | awk -F"[(/m]" -v on="$on" -v off="$off" \
 			"\$1 == \"ringback\" && \$2 >= on - 60 && \$2 <= on + 60 && \$3 >= off - 60 && \$3 <= off + 60 \
 			 { ok = 1 } END { exit !ok }"' ||
-			fail "$1: no ringing cadence $pair heard: tones $(tones_of "$cic"); cadences $(cadences_of "$cic")"
+			fail "$1: no ringing cadence $pair: tones $(tones_of "$cic"); cadences $(cadences_of "$cic")"
 	done
 	tones_of "$cic" | grep -q "ringback($4/[0-9]*ms)" || fail "$1: no ringback burst of $4: $(tones_of "$cic")"
 	until_ok 150 eval '[ "$(sim_cic ANSWERED)" = "$cic" ]' || fail "$1: the call was not answered"

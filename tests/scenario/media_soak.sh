@@ -31,7 +31,10 @@ IW_SIP_TIMERS='"J=1s", "L=1s", "I=1s", "K=1s"'
 IW_ANSWER_DELAY=0
 . "${top_srcdir}/tests/scenario/iw_lib.sh"
 
-talloc_total() { vty "${1:-$mgcf_vty}" "show talloc-context application brief" | sed -n 's/.*(total \([0-9]*\) bytes.*/\1/p'; }
+# talloc total of mgcfd (or of the program on VTY port $1)
+talloc_total() {
+	vty "${1:-$mgcf_vty}" "show talloc-context application brief" | sed -n 's/.*(total \([0-9]*\) bytes.*/\1/p'
+}
 thread_blocks() { vty "$mgcf_vty" "show media" | sed -n 's/^talloc blocks in the media threads //p'; }
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$mgcf_pid/status"; }
 rtp_counts() { vty "$mgcf_vty" "show media" | sed -n 's/^RTP rx \([0-9]*\) tx \([0-9]*\),.*/\1 \2/p'; }
@@ -56,7 +59,7 @@ calls() {	# $1 calls, $2 what
 		fail "$2: sipp failed: $(grep -E 'Successful call|Failed call' "$work/sipp_$2.log" | tail -2)" \
 		     "$(grep -m 10 -E 'ERROR|FATAL' "$work/mgcfd.log")"
 	grep -E "^ +Successful call" "$work/sipp_$2.log" | tail -1 | grep -q " $1 *$" ||
-		fail "$2: not $1 successful calls: $(grep -E 'Successful call|Failed call' "$work/sipp_$2.log" | tail -2)"
+		fail "$2: not $1 successful calls:" "$(grep -E 'Successful call|Failed call' "$work/sipp_$2.log" | tail -2)"
 }
 
 iw_start
@@ -70,7 +73,8 @@ base_rss=$(rss_kib)
 set -- $(rtp_counts)
 base_rx=$1
 base_tx=$2
-echo "warm-up: $WARMUP calls; mgcfd: talloc $base_talloc octets, media threads $base_blocks blocks, RSS $base_rss KiB;" \
+echo "warm-up: $WARMUP calls; mgcfd: talloc $base_talloc octets, media threads $base_blocks blocks," \
+     "RSS $base_rss KiB;" \
      "pstnsim: talloc $base_sim octets"
 
 calls $((CALLS - WARMUP)) run
@@ -92,7 +96,8 @@ talloc=$(talloc_total)
 blocks=$(thread_blocks)
 rss=$(rss_kib)
 sim=$(talloc_total "$sim_vty")
-echo "after: talloc $talloc octets ($((talloc - base_talloc))), media threads $blocks blocks ($((blocks - base_blocks)))," \
+echo "after: talloc $talloc octets ($((talloc - base_talloc))), media threads $blocks blocks" \
+     "($((blocks - base_blocks)))," \
      "RSS $rss KiB ($((rss - base_rss))); pstnsim: talloc $sim octets ($((sim - base_sim)))"
 [ $((sim - base_sim)) -le "$SOAK_TALLOC_SLACK" ] || fail "pstnsim's talloc total grew by $((sim - base_sim)) octets"
 [ $((talloc - base_talloc)) -le "$SOAK_TALLOC_SLACK" ] ||
