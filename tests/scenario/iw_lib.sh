@@ -4,7 +4,7 @@
 #   ports: sim_vty, mgcf_vty, sip_port (mgcfd's SIP), ims_port (where mgcfd sends INVITEs), sipp_port (sipp UAC's
 #   SIP), rtp_base (mgcfd's RTP range starts there), sipp_mp (sipp's media port: rtp_base + 3000)
 # Before iw_start, optionally: IW_ANSWER_DELAY (pstnsim's, ms), IW_SIM_HOLD (pstnsim releases answered calls
-# after it, ms), IW_SIM_EXTRA (lines for pstnsim's simulator section), IW_TONE_PLAN (both trunk groups'),
+# after it, ms), IW_SIM_EXTRA (lines for pstnsim's simulator section), IW_TONE_PLAN and IW_LAW (both trunk groups'),
 # IW_SIP_TIMERS (more SIP timers for mgcfd: '"J=1s", ...').
 command -v sipp > /dev/null || { echo "sipp (sip-tester) is not installed"; exit 77; }
 
@@ -26,8 +26,8 @@ sipp_port=$(free_port)
 # (mgcfd's rtp_base .. +999, pstnsim's +2000 .. +2999, sipp's media ports from +3000).
 eph_hi=$(awk '{ print $2 }' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 60999)
 rtp_range_free() {
-	ss -Hlun | awk -v lo="$1" -v hi="$(($1 + 3200))" '{ sub(/.*:/, "", $4) } $4 >= lo && $4 < hi { busy = 1 }
-		END { exit busy }'
+	ss -Hlun | awk -v lo="$1" -v hi="$(($1 + 3200))" '{ sub(/.*:/, "", $4); p = $4 + 0 }
+		p >= lo && p < hi { busy = 1 } END { exit busy }'
 }
 _i=0
 while :; do
@@ -49,7 +49,8 @@ cdr_lines() { grep -vc '^#' "$work/cdr.log" 2>/dev/null || true; }
 media_idle() { vty "$mgcf_vty" "show media" | grep -q "^channels 0, RTP ports in use 0,"; }
 # the CIC of pstnsim's (only) call in ISUP call state $1, or in any state without $1
 sim_cic() {
-	vty "$sim_vty" "show isup calls" | awk -v s="${1:-}" '$2 ~ /^[0-9]+$/ && (s == "" || $4 == s) { print $2; exit }'
+	vty "$sim_vty" "show isup calls" |
+		awk -v s="${1:-}" '$2 ~ /^[0-9]+$/ && (s == "" || $4 == s) { print $2; exit }'
 }
 sim_cic_show() { vty "$sim_vty" "show simulator cic pstn $1"; }
 sim_cic_has() { sim_cic_show "$1" | grep -Eq -- "$2"; }
@@ -75,7 +76,7 @@ iw_start() {
 	    -e "s/answer-delay = 1000/answer-delay = ${IW_ANSWER_DELAY:-1000}/" \
 	    -e "s/hold = 0/hold = ${IW_SIM_HOLD:-0}/" -e "s/udp:127.0.0.1:5999/udp:127.0.0.1:$(free_port)/" \
 	    -e "s/18000-18999/$((rtp_base + 2000))-$((rtp_base + 2999))/" \
-	    -e "s/law = alaw/law = alaw\n\ttone-plan = ${IW_TONE_PLAN:-itu}/" \
+	    -e "s/law = alaw/law = ${IW_LAW:-alaw}\n\ttone-plan = ${IW_TONE_PLAN:-itu}/" \
 	    "${top_srcdir}/conf/pstnsim.conf" |
 		awk -v extra="${IW_SIM_EXTRA:-}" '{ print } /^simulator {/ && extra != "" { print extra }' \
 		> "$work/pstnsim.conf"
@@ -83,7 +84,7 @@ iw_start() {
 	    -e "s/127.0.0.1:5060/127.0.0.1:$sip_port/g" -e "s/127.0.0.1:5080/127.0.0.1:$ims_port/g" \
 	    -e "s|/tmp/mgcfd-cdr.log|$work/cdr.log|" -e "s/16000-16999/$rtp_base-$((rtp_base + 999))/" \
 	    -e "s/127.0.0.1:42000/127.0.0.1:$span_a/" -e "s/127.0.0.1:41000/127.0.0.1:$span_b/" \
-	    -e "s/tone-plan = itu/tone-plan = ${IW_TONE_PLAN:-itu}/" \
+	    -e "s/tone-plan = itu/tone-plan = ${IW_TONE_PLAN:-itu}/" -e "s/law = alaw/law = ${IW_LAW:-alaw}/" \
 	    -e "s/sip = { \"T1=500ms\" }/sip = { \"T1=500ms\"${IW_SIP_TIMERS:+, $IW_SIP_TIMERS} }/" \
 	    "${top_srcdir}/conf/mgcfd.conf" > "$work/mgcfd.conf"
 	"$bin/pstnsim" -c "$work/pstnsim.conf" > "$work/pstnsim.log" 2>&1 &
