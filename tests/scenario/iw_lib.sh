@@ -2,7 +2,7 @@
 # configurations moved to free ports, with the bearer (CESoPSN span) between them and sipp as the IMS side.
 # Source after testlib.sh; it calls scenario_init.
 #   ports: sim_vty, mgcf_vty, sip_port (mgcfd's SIP), ims_port (where mgcfd sends INVITEs), sipp_port (sipp UAC's
-#   SIP), rtp_base (mgcfd's RTP range starts there), sipp_mp (sipp's media port: rtp_base + 3000)
+#   SIP), rtp_base (mgcfd's RTP range starts there), sipp_mp (sipp's media port: rtp_base + 500; + 100 is free too)
 # Before iw_start, optionally: IW_ANSWER_DELAY (pstnsim's, ms), IW_SIM_HOLD (pstnsim releases answered calls
 # after it, ms), IW_SIM_EXTRA (lines for pstnsim's simulator section), IW_TONE_PLAN and IW_LAW (both trunk groups'),
 # IW_SIP_TIMERS (more SIP timers for mgcfd: '"J=1s", ...').
@@ -22,17 +22,21 @@ span_b=$(free_port)
 sipp_port=$(free_port)
 # RTP ranges outside the ephemeral range the free ports come from (so that they never hold a span port), above it:
 # other tests and benchmarks on this machine bind blocks of ports below it (a soak run once lost 15 calls in a row
-# to 503, cause 47: no media channel), and nothing is given out above it.  Of those, one in which nothing is bound now
-# (mgcfd's rtp_base .. +999, pstnsim's +2000 .. +2999, sipp's media ports from +3000).
+# to 503, cause 47: no media channel), and nothing is given out above it.  A window of 700 in which nothing is bound
+# now, small enough for several scenarios side by side (make -j): mgcfd's rtp_base .. +399 (200 pairs: the soak's
+# calls with the 10 s reuse quarantine need about 120), pstnsim's +400 .. +499 (its channels bind none), sipp's
+# media ports from +500.
+IW_RTP_WINDOW=700
 eph_hi=$(awk '{ print $2 }' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 60999)
 rtp_range_free() {
-	ss -Hlun | awk -v lo="$1" -v hi="$(($1 + 3200))" '{ sub(/.*:/, "", $4); p = $4 + 0 }
+	ss -Hlun | awk -v lo="$1" -v hi="$(($1 + IW_RTP_WINDOW))" '{ sub(/.*:/, "", $4); p = $4 + 0 }
 		p >= lo && p < hi { busy = 1 } END { exit busy }'
 }
 _i=0
 while :; do
-	if [ "$eph_hi" -le 62000 ]; then
-		rtp_base=$(((eph_hi + 2) / 2 * 2 + $(od -An -N2 -tu2 /dev/urandom) % ((65535 - 3200 - eph_hi) / 2) * 2))
+	if [ "$eph_hi" -le $((65535 - 2 * IW_RTP_WINDOW)) ]; then
+		_r=$(od -An -N2 -tu2 /dev/urandom)
+		rtp_base=$(((eph_hi + 2) / 2 * 2 + _r % ((65535 - IW_RTP_WINDOW - eph_hi) / 2) * 2))
 	else
 		rtp_base=$((10000 + $(od -An -N2 -tu2 /dev/urandom) % 9000 * 2))
 	fi
@@ -40,7 +44,7 @@ while :; do
 	_i=$((_i + 1))
 	[ $_i -lt 50 ] || { echo "FAIL: no free RTP port range"; exit 1; }
 done
-sipp_mp=$((rtp_base + 3000))
+sipp_mp=$((rtp_base + 500))
 
 no_calls() { vty "$mgcf_vty" "show calls" | tail -1 | grep -q "^0 call(s)"; }
 sim_has() { vty "$sim_vty" "show simulator" | grep -Eq "(^| )$1( |$)"; }
@@ -75,14 +79,14 @@ iw_start() {
 	    -e "s/127.0.0.1:42000/127.0.0.1:$span_a/" -e "s/127.0.0.1:41000/127.0.0.1:$span_b/" \
 	    -e "s/answer-delay = 1000/answer-delay = ${IW_ANSWER_DELAY:-1000}/" \
 	    -e "s/hold = 0/hold = ${IW_SIM_HOLD:-0}/" -e "s/udp:127.0.0.1:5999/udp:127.0.0.1:$(free_port)/" \
-	    -e "s/18000-18999/$((rtp_base + 2000))-$((rtp_base + 2999))/" \
+	    -e "s/18000-18999/$((rtp_base + 400))-$((rtp_base + 499))/" \
 	    -e "s/law = alaw/law = ${IW_LAW:-alaw}\n\ttone-plan = ${IW_TONE_PLAN:-itu}/" \
 	    "${top_srcdir}/conf/pstnsim.conf" |
 		awk -v extra="${IW_SIM_EXTRA:-}" '{ print } /^simulator {/ && extra != "" { print extra }' \
 		> "$work/pstnsim.conf"
 	sed -e "s/127.0.0.1:2905/127.0.0.1:$m3ua_port/" -e "s/port = 4280/port = $mgcf_vty/" \
 	    -e "s/127.0.0.1:5060/127.0.0.1:$sip_port/g" -e "s/127.0.0.1:5080/127.0.0.1:$ims_port/g" \
-	    -e "s|/tmp/mgcfd-cdr.log|$work/cdr.log|" -e "s/16000-16999/$rtp_base-$((rtp_base + 999))/" \
+	    -e "s|/tmp/mgcfd-cdr.log|$work/cdr.log|" -e "s/16000-16999/$rtp_base-$((rtp_base + 399))/" \
 	    -e "s/127.0.0.1:42000/127.0.0.1:$span_a/" -e "s/127.0.0.1:41000/127.0.0.1:$span_b/" \
 	    -e "s/tone-plan = itu/tone-plan = ${IW_TONE_PLAN:-itu}/" -e "s/law = alaw/law = ${IW_LAW:-alaw}/" \
 	    -e "s/sip = { \"T1=500ms\" }/sip = { \"T1=500ms\"${IW_SIP_TIMERS:+, $IW_SIP_TIMERS} }/" \
