@@ -3,7 +3,8 @@
 # and 200 some seconds later.  While it rings mgcfd plays the trunk group's ringing tone on the timeslot, and
 # pstnsim's caller hears it: bursts of the plan's frequencies, told from other tones by their cadence (on time
 # and the silence to the next burst).  Once the 200 is there the tone stops: nothing more is heard.  Run for
-# the ITU plan (425 Hz, 1 s on / 4 s off) and the British one (400+450 Hz, 0.4/0.2/0.4/2 s).
+# the ITU plan (425 Hz, 1 s on / 4 s off) and the British one (400+450 Hz, 0.4/0.2/0.4/2 s).  A 180 with SDP (early
+# media from the IMS) gets no ringing tone.
 . "${top_srcdir}/tests/common/testlib.sh"
 . "${top_srcdir}/tests/scenario/iw_lib.sh"
 
@@ -48,4 +49,20 @@ run() {
 
 run itu 11500 "1000/4000" 425Hz
 run gb 9700 "400/200 400/2000" 400+450Hz
+
+# early media: the 180 carries the SDP answer, the IMS side gives the caller its own ringing: mgcfd plays none
+IW_TONE_PLAN=itu
+iw_start
+uas_and_call "$xml/media_uas_early.xml" 6000
+until_ok 100 eval '[ -n "$(sim_cic)" ]' || fail "early media: pstnsim has no call"
+cic=$(sim_cic)
+until_ok 100 sim_has "out_alerted=1" || fail "early media: no ACM at pstnsim"
+until_ok 150 eval '[ "$(sim_cic ANSWERED)" = "$cic" ]' || fail "early media: the call was not answered"
+[ -z "$(tones_of "$cic")" ] || fail "early media: pstnsim heard tones: $(tones_of "$cic")"
+! grep -q "ringing tone on" "$work/mgcfd.log" || fail "early media: mgcfd played ringing tone"
+vty "$sim_vty" "enable" "simulator cic pstn $cic release" > /dev/null
+uas_done "early media"
+settled "early media"
+echo "ok: 180 with SDP (early media): no ringing tone from mgcfd, nothing heard by pstnsim in 6 s of alerting"
+iw_stop
 exit 0
