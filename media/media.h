@@ -77,6 +77,8 @@ struct media_event {
 	bool cot_ok;
 	enum media_fax_tone fax_tone;
 	uint16_t tone_f1, tone_f2;
+	int32_t tone_gap_ms;		/*!< MEDIA_EV_TONE: silence (or other sound) between the end of the channel's
+					 *   previous burst and this one's start, for cadences; -1: the first burst */
 };
 
 /*! What a channel sends and how (create and modify). */

@@ -126,6 +126,10 @@ struct cpt_det {
 	int cur;			/* candidate of the current run, -1: none */
 	unsigned int run;		/* blocks in the run */
 	bool reported;			/* the run was reported already (a long one) */
+	uint64_t blocks;		/* blocks since the start: where runs start and end, for the gaps */
+	uint64_t run_start;		/* block of the current run's start */
+	uint64_t prev_end;		/* block after the previous burst (a run long enough to be one) */
+	bool have_prev;
 };
 
 struct media_chan {
@@ -327,7 +331,10 @@ static void cpt_init(struct cpt_det *d, const struct dtmf_tone_plan *plan)
 static void cpt_emit(struct media_chan *ch, struct cpt_det *d)
 {
 	struct media_event ev = { .type = MEDIA_EV_TONE, .tone_f1 = d->cand[d->cur].f1, .tone_f2 = d->cand[d->cur].f2,
-				  .duration_ms = d->run * CPT_BLOCK / 8 };
+				  .duration_ms = d->run * CPT_BLOCK / 8, .tone_gap_ms = -1 };
+
+	if (d->have_prev)
+		ev.tone_gap_ms = (int32_t)((d->run_start - d->prev_end) * CPT_BLOCK / 8);
 
 	emit(ch, &ev);
 }
@@ -337,6 +344,7 @@ static void cpt_block(struct media_chan *ch, struct cpt_det *d)
 	float amp[CPT_MAX_FREQ], best = 0.0f;
 	int best_i = -1;
 	unsigned int i;
+	uint64_t blk;
 
 	for (i = 0; i < d->n_freq; i++) {
 		float p = d->s1[i] * d->s1[i] + d->s2[i] * d->s2[i] - d->coeff[i] * d->s1[i] * d->s2[i];
@@ -360,6 +368,7 @@ static void cpt_block(struct media_chan *ch, struct cpt_det *d)
 		best_i = -1;
 	d->energy = 0.0f;
 	d->in_block = 0;
+	blk = d->blocks++;
 	if (best_i >= 0 && best_i == d->cur) {
 		d->run++;
 		if (!d->reported && d->run * CPT_BLOCK / 8 >= MEDIA_TONE_LONG_MS) {
@@ -368,10 +377,15 @@ static void cpt_block(struct media_chan *ch, struct cpt_det *d)
 		}
 		return;
 	}
-	if (d->cur >= 0 && d->run >= CPT_MIN_BLOCKS && !d->reported)
-		cpt_emit(ch, d);
+	if (d->cur >= 0 && d->run >= CPT_MIN_BLOCKS) {
+		if (!d->reported)
+			cpt_emit(ch, d);
+		d->prev_end = d->run_start + d->run;
+		d->have_prev = true;
+	}
 	d->cur = best_i;
 	d->run = best_i >= 0 ? 1 : 0;
+	d->run_start = blk;
 	d->reported = false;
 }
 

@@ -150,6 +150,8 @@ struct mgcf_call {
 	bool cot_pending;		/*!< isup2sip: the IAM asked for continuity, COT not yet received */
 	bool loopback;			/*!< isup2sip: the timeslot is looped for the far end's continuity test */
 	bool cot_wanted;		/*!< sip2isup: the node asked for the tone test before the channel existed */
+	bool early_media;		/*!< isup2sip: an 18x carried SDP: the IMS side gives the caller its audio */
+	bool ringback;			/*!< isup2sip: we play ringing tone toward the caller */
 
 	/* SIP leg */
 	struct sip_sess *sess;		/*!< NULL once the session ended */
@@ -741,10 +743,28 @@ static void i2s_cot(struct mgcf_call *c, bool ok)
 	i2s_proceed(c);
 }
 
+/* isup2sip: ringing tone toward the PSTN caller while the IMS side alerts without early media (the IM-MGW's
+ * tone, issue 6); the channel's tone plan is the trunk group's. */
+static void i2s_ringback(struct mgcf_call *c, bool on)
+{
+	if (c->ringback == on || c->chan_id <= 0 || !c->iw->media)
+		return;
+	if (media_plane_chan_play(c->iw->media, c->chan_id, on ? DTMF_PLAY_RINGBACK : DTMF_PLAY_NONE) < 0)
+		return;
+	c->ringback = on;
+	LOG_CALL(c, LOGL_INFO, "ringing tone %s\n", on ? "on" : "off");
+}
+
 static void i2s_progress(struct mgcf_call *c, const struct sip_sess_info *info)
 {
 	if (c->releasing)
 		return;
+	if (info->sdp.len) {
+		c->early_media = true;
+		i2s_ringback(c, false);
+	} else if (info->status == 180 && !c->early_media) {
+		i2s_ringback(c, true);
+	}
 	if (!c->acm_sent && !c->acm_pending) {
 		/* 180 → ACM subscriber free; 183 → ACM no indication */
 		isup_send_acm(c, info->status == 180 ? 1 : 0);
@@ -764,6 +784,7 @@ static void i2s_established(struct mgcf_call *c)
 {
 	if (c->releasing)
 		return;
+	i2s_ringback(c, false);
 	clock_gettime(CLOCK_REALTIME, &c->answer_rt);
 	ctr_inc(c->iw, MGCF_CTR_ANSWERED);
 	LOG_CALL(c, LOGL_INFO, "answered\n");

@@ -79,6 +79,10 @@ struct sim_chan {
 	char *digits;			/* digits detected, in order */
 	char *tones;			/* tone bursts detected, in order */
 	unsigned int n_tones;
+	char *cadences;			/* on/off pairs of consecutive bursts of one tone that fit its plan's cadence */
+	unsigned int n_cadences;
+	int prev_kind;			/* the previous burst: its tone in the plan (-1: none or not one) ... */
+	uint32_t prev_ms;		/* ... and its length */
 	enum dtmf_play playing;
 	unsigned int cot_ok, cot_failed;
 };
@@ -226,6 +230,8 @@ static struct sim_chan *chan_open(struct sim *s, struct sim_call *sc, const char
 	ch->id = id;
 	ch->digits = talloc_strdup(ch, "");
 	ch->tones = talloc_strdup(ch, "");
+	ch->cadences = talloc_strdup(ch, "");
+	ch->prev_kind = -1;
 	osmo_timer_setup(&ch->digit_timer, digit_timer_cb, ch);
 	llist_add_tail(&ch->list, &s->chans);
 	LOGSIM(LOGL_DEBUG, "%s CIC %u: media channel %u\n", trunk, cic, ch->id);
@@ -290,29 +296,37 @@ static void chan_play_digits(struct sim_chan *ch, const char *digits)
 	digit_timer_cb(ch);
 }
 
-/* Name of a tone burst by the trunk's tone plan: the frequencies and the "on" time within 20 % (at least
- * 60 ms, the detector's block is 20 ms); NULL if nothing fits. */
-static const char *tone_name(struct sim *s, const char *trunk, const struct media_event *ev)
+static const char *const tone_kind_names[_NUM_DTMF_TONE] = {
+	[DTMF_TONE_DIAL] = "dial", [DTMF_TONE_RINGBACK] = "ringback", [DTMF_TONE_BUSY] = "busy",
+	[DTMF_TONE_CONGESTION] = "congestion",
+};
+
+static const struct dtmf_tone_plan *trunk_plan(struct sim *s, const char *trunk)
 {
-	static const char *const kind[_NUM_DTMF_TONE] = {
-		[DTMF_TONE_DIAL] = "dial", [DTMF_TONE_RINGBACK] = "ringback", [DTMF_TONE_BUSY] = "busy",
-		[DTMF_TONE_CONGESTION] = "congestion",
-	};
 	const struct dtmf_tone_plan *plan = NULL;
 	const struct media_trunk_cfg *mt;
-	unsigned int i, k;
 
-	if (ev->tone_f1 == DTMF_COT_FREQ && !ev->tone_f2)
-		return "cot";
-	/* ITU-T Q.35 SIT: 950, 1400, 1800 Hz, 330 ms each */
-	if ((ev->tone_f1 == 950 || ev->tone_f1 == 1400 || ev->tone_f1 == 1800) && !ev->tone_f2 &&
-	    ev->duration_ms >= 270 && ev->duration_ms <= 400)
-		return "sit";
 	llist_for_each_entry(mt, &s->cfg->media.trunks, list)
 		if (!strcmp(mt->name, trunk) && mt->tone_plan)
 			plan = dtmf_tone_plan_find(mt->tone_plan);
-	if (!plan)
-		plan = dtmf_tone_plan_find("itu");
+	return plan ? plan : dtmf_tone_plan_find("itu");
+}
+
+/* A measured time fits a nominal one within 20 % (at least 60 ms: the detector's block is 20 ms, and a burst's
+ * edges each cost up to one). */
+static bool ms_fit(uint32_t ms, unsigned int nominal)
+{
+	unsigned int tol = nominal / 5 > 60 ? nominal / 5 : 60;
+
+	return ms + tol >= nominal && ms <= nominal + tol;
+}
+
+/* The plan's tone a burst is (frequencies, and an "on" time of its cadence), -1 if none; continuous tones once
+ * they lasted MEDIA_TONE_LONG_MS. */
+static int tone_kind(const struct dtmf_tone_plan *plan, const struct media_event *ev)
+{
+	unsigned int i, k;
+
 	for (i = 0; plan && i < _NUM_DTMF_TONE; i++) {
 		const struct dtmf_tone *t = &plan->tones[i];
 
@@ -320,17 +334,66 @@ static const char *tone_name(struct sim *s, const char *trunk, const struct medi
 			continue;
 		if (!t->cadence_ms[0]) {
 			if (ev->duration_ms >= MEDIA_TONE_LONG_MS)
-				return kind[i];
+				return i;
 			continue;
 		}
-		for (k = 0; k < 4; k += 2) {
-			unsigned int on = t->cadence_ms[k], tol = on / 5 > 60 ? on / 5 : 60;
-
-			if (on && ev->duration_ms + tol >= on && ev->duration_ms <= on + tol)
-				return kind[i];
-		}
+		for (k = 0; k < 4; k += 2)
+			if (t->cadence_ms[k] && ms_fit(ev->duration_ms, t->cadence_ms[k]))
+				return i;
 	}
-	return NULL;
+	return -1;
+}
+
+/* Whether a burst of on_ms followed by gap_ms of something else is an on/off pair of the tone's cadence. */
+static bool cadence_fits(const struct dtmf_tone *t, uint32_t on_ms, int32_t gap_ms)
+{
+	unsigned int k;
+
+	for (k = 0; gap_ms >= 0 && k < 4; k += 2)
+		if (t->cadence_ms[k] && t->cadence_ms[k + 1] && ms_fit(on_ms, t->cadence_ms[k]) &&
+		    ms_fit(gap_ms, t->cadence_ms[k + 1]))
+			return true;
+	return false;
+}
+
+/* Name of a tone burst: the continuity tone, SIT (ITU-T Q.35: 950, 1400, 1800 Hz, 330 ms each) or the tone
+ * plan's (kind from tone_kind()); NULL if nothing fits. */
+static const char *tone_name(const struct media_event *ev, int kind)
+{
+	if (ev->tone_f1 == DTMF_COT_FREQ && !ev->tone_f2)
+		return "cot";
+	if ((ev->tone_f1 == 950 || ev->tone_f1 == 1400 || ev->tone_f1 == 1800) && !ev->tone_f2 &&
+	    ev->duration_ms >= 270 && ev->duration_ms <= 400)
+		return "sit";
+	return kind >= 0 ? tone_kind_names[kind] : NULL;
+}
+
+/* A burst heard: listed by name, and when it follows a burst of the same tone after the gap the plan's cadence
+ * has, the on/off pair is listed as a cadence (ringing tone is told from a stray burst by its rhythm). */
+static void chan_tone_heard(struct sim_chan *ch, const struct media_event *ev)
+{
+	const struct dtmf_tone_plan *plan = trunk_plan(ch->sim, ch->trunk);
+	int kind = tone_kind(plan, ev);
+	const char *name = tone_name(ev, kind);
+
+	LOGSIM(LOGL_INFO, "%s CIC %u: tone %u%s%.0u Hz for %u ms after %d ms (%s)\n", ch->trunk, ch->cic, ev->tone_f1,
+	       ev->tone_f2 ? "+" : "", ev->tone_f2, ev->duration_ms, ev->tone_gap_ms, name ? name : "unknown");
+	if (ch->n_tones++ < SIM_TONES_KEPT) {
+		ch->tones = talloc_asprintf_append(ch->tones, "%s%s(%u", *ch->tones ? " " : "", name ? name : "tone",
+						   ev->tone_f1);
+		if (ev->tone_f2)
+			ch->tones = talloc_asprintf_append(ch->tones, "+%u", ev->tone_f2);
+		ch->tones = talloc_asprintf_append(ch->tones, "Hz/%ums)", ev->duration_ms);
+	}
+	/* the pair is the previous burst and the gap after it: this burst may be cut short (the tone stopped) */
+	if (ch->prev_kind >= 0 && plan->tones[ch->prev_kind].f1_hz == ev->tone_f1 &&
+	    plan->tones[ch->prev_kind].f2_hz == ev->tone_f2 &&
+	    cadence_fits(&plan->tones[ch->prev_kind], ch->prev_ms, ev->tone_gap_ms) &&
+	    ch->n_cadences++ < SIM_TONES_KEPT)
+		ch->cadences = talloc_asprintf_append(ch->cadences, "%s%s(%u/%dms)", *ch->cadences ? " " : "",
+						      tone_kind_names[ch->prev_kind], ch->prev_ms, ev->tone_gap_ms);
+	ch->prev_kind = kind;
+	ch->prev_ms = ev->duration_ms;
 }
 
 static void chan_cot_result(struct sim_chan *ch, bool ok)
@@ -364,7 +427,6 @@ static void media_event(void *priv, const struct media_event *ev)
 {
 	struct sim *s = priv;
 	struct sim_chan *ch = chan_by_id(s, ev->chan_id);
-	const char *name;
 
 	if (!ch)
 		return;
@@ -376,16 +438,7 @@ static void media_event(void *priv, const struct media_event *ev)
 		break;
 	case MEDIA_EV_TONE:
 		s->counters[SIM_TONES_RX]++;
-		name = tone_name(s, ch->trunk, ev);
-		LOGSIM(LOGL_INFO, "%s CIC %u: tone %u%s%.0u Hz for %u ms (%s)\n", ch->trunk, ch->cic, ev->tone_f1,
-		       ev->tone_f2 ? "+" : "", ev->tone_f2, ev->duration_ms, name ? name : "unknown");
-		if (ch->n_tones++ < SIM_TONES_KEPT) {
-			ch->tones = talloc_asprintf_append(ch->tones, "%s%s(%u", *ch->tones ? " " : "",
-							   name ? name : "tone", ev->tone_f1);
-			if (ev->tone_f2)
-				ch->tones = talloc_asprintf_append(ch->tones, "+%u", ev->tone_f2);
-			ch->tones = talloc_asprintf_append(ch->tones, "Hz/%ums)", ev->duration_ms);
-		}
+		chan_tone_heard(ch, ev);
 		break;
 	case MEDIA_EV_FAX_TONE:
 		if (ch->n_tones++ < SIM_TONES_KEPT)
@@ -1163,6 +1216,10 @@ DEFUN(show_sim_cic, show_sim_cic_cmd, "show simulator cic TRUNK <0-65535>",
 	vty_out(vty, "tones: %s", ch->tones);
 	if (ch->n_tones > SIM_TONES_KEPT)
 		vty_out(vty, " (and %u more)", ch->n_tones - SIM_TONES_KEPT);
+	vty_out(vty, "%s", VTY_NEWLINE);
+	vty_out(vty, "cadences: %s", ch->cadences);
+	if (ch->n_cadences > SIM_TONES_KEPT)
+		vty_out(vty, " (and %u more)", ch->n_cadences - SIM_TONES_KEPT);
 	vty_out(vty, "%s", VTY_NEWLINE);
 	vty_out(vty, "continuity tests: %u successful, %u failed%s", ch->cot_ok, ch->cot_failed, VTY_NEWLINE);
 	return CMD_SUCCESS;

@@ -33,15 +33,24 @@ void mgcfd_vty_init(void *ctx, const char *app_name, const char *copyright)
 	osmo_tdef_vty_groups_init(CONFIG_NODE, mgcfd_tdef_groups);
 }
 
+static bool g_listening;
+
 int mgcfd_vty_listen(void *ctx, const char *address, uint16_t port)
 {
 	int rc = telnet_init_dynif(ctx, NULL, address, port);
 
-	return rc < 0 ? rc : 0;
+	if (rc < 0)
+		return rc;
+	g_listening = true;
+	return 0;
 }
 
 void mgcfd_vty_close(void)
 {
+	/* telnet_exit() unregisters the listening fd unconditionally: it crashes when a start-up error came first */
+	if (!g_listening)
+		return;
+	g_listening = false;
 	telnet_exit();
 }
 
@@ -64,6 +73,7 @@ DEFUN(show_media, show_media_cmd, "show media", SHOW_STR "Media plane: channels,
 		st.span_dup, st.span_late, st.span_malformed, VTY_NEWLINE);
 	vty_out(vty, "RTP rx %" PRIu64 " tx %" PRIu64 ", send errors %" PRIu64 "%s", st.rtp_rx, st.rtp_tx, st.tx_errors,
 		VTY_NEWLINE);
+	vty_out(vty, "talloc blocks in the media threads %zu%s", st.thread_talloc_blocks, VTY_NEWLINE);
 	return CMD_SUCCESS;
 }
 

@@ -49,7 +49,8 @@ EOC
 
 # run_lifecycle WRAPPER... : start, check, reload, stop; sets $stop_tenths
 run_lifecycle() {
-	write_conf 25s
+	# not the default (25 s): the configured value must survive the VTY's set-up of the timer groups
+	write_conf 26s
 	"$@" "$mgcfd" -c "$work/mgcfd.conf" > "$work/log" 2>&1 &
 	pid=$!
 	wait_port "$vty_port" 600 || fail "VTY never came up"
@@ -57,7 +58,7 @@ run_lifecycle() {
 	out=$(vty "$vty_port" "show version") || fail "show version: no answer"
 	echo "$out" | grep -q "^mgcfd [0-9]" || fail "show version answered: $out"
 	out=$(vty "$vty_port" "show timer isup T7")
-	echo "$out" | grep -q "isup: T7 = 25 s" || fail "show timer: $out"
+	echo "$out" | grep -q "isup: T7 = 26 s" || fail "show timer: $out"
 	out=$(vty "$vty_port" "show timer")
 	for g in isup m3ua sip mgcf; do
 		echo "$out" | grep -q "^$g: " || fail "show timer lacks group $g"

@@ -797,8 +797,9 @@ START_TEST(fax_tones)
 }
 END_TEST
 
-/* The call progress tone detector (tone_detect): bursts reported with their frequencies and length, nothing for
- * tones outside the plan, DTMF, weak or short signals; a continuous tone reported once at MEDIA_TONE_LONG_MS. */
+/* The call progress tone detector (tone_detect): bursts reported with their frequencies, length and the gap since
+ * the previous burst (the cadence), nothing for tones outside the plan, DTMF, weak or short signals; a continuous
+ * tone reported once at MEDIA_TONE_LONG_MS. */
 START_TEST(progress_tones)
 {
 	static const struct {
@@ -813,6 +814,7 @@ START_TEST(progress_tones)
 		{ "itu", MEDIA_LAW_ULAW, 425, 0, -13, 200, 200, 4, 4, 200 },	/* congestion */
 		{ "us", MEDIA_LAW_ULAW, 480, 620, -13, 500, 500, 2, 2, 500 },	/* busy, two frequencies */
 		{ "us", MEDIA_LAW_ALAW, 440, 480, -19, 2000, 1000, 1, 1, 2000 },	/* ringback */
+		{ "itu", MEDIA_LAW_ALAW, 425, 0, -13, 1000, 4000, 2, 2, 1000 },	/* ringback, 4 s apart */
 		{ "itu", MEDIA_LAW_ALAW, 2000, 0, -12, 700, 300, 1, 1, 700 },	/* continuity tone */
 		{ "itu", MEDIA_LAW_ALAW, 950, 0, -13, 330, 0, 1, 1, 330 },	/* SIT segment */
 		{ "itu", MEDIA_LAW_ALAW, 425, 0, -13, 3500, 0, 1, 1, 3000 },	/* continuous: once, at 3 s */
@@ -863,6 +865,13 @@ START_TEST(progress_tones)
 				      c->ev[i].duration_ms <= cases[k].expect_ms + 20, "case %u: burst of %u ms", k,
 				      c->ev[i].duration_ms);
 			ck_assert_uint_eq(c->ev[i].chan_id, 5);
+			if (n == 1)
+				ck_assert_msg(c->ev[i].tone_gap_ms == -1, "case %u: first burst after %d ms", k,
+					      c->ev[i].tone_gap_ms);
+			else
+				ck_assert_msg(c->ev[i].tone_gap_ms + 20 >= (int32_t)cases[k].off_ms &&
+					      c->ev[i].tone_gap_ms <= (int32_t)cases[k].off_ms + 20,
+					      "case %u: gap of %d ms", k, c->ev[i].tone_gap_ms);
 		}
 		ck_assert_msg(n == cases[k].expect_events, "case %u: %u bursts", k, n);
 		ck_assert_msg(other == 0, "case %u: %u bursts of other tones", k, other);

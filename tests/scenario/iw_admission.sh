@@ -79,7 +79,7 @@ echo "ok: no circuit (all blocked): OPTIONS 503, INVITE 503 with Retry-After; un
 # 5. the call limit: two held calls (answered by pstnsim, released by it on command below)
 for i in 1 2; do
 	sipp -sf "$xml/iw_uac_remote_bye.xml" -s "+4930123456" -i 127.0.0.1 -p "$(free_port)" -m 1 \
-	     -recv_timeout 60000 -timeout 90 -timeout_error -mp "$((rtp_base + 3200 + i * 10))" \
+	     -recv_timeout 60000 -timeout 90 -timeout_error -mp "$((sipp_mp + 400 + i * 10))" \
 	     "127.0.0.1:$sip_port" > "$work/held$i.out" 2>&1 &
 	eval "held$i=\$!"
 	track_pid "$!"

@@ -48,7 +48,7 @@ dual() {
 	# pstnsim reads nothing for 8 s (generous on a loaded machine): mgcfd's IAM waits in its socket
 	sim_cmd "simulator association mgcf hold-rx 8000"
 	sipp -sf "$xml/iw_uac_bye.xml" -s "+4930123456" -i 127.0.0.1 -p "$sipp_port" -m 1 -recv_timeout 30000 \
-	     -timeout 60 -timeout_error -mp "$((rtp_base + 3000))" "127.0.0.1:$sip_port" > "$work/uac.out" 2>&1 &
+	     -timeout 60 -timeout_error -mp "$((sipp_mp + 350))" "127.0.0.1:$sip_port" > "$work/uac.out" 2>&1 &
 	uac_pid=$!
 	track_pid "$uac_pid"
 	until_ok 60 cic_is "$mgcf_vty" "$cic" BUSY_OUT ||

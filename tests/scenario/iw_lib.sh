@@ -1,8 +1,14 @@
-# The frame of the interworking scenarios (iw_sip2isup.sh, iw_q850_sip.sh, iw_isup2sip.sh, iw_sip_q850.sh,
-# iw_dual.sh, iw_admission.sh): pstnsim <-> mgcfd <-> sipp on free loopback ports, the shipped configurations
-# rewritten onto them, and the checks run after every call.
-# Source after testlib.sh; then either `iw_start [SED-EXPRESSION...]` (extra sed expressions for mgcfd.conf), or
-# iw_configs, edits of $work/pstnsim.conf / $work/mgcfd.conf, and iw_start; the scenarios; iw_stop.
+# The frame of the scenarios through mgcfd (iw_*.sh, media_dtmf/ringback/soak.sh, mgcfd_pstnsim.sh): pstnsim <->
+# mgcfd <-> sipp on free loopback ports, the shipped configurations rewritten onto them (with the bearer, CESoPSN
+# spans, between the two), and the checks run after every call.
+# Source after testlib.sh (it calls scenario_init); then either `iw_start [SED-EXPRESSION...]` (extra sed
+# expressions for mgcfd.conf), or iw_configs, edits of $work/pstnsim.conf / $work/mgcfd.conf, and iw_start; the
+# scenarios; iw_stop.
+#   ports: sim_vty, mgcf_vty, sip_port (mgcfd's SIP), ims_port (where mgcfd sends INVITEs), sipp_port, rtp_base
+#   (mgcfd's RTP range: +0 .. +399; pstnsim's +400 .. +499), sipp_mp (sipp's media ports: rtp_base + 500 .. +999)
+# Before iw_configs/iw_start, optionally: IW_ANSWER_DELAY (pstnsim's, ms), IW_SIM_HOLD (pstnsim releases answered
+# calls after it, ms), IW_SIM_EXTRA (lines for pstnsim's simulator section), IW_TONE_PLAN and IW_LAW (both trunk
+# groups'), IW_SIP_TIMERS (more SIP timers for mgcfd: '"J=1s", ...').
 # IW_NO_SIPP=1: for scripts that use no sipp (mgcfd_pstnsim.sh).
 [ -n "$IW_NO_SIPP" ] || command -v sipp > /dev/null || { echo "sipp (sip-tester) is not installed"; exit 77; }
 
@@ -18,28 +24,56 @@ ims_port=$(free_port)
 span_a=$(free_port)
 span_b=$(free_port)
 sipp_port=$(free_port)
-# below the ephemeral range the free ports come from, so that RTP ranges never hold a span port
-rtp_base=$((10000 + $(od -An -N2 -tu2 /dev/urandom) % 4000 * 2))
+# RTP ranges outside the ephemeral range the free ports come from (so that they never hold a span port), above it:
+# other tests and benchmarks on this machine bind blocks of ports below it (a soak run once lost 15 calls in a row
+# to 503, cause 47: no media channel), and nothing is given out above it.  A window of IW_RTP_WINDOW in which
+# nothing is bound now, small enough for several scenarios side by side (make -j).
+IW_RTP_WINDOW=1000
+eph_hi=$(awk '{ print $2 }' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 60999)
+rtp_range_free() {
+	ss -Hlun | awk -v lo="$1" -v hi="$(($1 + IW_RTP_WINDOW))" '{ sub(/.*:/, "", $4); p = $4 + 0 }
+		p >= lo && p < hi { busy = 1 } END { exit busy }'
+}
+_i=0
+while :; do
+	if [ "$eph_hi" -le $((65535 - 2 * IW_RTP_WINDOW)) ]; then
+		_r=$(od -An -N2 -tu2 /dev/urandom)
+		rtp_base=$(((eph_hi + 2) / 2 * 2 + _r % ((65535 - IW_RTP_WINDOW - eph_hi) / 2) * 2))
+	else
+		rtp_base=$((10000 + $(od -An -N2 -tu2 /dev/urandom) % 9000 * 2))
+	fi
+	rtp_range_free "$rtp_base" && break
+	_i=$((_i + 1))
+	[ $_i -lt 50 ] || { echo "FAIL: no free RTP port range"; exit 1; }
+done
+sipp_mp=$((rtp_base + 500))
 
 # $work/pstnsim.conf and $work/mgcfd.conf: conf/ on the free ports, the CDRs in $work/cdr.log
 iw_configs() {
 	sed -e "s/127.0.0.1:2905/127.0.0.1:$m3ua_port/" -e "s/port = 4281/port = $sim_vty/" \
 	    -e "s/127.0.0.1:42000/127.0.0.1:$span_a/" -e "s/127.0.0.1:41000/127.0.0.1:$span_b/" \
-	    -e "s/udp:127.0.0.1:5999/udp:127.0.0.1:$(free_port)/" \
-	    -e "s/18000-18999/$((rtp_base + 2000))-$((rtp_base + 2999))/" \
-	    "${top_srcdir}/conf/pstnsim.conf" > "$work/pstnsim.conf"
+	    -e "s/answer-delay = 1000/answer-delay = ${IW_ANSWER_DELAY:-1000}/" \
+	    -e "s/hold = 0/hold = ${IW_SIM_HOLD:-0}/" -e "s/udp:127.0.0.1:5999/udp:127.0.0.1:$(free_port)/" \
+	    -e "s/18000-18999/$((rtp_base + 400))-$((rtp_base + 499))/" \
+	    -e "s/law = alaw/law = ${IW_LAW:-alaw}\n\ttone-plan = ${IW_TONE_PLAN:-itu}/" \
+	    "${top_srcdir}/conf/pstnsim.conf" |
+		awk -v extra="${IW_SIM_EXTRA:-}" '{ print } /^simulator {/ && extra != "" { print extra }' \
+		> "$work/pstnsim.conf"
 	sed -e "s/127.0.0.1:2905/127.0.0.1:$m3ua_port/" -e "s/port = 4280/port = $mgcf_vty/" \
 	    -e "s/127.0.0.1:5060/127.0.0.1:$sip_port/g" -e "s/127.0.0.1:5080/127.0.0.1:$ims_port/g" \
-	    -e "s|/tmp/mgcfd-cdr.log|$work/cdr.log|" -e "s/16000-16999/$rtp_base-$((rtp_base + 999))/" \
+	    -e "s|/tmp/mgcfd-cdr.log|$work/cdr.log|" -e "s/16000-16999/$rtp_base-$((rtp_base + 399))/" \
 	    -e "s/127.0.0.1:42000/127.0.0.1:$span_a/" -e "s/127.0.0.1:41000/127.0.0.1:$span_b/" \
+	    -e "s/tone-plan = itu/tone-plan = ${IW_TONE_PLAN:-itu}/" -e "s/law = alaw/law = ${IW_LAW:-alaw}/" \
+	    -e "s/sip = { \"T1=500ms\" }/sip = { \"T1=500ms\"${IW_SIP_TIMERS:+, $IW_SIP_TIMERS} }/" \
 	    "${top_srcdir}/conf/mgcfd.conf" > "$work/mgcfd.conf"
+	iw_configured=1
 }
 
-# iw_start [SED-EXPRESSION...]: start pstnsim and mgcfd (on fresh configurations edited by the expressions when
-# some are given or none were written yet); return once the association is active and every circuit idle at both
-# ends.
+# iw_start [SED-EXPRESSION...]: start pstnsim and mgcfd, on the configurations iw_configs wrote (and the caller
+# edited) since the last start, else on fresh ones edited by the expressions; return once the association is active
+# and every circuit idle at both ends.
 iw_start() {
-	if [ $# -gt 0 ] || [ ! -f "$work/mgcfd.conf" ]; then
+	if [ $# -gt 0 ] || [ -z "${iw_configured:-}" ]; then
 		iw_configs
 		printf '%s\n' "$@" > "$work/extra.sed"
 		sed -i -f "$work/extra.sed" "$work/mgcfd.conf"
@@ -55,8 +89,9 @@ iw_start() {
 	until_ok 100 active "$mgcf_vty" || fail "association not active at mgcfd"
 	until_ok 100 all_idle "$mgcf_vty" || fail "circuits not idle after GRS at mgcfd"
 	until_ok 100 all_idle "$sim_vty" || fail "circuits not idle after GRS at pstnsim"
-	n=0
-	ncdr=0
+	iw_configured=
+	n=$(cdr_lines)
+	ncdr=$n
 }
 # Stop both; each must exit cleanly.
 iw_stop() {
@@ -86,15 +121,21 @@ busy_is() {
 	  -eq "$2" ]
 }
 
-# settled_total N WHAT: after a scenario: no call left, every circuit idle at both ends, N CDR lines in all
+# mgcfd's media plane: no channel left and no RTP port in use
+media_idle() { vty "$mgcf_vty" "show media" | grep -q "^channels 0, RTP ports in use 0,"; }
+
+# settled_total N WHAT: after a scenario: no call left, every circuit idle at both ends, no media channel or RTP
+# port at mgcfd and no media channel at pstnsim, N CDR lines in all (not checked when N is empty)
 settled_total() {
-	ncdr=$1
+	[ -z "$1" ] || ncdr=$1
 	until_ok 150 no_calls || fail "$2: calls left: $(vty "$mgcf_vty" "show calls")"
 	until_ok 150 all_idle "$mgcf_vty" ||
 		fail "$2: circuits not idle at mgcfd: $(vty "$mgcf_vty" "show isup circuits")"
 	until_ok 150 all_idle "$sim_vty" ||
 		fail "$2: circuits not idle at pstnsim: $(vty "$sim_vty" "show isup circuits")"
-	until_ok 50 cdr_count_is "$ncdr" || fail "$2: $(cdr_lines) CDR lines, expected $ncdr"
+	until_ok 150 media_idle || fail "$2: media not idle at mgcfd: $(vty "$mgcf_vty" "show media")"
+	until_ok 100 sim_has "media_channels=0" || fail "$2: media channels left at pstnsim"
+	[ -z "$1" ] || until_ok 50 cdr_count_is "$ncdr" || fail "$2: $(cdr_lines) CDR lines, expected $ncdr"
 }
 # settled WHAT [CALLS]: the same after a scenario of CALLS calls (default 1): one more CDR line per call
 settled() { settled_total $((ncdr + ${2:-1})) "$1"; }
@@ -132,7 +173,7 @@ uas_start() {
 	shift
 	sipp -sf "$_sf" -i 127.0.0.1 -p "$ims_port" -m 1 -timeout "${UAS_TIMEOUT_S:-60}" -timeout_error \
 	     -recv_timeout "$((${UAS_TIMEOUT_S:-60} * 500))" \
-	     -mp "$((rtp_base + 3100))" -trace_err -error_file "$work/sipp_uas_err.log" "$@" > "$work/uas.out" 2>&1 &
+	     -mp "$((sipp_mp + 300))" -trace_err -error_file "$work/sipp_uas_err.log" "$@" > "$work/uas.out" 2>&1 &
 	uas_pid=$!
 	track_pid "$uas_pid"
 	until_ok 100 udp_bound "$ims_port" || fail "the sipp UAS never listened: $(cat "$work/uas.out")"
@@ -151,7 +192,7 @@ uac() {
 	_t=${3:-15}
 	_n=${4:-sipp}
 	sipp -sf "$1" -s "$2" -i 127.0.0.1 -p "$(free_port)" -m 1 -recv_timeout $((_t * 1000)) -timeout $((_t * 2)) \
-	     -timeout_error -trace_err -error_file "$work/${_n}_err.log" -mp "$((rtp_base + 3000 + ${5:-0}))" \
+	     -timeout_error -trace_err -error_file "$work/${_n}_err.log" -mp "$((sipp_mp + ${5:-0}))" \
 	     "127.0.0.1:$sip_port" > "$work/$_n.out" 2>&1
 }
 
@@ -170,3 +211,19 @@ sim_cmd() {
 	_out=$(vty "$sim_vty" "enable" "$@")
 	case $_out in *%*) fail "pstnsim: '$*': $_out" ;; esac
 }
+
+# the CIC of pstnsim's (only) call in ISUP call state $1, or in any state without $1
+sim_cic() {
+	vty "$sim_vty" "show isup calls" |
+		awk -v s="${1:-}" '$2 ~ /^[0-9]+$/ && (s == "" || $4 == s) { print $2; exit }'
+}
+sim_cic_show() { vty "$sim_vty" "show simulator cic pstn $1"; }
+sim_cic_has() { sim_cic_show "$1" | grep -Eq -- "$2"; }
+
+# uas_and_call SCENARIO PAUSE-MS: a sipp UAS (sipp -d PAUSE-MS) on the IMS side, then pstnsim calls it through
+# mgcfd; uas_done WHAT waits for the UAS to end well.
+uas_and_call() {
+	UAS_TIMEOUT_S=90 uas_start "$1" -d "$2"
+	sim_cmd "simulator call 4940999888"
+}
+uas_done() { uas_wait "$@"; }
