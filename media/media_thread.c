@@ -781,7 +781,7 @@ static void ring_setup(struct media_thread *t)
 	if (t->mp->cfg->plain_sockets)
 		return;
 	t->ring = media_uring_alloc(t->ctx, RING_SQ_ENTRIES, RING_NBUFS, RING_BUF_SIZE);
-	t->tx = t->ring ? talloc_array(t->ctx, struct tx_ent, RING_TX_MAX) : NULL;
+	t->tx = t->ring ? talloc_zero_array(t->ctx, struct tx_ent, RING_TX_MAX) : NULL;	/* resident from the start */
 	/* allocated here (and grown in place) so that the thread's block count does not move with channels */
 	if (!t->tx || ring_slots_grow(t, 256) < 0) {
 		TALLOC_FREE(t->ring);

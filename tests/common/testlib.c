@@ -151,16 +151,26 @@ static bool udp_port_free(uint16_t port)
 
 uint16_t test_udp_port_block(unsigned int n)
 {
-	unsigned int seed = getpid() ^ time(NULL), tries, i;
+	unsigned int seed = getpid() ^ time(NULL), tries, i, lo = 20000, hi = 30000, eph_lo, eph_hi;
+	FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
 
+	/* above the ephemeral range if there is room: the kernel gives out nothing there, and only programs that
+	 * bind a port on purpose use it */
+	if (f) {
+		if (fscanf(f, "%u %u", &eph_lo, &eph_hi) == 2 && eph_hi + 2 + 4 * n < 65536) {
+			lo = eph_hi + 2;
+			hi = 65536;
+		}
+		fclose(f);
+	}
 	for (tries = 0; tries < 200; tries++) {
-		uint16_t base = 20000 + 2 * (rand_r(&seed) % ((10000 - n) / 2));
+		uint16_t base = lo + 2 * (rand_r(&seed) % ((hi - lo - n) / 2));
 
 		for (i = 0; i < n && udp_port_free(base + i); i++)
 			;
 		if (i == n)
 			return base;
 	}
-	fprintf(stderr, "no block of %u free UDP ports in 20000-29999\n", n);
+	fprintf(stderr, "no block of %u free UDP ports in %u-%u\n", n, lo, hi - 1);
 	abort();
 }

@@ -38,8 +38,9 @@ void test_time_advance(unsigned int secs, unsigned int usecs);
 int test_run_suite(Suite *s);
 
 /*! \brief An even UDP port base on 127.0.0.1 such that base .. base+n-1 are all free right now (checked by binding
- * each), chosen at random in 20000-29999 (below the ephemeral range the scenario scripts' free ports come from), so
- * that tests with several sockets and port ranges do not collide with parallel runs.  Aborts if none is found. */
+ * each), chosen at random above the kernel's ephemeral port range (where nothing is handed out implicitly; else in
+ * 20000-29999), so that tests with several sockets and port ranges do not collide with parallel runs.  Aborts if
+ * none is found. */
 uint16_t test_udp_port_block(unsigned int n);
 
 /*! \brief Path of a test data file: $top_srcdir/tests/REL (talloc'd under test_ctx). */

@@ -167,13 +167,13 @@ udp_bound() {
 }
 
 # A sipp UAS on the IMS next hop's port running $1 (more sipp options after it); returns once it listens.
-# UAS_TIMEOUT_S: the whole call's limit (default 60 s; half of it without a message fails too).
+# UAS_MP: its media port (default sipp_mp + 300).  UAS_TIMEOUT_S: the whole call's limit (default 60 s; half of it without a message fails too).
 uas_start() {
 	_sf=$1
 	shift
 	sipp -sf "$_sf" -i 127.0.0.1 -p "$ims_port" -m 1 -timeout "${UAS_TIMEOUT_S:-60}" -timeout_error \
 	     -recv_timeout "$((${UAS_TIMEOUT_S:-60} * 500))" \
-	     -mp "$((sipp_mp + 300))" -trace_err -error_file "$work/sipp_uas_err.log" "$@" > "$work/uas.out" 2>&1 &
+	     -mp "${UAS_MP:-$((sipp_mp + 300))}" -trace_err -error_file "$work/sipp_uas_err.log" "$@" > "$work/uas.out" 2>&1 &
 	uas_pid=$!
 	track_pid "$uas_pid"
 	until_ok 100 udp_bound "$ims_port" || fail "the sipp UAS never listened: $(cat "$work/uas.out")"
@@ -223,7 +223,7 @@ sim_cic_has() { sim_cic_show "$1" | grep -Eq -- "$2"; }
 # uas_and_call SCENARIO PAUSE-MS: a sipp UAS (sipp -d PAUSE-MS) on the IMS side, then pstnsim calls it through
 # mgcfd; uas_done WHAT waits for the UAS to end well.
 uas_and_call() {
-	UAS_TIMEOUT_S=90 uas_start "$1" -d "$2"
+	UAS_TIMEOUT_S=90 UAS_MP=$sipp_mp uas_start "$1" -d "$2"
 	sim_cmd "simulator call 4940999888"
 }
 uas_done() { uas_wait "$@"; }
