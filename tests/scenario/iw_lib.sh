@@ -71,18 +71,18 @@ iw_configs() {
 
 # iw_start [SED-EXPRESSION...]: start pstnsim and mgcfd, on the configurations iw_configs wrote (and the caller
 # edited) since the last start, else on fresh ones edited by the expressions; return once the association is active
-# and every circuit idle at both ends.
+# and every circuit idle at both ends.  Their logs: $work/pstnsim$IW_LOG_SUFFIX.log, $work/mgcfd$IW_LOG_SUFFIX.log.
 iw_start() {
 	if [ $# -gt 0 ] || [ -z "${iw_configured:-}" ]; then
 		iw_configs
 		printf '%s\n' "$@" > "$work/extra.sed"
 		sed -i -f "$work/extra.sed" "$work/mgcfd.conf"
 	fi
-	"$bin/pstnsim" -c "$work/pstnsim.conf" > "$work/pstnsim.log" 2>&1 &
+	"$bin/pstnsim" -c "$work/pstnsim.conf" > "$work/pstnsim${IW_LOG_SUFFIX:-}.log" 2>&1 &
 	sim_pid=$!
 	track_pid "$sim_pid"
 	wait_port "$sim_vty" 100 || fail "pstnsim VTY never came up"
-	"$bin/mgcfd" -c "$work/mgcfd.conf" > "$work/mgcfd.log" 2>&1 &
+	"$bin/mgcfd" -c "$work/mgcfd.conf" > "$work/mgcfd${IW_LOG_SUFFIX:-}.log" 2>&1 &
 	mgcf_pid=$!
 	track_pid "$mgcf_pid"
 	wait_port "$mgcf_vty" 100 || fail "mgcfd VTY never came up"
