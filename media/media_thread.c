@@ -8,13 +8,13 @@
 #include <unistd.h>
 #include <fcntl.h>
 #include <time.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <sys/random.h>
 #include <talloc.h>
 
 #include <osmocom/core/hashtable.h>
-#include <osmocom/core/it_q.h>
 #include <osmocom/core/logging.h>
 #include <osmocom/core/select.h>
 #include <osmocom/core/socket.h>
@@ -81,6 +81,18 @@ struct media_cmd {
 	FILE *file;			/* record, play file: owned by the command until a channel takes it */
 };
 
+/* A queue between two threads (libosmocore's osmo_it_q writes its eventfd once per item: a syscall and a
+ * wake-up of the other thread per command or event).  Commands are not signalled at all: a media thread
+ * takes them at the start of each tick, where everything it does to audio happens anyway.  Events are
+ * posted per tick as one batch, and the eventfd is written only when the signalling thread has taken
+ * everything before: at most one wake-up per tick, however many calls start and end in it. */
+struct media_q {
+	pthread_mutex_t lock;
+	struct llist_head list;
+	unsigned int len, max;
+	struct osmo_fd ofd;		/* events: eventfd in the signalling thread's select set; commands: unused */
+};
+
 struct media_span;
 struct media_thread;
 
@@ -132,7 +144,9 @@ struct media_thread {
 	unsigned int idx;
 	pthread_t tid;
 	bool started;
-	struct osmo_it_q *cmdq;
+	struct media_q cmdq;
+	struct llist_head ev_batch;	/* events of this tick, posted at its end */
+	unsigned int ev_batch_len;
 	void *ctx;			/* thread's own talloc root */
 	struct llist_head chans;	/* thread_chan without a span */
 	struct media_span **spans;
@@ -165,7 +179,7 @@ struct media_plane {
 	unsigned int num_spans;
 	int *span_fds;
 	unsigned int *span_thread;
-	struct osmo_it_q *evq;
+	struct media_q evq;
 	struct media_ports *ports;
 	DECLARE_HASHTABLE(refs, 12);
 	uint32_t next_id;
@@ -181,6 +195,42 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static void q_init(struct media_q *q, unsigned int max)
+{
+	pthread_mutex_init(&q->lock, NULL);
+	INIT_LLIST_HEAD(&q->list);
+	q->len = 0;
+	q->max = max;
+	q->ofd.fd = -1;
+}
+
+/* Append n items of batch (emptied); returns how many were refused (queue full, left in batch) and sets
+ * *was_empty when the consumer had taken everything before (it needs a wake-up). */
+static unsigned int q_put(struct media_q *q, struct llist_head *batch, unsigned int n, bool *was_empty)
+{
+	unsigned int refused = 0;
+
+	pthread_mutex_lock(&q->lock);
+	*was_empty = q->len == 0;
+	if (q->len + n <= q->max) {
+		llist_splice_init(batch, q->list.prev);	/* at the tail */
+		q->len += n;
+	} else {
+		refused = n;
+	}
+	pthread_mutex_unlock(&q->lock);
+	return refused;
+}
+
+/* Take everything queued into out (an empty list head). */
+static void q_take(struct media_q *q, struct llist_head *out)
+{
+	pthread_mutex_lock(&q->lock);
+	llist_splice_init(&q->list, out->prev);
+	q->len = 0;
+	pthread_mutex_unlock(&q->lock);
+}
+
 /* ---------------- media thread side ---------------- */
 
 static void post_event(struct media_thread *t, const struct media_event *ev)
@@ -192,11 +242,29 @@ static void post_event(struct media_thread *t, const struct media_event *ev)
 		return;
 	}
 	*e = *ev;
-	INIT_LLIST_HEAD(&e->list);
-	if (osmo_it_q_enqueue(t->mp->evq, e, list) < 0) {
-		free(e);
-		atomic_fetch_add(&t->ev_dropped, 1);
+	llist_add_tail(&e->list, &t->ev_batch);
+	t->ev_batch_len++;
+}
+
+/* hand this tick's events to the signalling thread, waking it only if it has nothing pending */
+static void flush_events(struct media_thread *t)
+{
+	struct media_event *e, *tmp;
+	uint64_t one = 1;
+	bool was_empty;
+
+	if (!t->ev_batch_len)
+		return;
+	if (q_put(&t->mp->evq, &t->ev_batch, t->ev_batch_len, &was_empty)) {
+		llist_for_each_entry_safe(e, tmp, &t->ev_batch, list) {
+			llist_del(&e->list);
+			free(e);
+		}
+		atomic_fetch_add(&t->ev_dropped, t->ev_batch_len);
+	} else if (was_empty && write(t->mp->evq.ofd.fd, &one, sizeof(one)) != sizeof(one)) {
+		/* only fails when the counter is at its maximum: the signalling thread is woken already */
 	}
+	t->ev_batch_len = 0;
 }
 
 static void chan_event(void *priv, const struct media_event *ev)
@@ -424,10 +492,8 @@ fail_rc:
 	post_event(t, &ev);
 }
 
-static void cmd_read_cb(struct osmo_it_q *q, struct llist_head *item)
+static void run_cmd(struct media_thread *t, struct media_cmd *c)
 {
-	struct media_thread *t = q->data;
-	struct media_cmd *c = container_of(item, struct media_cmd, list);
 	struct thread_chan *tc = NULL;
 
 	if (c->type == CMD_CREATE) {
@@ -473,6 +539,39 @@ static void cmd_read_cb(struct osmo_it_q *q, struct llist_head *item)
 	if (c->file)
 		fclose(c->file);	/* no such channel (any more) */
 	free(c);
+}
+
+/* commands still queued when a thread stops are dropped, their sockets and files closed */
+static void drop_cmds(struct media_q *q)
+{
+	LLIST_HEAD(left);
+	struct media_cmd *c, *tmp;
+
+	q_take(q, &left);
+	llist_for_each_entry_safe(c, tmp, &left, list) {
+		llist_del(&c->list);
+		if (c->type == CMD_CREATE && c->rtp_fd >= 0) {
+			close(c->rtp_fd);
+			close(c->rtcp_fd);
+		}
+		if (c->file)
+			fclose(c->file);
+		free(c);
+	}
+}
+
+static void run_cmds(struct media_thread *t)
+{
+	LLIST_HEAD(cmds);
+	struct media_cmd *c, *tmp;
+
+	q_take(&t->cmdq, &cmds);
+	if (llist_empty(&cmds))
+		return;
+	llist_for_each_entry_safe(c, tmp, &cmds, list) {
+		llist_del(&c->list);
+		run_cmd(t, c);
+	}
 	atomic_store(&t->talloc_blocks, talloc_total_blocks(t->ctx));
 }
 
@@ -637,10 +736,12 @@ static int tick_cb(struct osmo_fd *ofd, unsigned int what)
 		return 0;
 	if (expirations > 1)
 		atomic_fetch_add(&t->tick_overruns, expirations - 1);
+	run_cmds(t);
 	/* the TDM side and the peers keep their clocks: run every tick that passed, so that packets are
 	 * neither dropped nor late on our side */
 	for (k = 0; k < expirations && k < MAX_CATCH_UP; k++)
 		run_tick(t);
+	flush_events(t);
 	return 0;
 }
 
@@ -665,13 +766,11 @@ static void *thread_main(void *arg)
 	struct media_thread *t = arg;
 	char name[32];
 	struct timespec interval = { 0, MEDIA_TICK_MS * 1000000L };
-	struct media_cmd *c;
 
 	snprintf(name, sizeof(name), "media%u", t->idx);
 	pthread_setname_np(pthread_self(), name);
 	osmo_ctx_init(name);
 	osmo_select_init();
-	osmo_fd_register(&t->cmdq->event_ofd);
 	t->tick_ofd.fd = -1;
 	if (osmo_timerfd_setup(&t->tick_ofd, tick_cb, t) < 0) {
 		LOGP(DMEDIA, LOGL_ERROR, "media thread %u: no timerfd\n", t->idx);
@@ -681,29 +780,12 @@ static void *thread_main(void *arg)
 	atomic_store(&t->talloc_blocks, talloc_total_blocks(t->ctx));
 	while (!t->stop)
 		osmo_select_main(0);
-	/* the queue's eventfd belongs to this thread's select set: take it out here (osmo_it_q_destroy()
-	 * on the signalling thread must not unregister it from the wrong set) */
-	osmo_fd_unregister(&t->cmdq->event_ofd);
-	close(t->cmdq->event_ofd.fd);
-	t->cmdq->event_ofd.fd = -1;
 	osmo_timerfd_disable(&t->tick_ofd);
 	osmo_fd_unregister(&t->tick_ofd);
 	close(t->tick_ofd.fd);
-	/* commands still queued are dropped (their sockets closed).  libosmocore 1.7's dequeue returns the
-	 * list head instead of NULL on an empty queue: look at the length first. */
-	while (t->cmdq->current_length) {
-		osmo_it_q_dequeue(t->cmdq, &c, list);
-		if (!c)
-			break;
-		if (c->type == CMD_CREATE && c->rtp_fd >= 0) {
-			close(c->rtp_fd);
-			close(c->rtcp_fd);
-		}
-		if (c->file)
-			fclose(c->file);
-		free(c);
-	}
+	drop_cmds(&t->cmdq);
 	free_thread_objects(t);
+	flush_events(t);
 	talloc_free(t->ctx);
 	t->ctx = NULL;
 	talloc_free(osmo_ctx->global);
@@ -723,11 +805,8 @@ static struct chan_ref *ref_find(struct media_plane *mp, uint32_t id)
 	return NULL;
 }
 
-static void ev_read_cb(struct osmo_it_q *q, struct llist_head *item)
+static void deliver_event(struct media_plane *mp, struct media_event *ev)
 {
-	struct media_plane *mp = q->data;
-	struct media_event *ev = container_of(item, struct media_event, list);
-
 	LOGP(DMEDIA, ev->type == MEDIA_EV_CHAN_FAILED ? LOGL_ERROR : LOGL_DEBUG, "chan %u: %s (port %u, rc %d)\n",
 	     ev->chan_id, get_value_string(media_event_type_names, ev->type), ev->local_port, ev->rc);
 	if (ev->type == MEDIA_EV_CHAN_DESTROYED) {
@@ -744,6 +823,30 @@ static void ev_read_cb(struct osmo_it_q *q, struct llist_head *item)
 	free(ev);
 }
 
+static void deliver_events(struct media_plane *mp)
+{
+	LLIST_HEAD(evs);
+	struct media_event *ev, *tmp;
+
+	q_take(&mp->evq, &evs);
+	llist_for_each_entry_safe(ev, tmp, &evs, list) {
+		llist_del(&ev->list);
+		deliver_event(mp, ev);
+	}
+}
+
+static int ev_fd_cb(struct osmo_fd *ofd, unsigned int what)
+{
+	uint64_t n;
+
+	(void)what;
+	/* reset the counter first: a batch posted from here on writes it again */
+	if (read(ofd->fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+		return 0;
+	deliver_events(ofd->data);
+	return 0;
+}
+
 struct media_plane *media_plane_alloc(void *ctx, const struct media_cfg *cfg, const struct media_plane_ops *ops,
 				      void *priv)
 {
@@ -758,11 +861,14 @@ struct media_plane *media_plane_alloc(void *ctx, const struct media_cfg *cfg, co
 	mp->priv = priv;
 	mp->num_threads = cfg->threads ? cfg->threads : 1;
 	hash_init(mp->refs);
+	q_init(&mp->evq, EVQ_MAX);
 	mp->next_id = 1;
 	mp->ports = media_ports_alloc(mp, cfg->rtp_port_min, cfg->rtp_port_max, PORT_QUARANTINE_MS);
 	mp->threads = talloc_zero_array(mp, struct media_thread, mp->num_threads);
 	if (!mp->ports || !mp->threads)
 		goto fail;
+	for (i = 0; i < mp->num_threads; i++)
+		q_init(&mp->threads[i].cmdq, CMDQ_MAX);
 	llist_for_each_entry(sc, &cfg->spans, list)
 		mp->num_spans++;
 	mp->span_cfgs = talloc_zero_array(mp, struct media_span_cfg *, mp->num_spans + 1);
@@ -870,12 +976,13 @@ int media_plane_start(struct media_plane *mp)
 		}
 		mp->span_fds[s] = fd;
 	}
-	mp->evq = osmo_it_q_alloc(mp, talloc_asprintf(mp, "media-ev-%p", mp), EVQ_MAX, ev_read_cb, mp);
-	if (!mp->evq) {
-		rc = -ENOMEM;
+	rc = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (rc < 0) {
+		rc = -errno;
 		goto fail;
 	}
-	osmo_fd_register(&mp->evq->event_ofd);
+	osmo_fd_setup(&mp->evq.ofd, rc, OSMO_FD_READ, ev_fd_cb, mp, 0);
+	osmo_fd_register(&mp->evq.ofd);
 	log_enable_multithread();
 	for (i = 0; i < mp->num_threads; i++) {
 		struct media_thread *t = &mp->threads[i];
@@ -883,10 +990,10 @@ int media_plane_start(struct media_plane *mp)
 		t->idx = i;
 		INIT_LLIST_HEAD(&t->chans);
 		memset(t->idle_tdm, 0xd5, sizeof(t->idle_tdm));
+		INIT_LLIST_HEAD(&t->ev_batch);
 		t->ctx = talloc_named_const(NULL, 0, "media-thread");
-		t->cmdq = osmo_it_q_alloc(mp, talloc_asprintf(mp, "media-cmd-%p-%u", mp, i), CMDQ_MAX, cmd_read_cb, t);
 		t->spans = talloc_zero_array(t->ctx, struct media_span *, mp->num_spans + 1);
-		if (!t->ctx || !t->cmdq || !t->spans) {
+		if (!t->ctx || !t->spans) {
 			rc = -ENOMEM;
 			goto fail;
 		}
@@ -914,14 +1021,25 @@ fail:
 	return rc;
 }
 
+/* queue c for a thread (no wake-up: it takes its commands at its next tick); c stays the caller's on error */
+static int cmd_put(struct media_plane *mp, unsigned int thread, struct media_cmd *c)
+{
+	LLIST_HEAD(one);
+	bool was_empty;
+
+	if (!mp->running)
+		return -EAGAIN;
+	llist_add_tail(&c->list, &one);
+	return q_put(&mp->threads[thread].cmdq, &one, 1, &was_empty) ? -EAGAIN : 0;
+}
+
 static int send_cmd(struct media_plane *mp, unsigned int thread, struct media_cmd *c)
 {
-	INIT_LLIST_HEAD(&c->list);
-	if (!mp->running || osmo_it_q_enqueue(mp->threads[thread].cmdq, c, list) < 0) {
+	int rc = cmd_put(mp, thread, c);
+
+	if (rc < 0)
 		free(c);
-		return -EAGAIN;
-	}
-	return 0;
+	return rc;
 }
 
 void media_plane_stop(struct media_plane *mp)
@@ -930,16 +1048,19 @@ void media_plane_stop(struct media_plane *mp)
 	struct chan_ref *r;
 	struct hlist_node *tmp;
 	size_t bkt;
+	struct media_cmd *c;
 
 	for (i = 0; i < mp->num_threads; i++) {
 		struct media_thread *t = &mp->threads[i];
 		if (t->started) {
-			struct media_cmd *c = calloc(1, sizeof(*c));
+			c = calloc(1, sizeof(*c));
 			if (c) {
 				c->type = CMD_STOP;
-				INIT_LLIST_HEAD(&c->list);
-				if (osmo_it_q_enqueue(t->cmdq, c, list) < 0)
-					free(c);
+				/* the stop goes in even when the queue is full: the thread must end */
+				pthread_mutex_lock(&t->cmdq.lock);
+				llist_add_tail(&c->list, &t->cmdq.list);
+				t->cmdq.len++;
+				pthread_mutex_unlock(&t->cmdq.lock);
 			}
 			pthread_join(t->tid, NULL);
 			t->started = false;
@@ -949,10 +1070,8 @@ void media_plane_stop(struct media_plane *mp)
 			talloc_free(t->ctx);
 			t->ctx = NULL;
 		}
-		if (t->cmdq) {
-			osmo_it_q_destroy(t->cmdq);
-			t->cmdq = NULL;
-		}
+		/* what a thread that never ran did not take */
+		drop_cmds(&t->cmdq);
 	}
 	mp->running = false;
 	for (s = 0; s < mp->num_spans; s++) {
@@ -960,20 +1079,12 @@ void media_plane_stop(struct media_plane *mp)
 			close(mp->span_fds[s]);
 		mp->span_fds[s] = -1;
 	}
-	if (mp->evq) {
-		/* deliver what the threads said last (DESTROYED events release the ports) */
-		struct media_event *ev;
-		while (mp->evq->current_length) {
-			osmo_it_q_dequeue(mp->evq, &ev, list);
-			if (!ev)
-				break;
-			ev_read_cb(mp->evq, &ev->list);
-		}
-		osmo_fd_unregister(&mp->evq->event_ofd);
-		close(mp->evq->event_ofd.fd);
-		mp->evq->event_ofd.fd = -1;
-		osmo_it_q_destroy(mp->evq);
-		mp->evq = NULL;
+	/* deliver what the threads said last (DESTROYED events release the ports) */
+	deliver_events(mp);
+	if (mp->evq.ofd.fd >= 0) {
+		osmo_fd_unregister(&mp->evq.ofd);
+		close(mp->evq.ofd.fd);
+		mp->evq.ofd.fd = -1;
 	}
 	hash_for_each_safe(mp->refs, bkt, tmp, r, node) {
 		hash_del(&r->node);
@@ -1168,8 +1279,7 @@ static int file_cmd(struct media_plane *mp, uint32_t id, struct media_cmd *tmpl)
 	}
 	*c = *tmpl;
 	c->id = id;
-	INIT_LLIST_HEAD(&c->list);
-	if (!mp->running || osmo_it_q_enqueue(mp->threads[r->thread].cmdq, c, list) < 0) {
+	if (cmd_put(mp, r->thread, c) < 0) {
 		if (c->file)
 			fclose(c->file);
 		free(c);
