@@ -11,7 +11,6 @@
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
-#include <sys/random.h>
 #include <talloc.h>
 
 #include <osmocom/core/hashtable.h>
@@ -22,6 +21,7 @@
 #include <osmocom/core/timer.h>
 
 #include <mgcf/log.h>
+#include <mgcf/rand.h>
 #include "media/media.h"
 #include "media/media_chan.h"
 #include "media/media_ports.h"
@@ -181,6 +181,8 @@ struct media_plane {
 	unsigned int *span_thread;
 	struct media_q evq;
 	struct media_ports *ports;
+	struct sockaddr_storage rtp_sa;	/* rtp_addr, parsed once: RTP sockets are bound per call */
+	socklen_t rtp_sa_len;
 	DECLARE_HASHTABLE(refs, 12);
 	uint32_t next_id;
 	unsigned int rr;
@@ -413,9 +415,9 @@ static void destroy_chan(struct media_thread *t, struct thread_chan *tc)
 /* RFC 3550 §5.1, §8: SSRC, first sequence number and timestamp are random */
 static uint32_t rand32(void)
 {
-	uint32_t v;
+	uint32_t v = 0;
 
-	if (getrandom(&v, sizeof(v), GRND_NONBLOCK) != sizeof(v))
+	if (mgcf_rand_bytes(&v, sizeof(v)) < 0)
 		v = (uint32_t)random() ^ ((uint32_t)random() << 16);
 	return v;
 }
@@ -953,10 +955,25 @@ static int bind_span(const struct media_span_cfg *sc)
 			       sc->remote.port, OSMO_SOCK_F_BIND | OSMO_SOCK_F_CONNECT | OSMO_SOCK_F_NONBLOCK);
 }
 
-static int bind_udp(const char *ip, uint16_t port)
+/* Two of these per call: plain socket() + bind() on the address parsed at start (osmo_sock_init2() resolves
+ * the address string and sets O_NONBLOCK with an extra syscall each time, and logs every port in use). */
+static int bind_udp(const struct media_plane *mp, uint16_t port)
 {
-	int fd = osmo_sock_init2(AF_UNSPEC, SOCK_DGRAM, IPPROTO_UDP, ip, port, NULL, 0,
-				 OSMO_SOCK_F_BIND | OSMO_SOCK_F_NONBLOCK);
+	struct sockaddr_storage sa = mp->rtp_sa;
+	int fd;
+
+	if (sa.ss_family == AF_INET6)
+		((struct sockaddr_in6 *)&sa)->sin6_port = htons(port);
+	else
+		((struct sockaddr_in *)&sa)->sin_port = htons(port);
+	fd = socket(sa.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&sa, mp->rtp_sa_len) < 0) {
+		int rc = -errno;
+		close(fd);
+		return rc;
+	}
 	return fd;
 }
 
@@ -965,6 +982,15 @@ int media_plane_start(struct media_plane *mp)
 	unsigned int i, s;
 	int rc;
 
+	{
+		struct osmo_sockaddr_str a = mp->cfg->rtp_addr;
+		if (osmo_sockaddr_str_to_sockaddr(&a, &mp->rtp_sa) < 0) {
+			LOGP(DMEDIA, LOGL_ERROR, "bad RTP address %s\n", a.ip);
+			return -EINVAL;
+		}
+		mp->rtp_sa_len = mp->rtp_sa.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
+								     sizeof(struct sockaddr_in);
+	}
 	for (s = 0; s < mp->num_spans; s++) {
 		const struct media_span_cfg *sc = mp->span_cfgs[s];
 		int fd = bind_span(sc);
@@ -1148,8 +1174,8 @@ int64_t media_plane_chan_create(struct media_plane *mp, const struct media_chan_
 		port = media_ports_get(mp->ports, now_ms());
 		if (port < 0)
 			return port;
-		rtp_fd = bind_udp(mp->cfg->rtp_addr.ip, port);
-		rtcp_fd = rtp_fd >= 0 ? bind_udp(mp->cfg->rtp_addr.ip, port + 1) : -1;
+		rtp_fd = bind_udp(mp, port);
+		rtcp_fd = rtp_fd >= 0 ? bind_udp(mp, port + 1) : -1;
 		if (rtp_fd >= 0 && rtcp_fd >= 0)
 			break;
 		if (rtp_fd >= 0)

@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <sys/random.h>
+#include <mgcf/rand.h>
 
 #include "sip/sip_build.h"
 
@@ -355,15 +355,13 @@ static int gen_hex(char *buf, size_t len, const char *prefix, size_t nbytes)
 	static const char hex[] = "0123456789abcdef";
 	size_t plen = strlen(prefix), i;
 	uint8_t rnd[16];
-	ssize_t n;
+	int rc;
 
 	if (nbytes > sizeof(rnd) || len < plen + 2 * nbytes + 1)
 		return -EMSGSIZE;
-	n = getrandom(rnd, nbytes, 0);
-	if (n < 0)
-		return -errno;
-	if ((size_t)n != nbytes)
-		return -EIO;
+	rc = mgcf_rand_bytes(rnd, nbytes);
+	if (rc < 0)
+		return rc;
 	memcpy(buf, prefix, plen);
 	for (i = 0; i < nbytes; i++) {
 		buf[plen + 2 * i] = hex[rnd[i] >> 4];

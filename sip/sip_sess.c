@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include <osmocom/core/fsm.h>
 #include <osmocom/core/rate_ctr.h>
@@ -14,6 +13,7 @@
 #include <osmocom/core/utils.h>
 
 #include <mgcf/log.h>
+#include <mgcf/rand.h>
 #include "sip/sip_build.h"
 #include "sip/sip_nexthop.h"
 #include "sip/sip_sess.h"
@@ -236,9 +236,9 @@ static void sched_ms(struct osmo_timer_list *t, unsigned long ms)
 
 static uint32_t rand32(void)
 {
-	uint32_t r;
+	uint32_t r = 0;
 
-	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
+	if (mgcf_rand_bytes(&r, sizeof(r)) < 0)
 		r = (uint32_t)random();
 	return r;
 }
