@@ -76,7 +76,9 @@ trunk_group mgcfd >> "$work/mgcfd.conf"
 sim=$!
 track_pid $sim
 wait_port "$sim_vty" 100 || fail "pstnsim did not start"
-"$bin/mgcfd" -c "$work/mgcfd.conf" > "$work/mgcfd.log" 2>&1 &
+# MGCFD_WRAP: a command mgcfd runs under, e.g. "valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.out"
+# with a low rate and HOLD_CALLS=0 for the instructions of a known number of calls
+${MGCFD_WRAP:-} "$bin/mgcfd" -c "$work/mgcfd.conf" > "$work/mgcfd.log" 2>&1 &
 mgcf=$!
 track_pid $mgcf
 wait_port "$mgcf_vty" 100 || fail "mgcfd did not start"
@@ -115,19 +117,23 @@ echo "iw_load: sipp -> mgcfd -> pstnsim, basic call with BYE, ${secs} s per step
      "($spans E1 spans), $(nproc) cores; mgcfd pid $mgcf, pstnsim pid $sim"
 
 # memory per established call, on the fresh daemon (later the heap keeps what the load steps freed)
-rss0=$(rss_kb)
-run_sipp 400 "$hold_calls" 6000 -timeout 60 > "$work/sipp_hold.out" 2>&1 3> /dev/null &
-hold=$!
-sleep 1
-until_ok 100 sh -c "[ \"\$($VTYCMD $mgcf_vty 'show calls' | tail -1 | awk '{ print \$1 }')\" -ge $hold_calls ]" || true
-up=$(vty "$mgcf_vty" "show calls" | tail -1 | awk '{ print $1 }')
-rss1=$(rss_kb)
-wait $hold || echo "iw_load: hold step: some calls failed (see sipp output)"
-until_ok 300 settled || fail "calls or circuits left after the hold step"
-if [ "${up:-0}" -gt 0 ]; then
-	echo "iw_load: memory: $up calls up, RSS +$((rss1 - rss0)) kB, $(( (rss1 - rss0) * 1024 / up )) bytes per" \
-	     "established call"
-fi
+hold_step() {
+	rss0=$(rss_kb)
+	run_sipp 400 "$hold_calls" 6000 -timeout 60 > "$work/sipp_hold.out" 2>&1 3> /dev/null &
+	hold=$!
+	sleep 1
+	until_ok 100 sh -c "[ \"\$($VTYCMD $mgcf_vty 'show calls' | tail -1 | awk '{ print \$1 }')\" -ge $hold_calls ]" ||
+		true
+	up=$(vty "$mgcf_vty" "show calls" | tail -1 | awk '{ print $1 }')
+	rss1=$(rss_kb)
+	wait $hold || echo "iw_load: hold step: some calls failed (see sipp output)"
+	until_ok 450 settled || fail "calls or circuits left after the hold step"
+	if [ "${up:-0}" -gt 0 ]; then
+		echo "iw_load: memory: $up calls up, RSS +$((rss1 - rss0)) kB, $(( (rss1 - rss0) * 1024 / up )) bytes" \
+		     "per established call"
+	fi
+}
+[ "$hold_calls" -gt 0 ] && hold_step
 
 best=0
 best_us=-
@@ -167,9 +173,11 @@ for r in $rates; do
 		best=$r
 		best_us=$(us $m_tot)
 	fi
-	if ! until_ok 300 settled; then
-		echo "iw_load: not settled 30 s after rate $r: mgcfd $(vty "$mgcf_vty" "show calls" | tail -1)," \
+	# 45 s: a call whose ACK or BYE sipp gave up on ends with timer H / the 2xx retransmissions (64*T1)
+	if ! until_ok 450 settled; then
+		echo "iw_load: not settled 45 s after rate $r: mgcfd $(vty "$mgcf_vty" "show calls" | tail -1)," \
 		     "circuits not idle: mgcfd $(busy "$mgcf_vty"), pstnsim $(busy "$sim_vty"); no further steps"
+		vty "$mgcf_vty" "show calls" | head -4 | sed 's/^/iw_load:   /'
 		break
 	fi
 done
@@ -178,3 +186,6 @@ met() { if [ "${1:-0}" = 1 ]; then echo met; else echo "not met"; fi; }
 echo "iw_load: highest rate with no failed call: $best calls/s (target $target_rate: $(met $((best >= target_rate))))," \
      "mgcfd CPU there $best_us us/call (target at most $target_us: $(met $([ "$best_us" != - ] &&
      [ "$best_us" -le $target_us ] && echo 1)))"
+# a clean stop (a wrapped mgcfd writes its profile on exit)
+kill -TERM $mgcf $sim 2>/dev/null || true
+wait_gone $mgcf 300 || true
