@@ -114,7 +114,7 @@ run_sipp() {
 }
 
 echo "iw_load: sipp -> mgcfd -> pstnsim, basic call with BYE, ${secs} s per step, $((31 * spans)) circuits" \
-     "($spans E1 spans), $(nproc) cores; mgcfd pid $mgcf, pstnsim pid $sim"
+     "($spans E1 spans), $(nproc) cores; mgcfd pid $mgcf (VTY $mgcf_vty), pstnsim pid $sim (VTY $sim_vty)"
 
 # memory per established call, on the fresh daemon (later the heap keeps what the load steps freed)
 hold_step() {
@@ -173,9 +173,10 @@ for r in $rates; do
 		best=$r
 		best_us=$(us $m_tot)
 	fi
-	# 45 s: a call whose ACK or BYE sipp gave up on ends with timer H / the 2xx retransmissions (64*T1)
-	if ! until_ok 450 settled; then
-		echo "iw_load: not settled 45 s after rate $r: mgcfd $(vty "$mgcf_vty" "show calls" | tail -1)," \
+	# 80 s: a call whose 2xx sipp never ACKed (it gave up on the call) ends with our BYE after 64*T1 and
+	# that BYE's timer F, another 64*T1
+	if ! until_ok 800 settled; then
+		echo "iw_load: not settled 80 s after rate $r: mgcfd $(vty "$mgcf_vty" "show calls" | tail -1)," \
 		     "circuits not idle: mgcfd $(busy "$mgcf_vty"), pstnsim $(busy "$sim_vty"); no further steps"
 		vty "$mgcf_vty" "show calls" | head -4 | sed 's/^/iw_load:   /'
 		break

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <mgcf/rand.h>
 
 #include "sip/sip_build.h"
@@ -348,6 +349,17 @@ int sip_build_error_response(struct msgb *msg, const struct sip_msg *req, const 
 		return -EINVAL;
 	rc = sip_build_response(msg, req, err->status, err->reason, to_tag);
 	return rc ?: sip_build_no_body(msg);
+}
+
+struct msgb *sip_msgb_dup(const struct msgb *m, const char *name)
+{
+	struct msgb *n = msgb_alloc(msgb_length(m) ? msgb_length(m) : 1, name);
+
+	if (!n)
+		return NULL;
+	memcpy(msgb_put(n, msgb_length(m)), msgb_data(m), msgb_length(m));
+	memcpy(n->cb, m->cb, sizeof(n->cb));
+	return n;
 }
 
 static int gen_hex(char *buf, size_t len, const char *prefix, size_t nbytes)

@@ -449,7 +449,7 @@ static void send_ack(struct sip_sess *s, struct sip_dialog *dlg, uint32_t cseq, 
 	if (dlg == s->dlg) {
 		if (s->ack)
 			msgb_free(s->ack);
-		s->ack = msgb_copy(m, "sip-ack");
+		s->ack = sip_msgb_dup(m, "sip-ack");
 		s->ack_cseq = cseq;
 		s->ack_dst = dst;
 	}
@@ -463,7 +463,7 @@ static void resend_ack(struct sip_sess *s)
 
 	if (!s->ack)
 		return;
-	m = msgb_copy(s->ack, "sip-ack");
+	m = sip_msgb_dup(s->ack, "sip-ack");
 	if (m)
 		sip_tp_send(sip_core_tp(s->ua->core), &s->ack_dst, m);
 }
@@ -1006,7 +1006,7 @@ static void rel_retx_cb(void *data)
 	/* RFC 3262 §3: T1 doubling up to T2 (UDP: reliable transports deliver the first copy) */
 	if (!s->rel1xx || !s->inv_st)
 		return;
-	m = msgb_copy(s->rel1xx, "sip-rel1xx");
+	m = sip_msgb_dup(s->rel1xx, "sip-rel1xx");
 	if (m)
 		sip_strans_respond(s->inv_st, s->rel1xx_status, m);
 	ctr_inc(s->ua, SIP_SESS_CTR_REL1XX_RETX);
@@ -1050,7 +1050,7 @@ static int send_1xx(struct sip_sess *s, uint16_t status, const char *sdp, bool r
 	if (!m)
 		return -ENOMEM;
 	if (reliable) {
-		s->rel1xx = msgb_copy(m, "sip-rel1xx");
+		s->rel1xx = sip_msgb_dup(m, "sip-rel1xx");
 		s->rel1xx_rseq = ++s->rseq;
 		s->rel1xx_status = status;
 		if (!s->rel1xx) {
