@@ -32,6 +32,7 @@
 #define EVQ_MAX			1000000
 #define RX_BATCH		16
 #define MAX_PKT			1500
+#define SPAN_TX_MAX		(MEDIA_TICK_SAMPLES / 8 + 1)	/* packets per tick at 8 frames per packet */
 #define SPAN_PREFILL_FRAMES	160	/* 20 ms buffered before a span plays out: jitter and reorder tolerance */
 
 const struct value_string media_event_type_names[] = {
@@ -135,7 +136,8 @@ struct media_span {
 	unsigned int rx_avail, tx_fill, buf_frames;
 	uint16_t tx_seq;
 	size_t pkt_size;		/* control word + F*N, plus room to notice oversized datagrams */
-	uint8_t *tx_pkt;		/* one packet */
+	uint8_t *tx_pkt;		/* the packets of one tick (tx_max), sent with one sendmmsg() */
+	unsigned int tx_max;
 	uint8_t *rx_pkts;		/* RX_BATCH packets */
 };
 
@@ -639,7 +641,9 @@ static void span_rx_drain(struct media_span *sp)
 
 static void span_tick(struct media_span *sp)
 {
-	unsigned int n = sp->n_ts, F = sp->frames, B = sp->buf_frames, i, f;
+	struct mmsghdr msgs[SPAN_TX_MAX];
+	struct iovec iov[SPAN_TX_MAX];
+	unsigned int n = sp->n_ts, F = sp->frames, B = sp->buf_frames, i, f, npkt = 0;
 	bool missing = false;
 	uint8_t idle = media_g711_idle(sp->law);
 
@@ -673,20 +677,28 @@ static void span_tick(struct media_span *sp)
 	sp->rx_avail -= MEDIA_TICK_SAMPLES;
 	sp->tx_fill += MEDIA_TICK_SAMPLES;
 
-	/* tx: one packet per packet time, all timeslots interleaved frame by frame */
+	/* tx: one packet per packet time, all timeslots interleaved frame by frame; the tick's packets (ten at
+	 * 1 ms) leave in one sendmmsg() */
 	while (sp->tx_fill >= F) {
-		uint8_t *pkt = sp->tx_pkt;
+		uint8_t *pkt = sp->tx_pkt + npkt * sp->pkt_size;
 		struct cesopsn_pkt cw = { .seq = sp->tx_seq++ };
 		uint8_t *pl = pkt + CESOPSN_CW_LEN;
 		cesopsn_write_cw(pkt, &cw);
 		for (f = 0; f < F; f++)
 			for (i = 0; i < n; i++)
 				pl[f * n + i] = sp->tx_frames[i * B + f];
-		send(sp->fd, pkt, CESOPSN_CW_LEN + F * n, MSG_DONTWAIT);
-		sp->stats.tx_packets++;
+		iov[npkt] = (struct iovec){ pkt, CESOPSN_CW_LEN + F * n };
+		msgs[npkt].msg_hdr = (struct msghdr){ .msg_iov = &iov[npkt], .msg_iovlen = 1 };
+		npkt++;
 		for (i = 0; i < n; i++)
 			memmove(sp->tx_frames + i * B, sp->tx_frames + i * B + F, sp->tx_fill - F);
 		sp->tx_fill -= F;
+		if (npkt == sp->tx_max || sp->tx_fill < F) {
+			/* connected socket; a full buffer loses packets as send() did, the far end conceals them */
+			sendmmsg(sp->fd, msgs, npkt, MSG_DONTWAIT);
+			sp->stats.tx_packets += npkt;
+			npkt = 0;
+		}
 	}
 }
 
@@ -931,7 +943,10 @@ static int span_setup(struct media_thread *t, struct media_plane *mp, unsigned i
 	sp->tx_frames = talloc_zero_size(sp, sp->buf_frames * sp->n_ts);
 	sp->rx_missing = talloc_zero_array(sp, bool, sp->buf_frames);
 	sp->pkt_size = CESOPSN_CW_LEN + F * sp->n_ts + 64;
-	sp->tx_pkt = talloc_zero_size(sp, sp->pkt_size);
+	/* a tick of 80 frames fills at most 80 / F + 1 packets (frames left over from the tick before); with
+	 * shorter packets than 1 ms they go in several batches */
+	sp->tx_max = OSMO_MIN(MEDIA_TICK_SAMPLES / F + 1, SPAN_TX_MAX);
+	sp->tx_pkt = talloc_zero_size(sp, sp->tx_max * sp->pkt_size);
 	sp->rx_pkts = talloc_zero_size(sp, RX_BATCH * sp->pkt_size);
 	if (!sp->rx_win || !sp->rx_frames || !sp->tx_frames || !sp->rx_missing || !sp->tx_pkt || !sp->rx_pkts)
 		return -ENOMEM;
