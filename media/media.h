@@ -3,14 +3,15 @@
  * (PSTN side), run by N media threads and driven by the signalling thread through two kinds of queue.
  *
  *   signalling (main) thread                          media thread k (k = 0..N-1), own osmo_select loop
- *  ┌──────────────────────────┐  cmd it_q "media-cmd-k"  ┌─────────────────────────────────────────────┐
- *  │ media_plane_*() commands ├─────────────────────────▶│ 10 ms timerfd tick:                         │
- *  │  create/modify/destroy,  │  (one queue per thread)  │  for each span it owns:                     │
- *  │  tone, COT, digit, loop  │                          │   CESoPSN rx (recvmmsg) ─▶ reorder window   │
+ *  ┌──────────────────────────┐  command queue k         ┌─────────────────────────────────────────────┐
+ *  │ media_plane_*() commands ├─────────────────────────▶│ 10 ms timerfd tick: take the commands, then │
+ *  │  create/modify/destroy,  │  (no wake-up: taken at   │  for each span it owns:                     │
+ *  │  tone, COT, digit, loop  │   the next tick)         │   CESoPSN rx (recvmmsg) ─▶ reorder window   │
  *  │ RTP port allocator with  │                          │   for each channel (timeslot) of the span:  │
- *  │  reuse quarantine        │  event it_q "media-ev"   │    TDM in ─▶ DTMF/COT/fax det ─▶ RTP tx     │
+ *  │  reuse quarantine        │  event queue + eventfd   │    TDM in ─▶ DTMF/COT/fax det ─▶ RTP tx     │
  *  │ media_plane_ops.event() ◀├──────────────────────────┤    RTP rx ─▶ jitter buffer+PLC ─▶ TDM out   │
- *  └──────────────────────────┘ (shared by all threads)  │   one CESoPSN packet per packet time        │
+ *  └──────────────────────────┘ (one batch per tick)     │   one CESoPSN packet per packet time, the   │
+ *                                                        │   tick's packets in one sendmmsg            │
  *                                                        │  channels without a span: RTP only          │
  *                                                        │  RTP drained once per ptime, RTCP every     │
  *                                                        │  0.5 s, with recvmmsg: no poll slots        │
@@ -18,7 +19,10 @@
  *
  * A channel lives on one thread for its life: the span of its timeslot decides which (spans are spread
  * over the threads at start), RTP-only channels go round robin.  Nothing on the audio path takes a
- * lock; the only shared objects are the two osmo_it_q (mutex inside libosmocore, per command/event).
+ * lock; the only shared objects are the queues (a mutex each): a command waits for the thread's next tick
+ * (all audio work happens on ticks anyway) without waking it, a tick's events go over as one batch and
+ * the eventfd is written only when the signalling thread had taken everything before (osmo_it_q wrote
+ * it per item: a syscall and a wake-up of the other thread per command and per event).
  * Commands and events are malloc()ed plain structs: talloc trees are per thread and never cross.
  * Ports are allocated and released on the signalling thread only (released when the thread reports
  * MEDIA_EV_CHAN_DESTROYED, i.e. after the socket is closed), so the allocator needs no lock either.
@@ -65,7 +69,7 @@ enum media_fax_tone {
 
 /*! An event from a media thread, delivered on the signalling thread. */
 struct media_event {
-	struct llist_head list;		/*!< it_q entry */
+	struct llist_head list;		/*!< event queue entry */
 	enum media_event_type type;
 	uint32_t chan_id;
 	uint16_t local_port;
