@@ -117,14 +117,15 @@ echo "iw_load: sipp -> mgcfd -> pstnsim, basic call with BYE, ${secs} s per step
      "($spans E1 spans), $(nproc) cores; mgcfd pid $mgcf (VTY $mgcf_vty), pstnsim pid $sim (VTY $sim_vty)"
 
 # memory per established call, on the fresh daemon (later the heap keeps what the load steps freed)
+calls_up() { vty "$mgcf_vty" "show calls" | tail -1 | awk '{ print $1 }'; }
+held_enough() { [ "$(calls_up)" -ge "$hold_calls" ]; }
 hold_step() {
 	rss0=$(rss_kb)
 	run_sipp 400 "$hold_calls" 6000 -timeout 60 > "$work/sipp_hold.out" 2>&1 3> /dev/null &
 	hold=$!
 	sleep 1
-	until_ok 100 sh -c "[ \"\$($VTYCMD $mgcf_vty 'show calls' | tail -1 | awk '{ print \$1 }')\" -ge $hold_calls ]" ||
-		true
-	up=$(vty "$mgcf_vty" "show calls" | tail -1 | awk '{ print $1 }')
+	until_ok 100 held_enough || true
+	up=$(calls_up)
 	rss1=$(rss_kb)
 	wait $hold || echo "iw_load: hold step: some calls failed (see sipp output)"
 	until_ok 450 settled || fail "calls or circuits left after the hold step"
@@ -184,9 +185,9 @@ for r in $rates; do
 done
 
 met() { if [ "${1:-0}" = 1 ]; then echo met; else echo "not met"; fi; }
-echo "iw_load: highest rate with no failed call: $best calls/s (target $target_rate: $(met $((best >= target_rate))))," \
-     "mgcfd CPU there $best_us us/call (target at most $target_us: $(met $([ "$best_us" != - ] &&
-     [ "$best_us" -le $target_us ] && echo 1)))"
+us_met=$([ "$best_us" != - ] && [ "$best_us" -le $target_us ] && echo 1 || true)
+echo "iw_load: highest rate with no failed call: $best calls/s (target $target_rate:" \
+     "$(met $((best >= target_rate)))), mgcfd CPU there $best_us us/call (target at most $target_us: $(met "$us_met"))"
 # a clean stop (a wrapped mgcfd writes its profile on exit)
 kill -TERM $mgcf $sim 2>/dev/null || true
 wait_gone $mgcf 300 || true
