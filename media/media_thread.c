@@ -265,8 +265,10 @@ static void flush_events(struct media_thread *t)
 			free(e);
 		}
 		atomic_fetch_add(&t->ev_dropped, t->ev_batch_len);
-	} else if (was_empty && write(t->mp->evq.ofd.fd, &one, sizeof(one)) != sizeof(one)) {
-		/* only fails when the counter is at its maximum: the signalling thread is woken already */
+	} else if (was_empty) {
+		/* fails only with the counter at its maximum, when the signalling thread is woken anyway */
+		ssize_t rc = write(t->mp->evq.ofd.fd, &one, sizeof(one));
+		(void)rc;
 	}
 	t->ev_batch_len = 0;
 }
