@@ -147,7 +147,7 @@ for r in $rates; do
 	s_tot0=$1
 	t0=$(now_ms)
 	if run_sipp "$r" "$n" 0 -timeout $((secs * 4 + 30)) -timeout_error -trace_stat -fd 1 -stf "$work/stat.csv" \
-	     > "$work/sipp.out" 2>&1 3> "$work/sipp.cpu"; then
+	     -trace_err -error_file "$work/sipp_errors_$r.log" > "$work/sipp.out" 2>&1 3> "$work/sipp.cpu"; then
 		ok=1
 	else
 		ok=0
@@ -188,6 +188,11 @@ met() { if [ "${1:-0}" = 1 ]; then echo met; else echo "not met"; fi; }
 us_met=$([ "$best_us" != - ] && [ "$best_us" -le $target_us ] && echo 1 || true)
 echo "iw_load: highest rate with no failed call: $best calls/s (target $target_rate:" \
      "$(met $((best >= target_rate)))), mgcfd CPU there $best_us us/call (target at most $target_us: $(met "$us_met"))"
+# IW_LOAD_LOGS=DIR keeps the logs (sipp's errors per step, the daemons' output) for a look at failures
+if [ -n "${IW_LOAD_LOGS:-}" ]; then
+	mkdir -p "$IW_LOAD_LOGS"
+	cp "$work"/*.log "$work"/*.out "$IW_LOAD_LOGS"/ 2>/dev/null || true
+fi
 # a clean stop (a wrapped mgcfd writes its profile on exit)
 kill -TERM $mgcf $sim 2>/dev/null || true
 wait_gone $mgcf 300 || true

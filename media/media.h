@@ -5,8 +5,8 @@
  *   signalling (main) thread                          media thread k (k = 0..N-1), own osmo_select loop
  *  ┌──────────────────────────┐  command queue k         ┌─────────────────────────────────────────────┐
  *  │ media_plane_*() commands ├─────────────────────────▶│ 10 ms timerfd tick: take the commands, then │
- *  │  create/modify/destroy,  │  (no wake-up: taken at   │  for each span it owns:                     │
- *  │  tone, COT, digit, loop  │   the next tick)         │   CESoPSN rx (recvmmsg) ─▶ reorder window   │
+ *  │  create/modify/destroy,  │  (a create wakes it, the │  for each span it owns:                     │
+ *  │  tone, COT, digit, loop  │   rest waits for a tick) │   CESoPSN rx (recvmmsg) ─▶ reorder window   │
  *  │ RTP port allocator with  │                          │   for each channel (timeslot) of the span:  │
  *  │  reuse quarantine        │  event queue + eventfd   │    TDM in ─▶ DTMF/COT/fax det ─▶ RTP tx     │
  *  │ media_plane_ops.event() ◀├──────────────────────────┤    RTP rx ─▶ jitter buffer+PLC ─▶ TDM out   │
@@ -19,10 +19,11 @@
  *
  * A channel lives on one thread for its life: the span of its timeslot decides which (spans are spread
  * over the threads at start), RTP-only channels go round robin.  Nothing on the audio path takes a
- * lock; the only shared objects are the queues (a mutex each): a command waits for the thread's next tick
- * (all audio work happens on ticks anyway) without waking it, a tick's events go over as one batch and
- * the eventfd is written only when the signalling thread had taken everything before (osmo_it_q wrote
- * it per item: a syscall and a wake-up of the other thread per command and per event).
+ * lock; the only shared objects are the queues (a mutex and an eventfd each).  A create wakes the thread
+ * (the call's answer waits for the channel); other commands wait for its next tick, where all audio work
+ * happens anyway.  Events go over as one batch per tick or wake-up.  An eventfd is written at most once
+ * until the other side takes its queue (osmo_it_q wrote it per item: a syscall and a wake-up of the
+ * other thread per command and per event).
  * Commands and events are malloc()ed plain structs: talloc trees are per thread and never cross.
  * Ports are allocated and released on the signalling thread only (released when the thread reports
  * MEDIA_EV_CHAN_DESTROYED, i.e. after the socket is closed), so the allocator needs no lock either.

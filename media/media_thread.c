@@ -83,15 +83,17 @@ struct media_cmd {
 };
 
 /* A queue between two threads (libosmocore's osmo_it_q writes its eventfd once per item: a syscall and a
- * wake-up of the other thread per command or event).  Commands are not signalled at all: a media thread
- * takes them at the start of each tick, where everything it does to audio happens anyway.  Events are
- * posted per tick as one batch, and the eventfd is written only when the signalling thread has taken
- * everything before: at most one wake-up per tick, however many calls start and end in it. */
+ * wake-up of the other thread per command or event).  The eventfd is written only for an item that asks
+ * for a wake-up and only once until the consumer takes the queue: one wake-up serves a whole batch.
+ * Commands wake a media thread only to create a channel (the call's answer waits for it); the others wait
+ * for its next tick, where everything it does to audio happens anyway.  Events go over once per tick or
+ * wake-up, as one batch. */
 struct media_q {
 	pthread_mutex_t lock;
 	struct llist_head list;
 	unsigned int len, max;
-	struct osmo_fd ofd;		/* events: eventfd in the signalling thread's select set; commands: unused */
+	bool woken;			/* eventfd written since the consumer last took the queue */
+	struct osmo_fd ofd;		/* eventfd in the consumer thread's select set */
 };
 
 struct media_span;
@@ -208,21 +210,29 @@ static void q_init(struct media_q *q, unsigned int max)
 	q->ofd.fd = -1;
 }
 
-/* Append n items of batch (emptied); returns how many were refused (queue full, left in batch) and sets
- * *was_empty when the consumer had taken everything before (it needs a wake-up). */
-static unsigned int q_put(struct media_q *q, struct llist_head *batch, unsigned int n, bool *was_empty)
+/* Append n items of batch (emptied); returns how many were refused (queue full, left in batch).  With
+ * wake, the consumer is woken unless it was already since it last took the queue. */
+static unsigned int q_put(struct media_q *q, struct llist_head *batch, unsigned int n, bool wake)
 {
 	unsigned int refused = 0;
+	uint64_t one = 1;
 
 	pthread_mutex_lock(&q->lock);
-	*was_empty = q->len == 0;
 	if (q->len + n <= q->max) {
 		llist_splice_init(batch, q->list.prev);	/* at the tail */
 		q->len += n;
+		wake = wake && !q->woken;
+		q->woken |= wake;
 	} else {
 		refused = n;
+		wake = false;
 	}
 	pthread_mutex_unlock(&q->lock);
+	if (wake) {
+		/* fails only with the counter at its maximum, when the consumer is woken anyway */
+		ssize_t rc = write(q->ofd.fd, &one, sizeof(one));
+		(void)rc;
+	}
 	return refused;
 }
 
@@ -232,6 +242,7 @@ static void q_take(struct media_q *q, struct llist_head *out)
 	pthread_mutex_lock(&q->lock);
 	llist_splice_init(&q->list, out->prev);
 	q->len = 0;
+	q->woken = false;
 	pthread_mutex_unlock(&q->lock);
 }
 
@@ -250,25 +261,19 @@ static void post_event(struct media_thread *t, const struct media_event *ev)
 	t->ev_batch_len++;
 }
 
-/* hand this tick's events to the signalling thread, waking it only if it has nothing pending */
+/* hand the events of this tick (or wake-up) to the signalling thread as one batch */
 static void flush_events(struct media_thread *t)
 {
 	struct media_event *e, *tmp;
-	uint64_t one = 1;
-	bool was_empty;
 
 	if (!t->ev_batch_len)
 		return;
-	if (q_put(&t->mp->evq, &t->ev_batch, t->ev_batch_len, &was_empty)) {
+	if (q_put(&t->mp->evq, &t->ev_batch, t->ev_batch_len, true)) {
 		llist_for_each_entry_safe(e, tmp, &t->ev_batch, list) {
 			llist_del(&e->list);
 			free(e);
 		}
 		atomic_fetch_add(&t->ev_dropped, t->ev_batch_len);
-	} else if (was_empty) {
-		/* fails only with the counter at its maximum, when the signalling thread is woken anyway */
-		ssize_t rc = write(t->mp->evq.ofd.fd, &one, sizeof(one));
-		(void)rc;
 	}
 	t->ev_batch_len = 0;
 }
@@ -739,6 +744,20 @@ static void run_tick(struct media_thread *t)
 	}
 }
 
+/* a channel to create: at once, not at the next tick (the call's answer waits for the channel) */
+static int cmd_fd_cb(struct osmo_fd *ofd, unsigned int what)
+{
+	struct media_thread *t = ofd->data;
+	uint64_t n;
+
+	(void)what;
+	if (read(ofd->fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+		return 0;
+	run_cmds(t);
+	flush_events(t);
+	return 0;
+}
+
 /* at most this many ticks are caught up after the thread was held up; beyond, audio time slips */
 #define MAX_CATCH_UP	10
 
@@ -787,6 +806,7 @@ static void *thread_main(void *arg)
 	pthread_setname_np(pthread_self(), name);
 	osmo_ctx_init(name);
 	osmo_select_init();
+	osmo_fd_register(&t->cmdq.ofd);
 	t->tick_ofd.fd = -1;
 	if (osmo_timerfd_setup(&t->tick_ofd, tick_cb, t) < 0) {
 		LOGP(DMEDIA, LOGL_ERROR, "media thread %u: no timerfd\n", t->idx);
@@ -796,6 +816,8 @@ static void *thread_main(void *arg)
 	atomic_store(&t->talloc_blocks, talloc_total_blocks(t->ctx));
 	while (!t->stop)
 		osmo_select_main(0);
+	/* the command eventfd is in this thread's select set: out of it here, closed by media_plane_stop() */
+	osmo_fd_unregister(&t->cmdq.ofd);
 	osmo_timerfd_disable(&t->tick_ofd);
 	osmo_fd_unregister(&t->tick_ofd);
 	close(t->tick_ofd.fd);
@@ -1034,6 +1056,12 @@ int media_plane_start(struct media_plane *mp)
 		INIT_LLIST_HEAD(&t->chans);
 		memset(t->idle_tdm, 0xd5, sizeof(t->idle_tdm));
 		INIT_LLIST_HEAD(&t->ev_batch);
+		rc = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		if (rc < 0) {
+			rc = -errno;
+			goto fail;
+		}
+		osmo_fd_setup(&t->cmdq.ofd, rc, OSMO_FD_READ, cmd_fd_cb, t, 0);
 		t->ctx = talloc_named_const(NULL, 0, "media-thread");
 		t->spans = talloc_zero_array(t->ctx, struct media_span *, mp->num_spans + 1);
 		if (!t->ctx || !t->spans) {
@@ -1064,16 +1092,15 @@ fail:
 	return rc;
 }
 
-/* queue c for a thread (no wake-up: it takes its commands at its next tick); c stays the caller's on error */
+/* queue c for a thread (woken for a create, else at its next tick); c stays the caller's on error */
 static int cmd_put(struct media_plane *mp, unsigned int thread, struct media_cmd *c)
 {
 	LLIST_HEAD(one);
-	bool was_empty;
 
 	if (!mp->running)
 		return -EAGAIN;
 	llist_add_tail(&c->list, &one);
-	return q_put(&mp->threads[thread].cmdq, &one, 1, &was_empty) ? -EAGAIN : 0;
+	return q_put(&mp->threads[thread].cmdq, &one, 1, c->type == CMD_CREATE) ? -EAGAIN : 0;
 }
 
 static int send_cmd(struct media_plane *mp, unsigned int thread, struct media_cmd *c)
@@ -1113,8 +1140,12 @@ void media_plane_stop(struct media_plane *mp)
 			talloc_free(t->ctx);
 			t->ctx = NULL;
 		}
-		/* what a thread that never ran did not take */
+		/* what is left (a thread that never ran took nothing) */
 		drop_cmds(&t->cmdq);
+		if (t->cmdq.ofd.fd >= 0) {
+			close(t->cmdq.ofd.fd);
+			t->cmdq.ofd.fd = -1;
+		}
 	}
 	mp->running = false;
 	for (s = 0; s < mp->num_spans; s++) {
