@@ -14,8 +14,15 @@
 # every call succeeded and sipp reached at least 95% of the rate asked for.  Ends with the highest sustained
 # rate and whether the targets of issue #5 are met.  Exits 0 either way (a benchmark, not a test).
 #
+# A basic call with no hold keeps its circuit for the round trips only (median ~20 ms here), but a burst of
+# latency makes that hundreds of ms and a call sipp gives up after its 200 holds one for 64 s (our BYE after
+# 64*T1 without ACK, then timer F): with 8 spans, circuits ran out near 2,000 calls/s; 16 spans cost the
+# media threads of both daemons twice the fixed CESoPSN traffic (1,000 packets/s each way per span).
+#
 # Usage (from the build directory): sh ../bench/iw_load.sh [RATES] [SECONDS_PER_STEP]
 #   e.g. sh ../bench/iw_load.sh "1000 2000 4000 5000" 5
+# Environment: SPANS (16), HOLD_CALLS (200; 0 skips the memory step), MGCFD_WRAP (a command mgcfd runs
+# under, e.g. callgrind), IW_LOAD_LOGS (a directory that keeps sipp's error logs and the daemons' output).
 set -eu
 top_srcdir=$(cd "$(dirname "$0")/.." && pwd)
 top_builddir=$(pwd)
@@ -26,7 +33,7 @@ command -v sipp > /dev/null || { echo "iw_load: sipp (sip-tester) is not install
 
 rates=${1:-"500 1000 2000 3000 4000 5000 6000"}
 secs=${2:-5}
-spans=${SPANS:-8}
+spans=${SPANS:-16}
 hold_calls=${HOLD_CALLS:-200}
 target_rate=5000
 target_us=50
