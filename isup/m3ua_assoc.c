@@ -368,22 +368,53 @@ static void m3ua_conn_lost(struct m3ua_conn *c, const char *reason)
 	m3ua_assoc_update_active(a);
 }
 
+/* The write queue hands over one message per poll() round.  Over TCP (a byte stream) every message queued
+ * behind it goes in the same sendmsg(): under load one syscall and one poll round carry the messages of
+ * many calls.  Over SCTP each message keeps its own send() (one M3UA message per SCTP message). */
+#define M3UA_TX_BATCH	64
+
 static int m3ua_conn_write_cb(struct osmo_fd *ofd, struct msgb *msg)
 {
 	struct m3ua_conn *c = ofd->data;
+	struct iovec iov[M3UA_TX_BATCH];
+	struct msghdr mh = { .msg_iov = iov };
+	struct msgb *m, *tmp;
+	size_t done;
 	ssize_t rc;
 
-	rc = send(ofd->fd, msgb_data(msg), msgb_length(msg), MSG_NOSIGNAL);
+	iov[mh.msg_iovlen++] = (struct iovec){ msgb_data(msg), msgb_length(msg) };
+	if (c->assoc->cfg.transport == M3UA_TRANSPORT_TCP) {
+		llist_for_each_entry(m, &c->wq.msg_queue, list) {
+			if (mh.msg_iovlen == M3UA_TX_BATCH)
+				break;
+			iov[mh.msg_iovlen++] = (struct iovec){ msgb_data(m), msgb_length(m) };
+		}
+	}
+	rc = sendmsg(ofd->fd, &mh, MSG_NOSIGNAL);
 	if (rc < 0) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
 			return -EAGAIN;
 		m3ua_conn_lost(c, strerror(errno));
 		return -EBADF;
 	}
-	if (rc < msgb_length(msg)) {
+	if ((size_t)rc < msgb_length(msg)) {
 		/* a partial write: the rest goes first next time */
 		msgb_pull(msg, rc);
 		return -EAGAIN;
+	}
+	/* msg is done (the queue frees it); take the others that went out, a partial one keeps its rest */
+	done = rc - msgb_length(msg);
+	llist_for_each_entry_safe(m, tmp, &c->wq.msg_queue, list) {
+		if (!done)
+			break;
+		if (done < msgb_length(m)) {
+			msgb_pull(m, done);
+			break;
+		}
+		done -= msgb_length(m);
+		llist_del(&m->list);
+		c->wq.current_length--;
+		msgb_free(m);
 	}
 	return 0;
 }

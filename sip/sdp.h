@@ -37,6 +37,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <osmocom/core/utils.h>
 
@@ -320,8 +321,16 @@ struct sdp_parse_err {
 	const char *reason;	/*!< static text, e.g. "m= before v=" */
 };
 
+/*! \brief Empty a session: its session-level fields and counts.  A media entry is zeroed when it is added:
+ *  the whole struct is 37 kB (SDP_MAX_MEDIA entries of 4.4 kB), its session part under 2 kB, and the
+ *  parser, offer and answer run several times per call.  Entries at or beyond num_media are undefined. */
+static inline void sdp_session_reset(struct sdp_session *s)
+{
+	memset(s, 0, offsetof(struct sdp_session, media));
+}
+
 /*! \brief Parse an SDP body.
- * \param[out] sdp  filled (zeroed first); slices point into \a buf.
+ * \param[out] sdp  filled (emptied first with sdp_session_reset()); slices point into \a buf.
  * \param[in] buf   the body; need not be NUL-terminated.  CRLF and bare LF line ends are accepted.
  * \param[in] len   bytes in \a buf.
  * \param[out] err  on failure, the line number and a reason (may be NULL).
@@ -417,7 +426,7 @@ struct sdp_oa_result {
  * gets port 0.  Audio: the first of the offerer's formats that is in our caps,
  * with the offerer's PT, plus telephone-event with its PT if both support it.
  * Image: T.38 over UDPTL if caps->t38.  Increments \a lo->sess_version.
- * \param[out] answer  filled (zeroed first)
+ * \param[out] answer  filled (emptied first with sdp_session_reset())
  * \param[out] res     per-stream outcome (may be NULL)
  * \returns 0 if at least one stream was accepted; -EPROTO if none was (the answer
  *          is still built, all ports 0: a SIP caller replies 488 instead). */

@@ -264,7 +264,7 @@ int sdp_answer(struct sdp_session *answer, struct sdp_oa_result *res, const stru
 
 	if (!res)
 		res = &tmp;
-	memset(answer, 0, sizeof(*answer));
+	sdp_session_reset(answer);
 	memset(res, 0, sizeof(*res));
 	if (!caps->addr || !*caps->addr)
 		return -EINVAL;
@@ -278,6 +278,7 @@ int sdp_answer(struct sdp_session *answer, struct sdp_oa_result *res, const stru
 		struct sdp_oa_stream *st = &res->s[i];
 		bool ok = false;
 
+		memset(am, 0, sizeof(*am));
 		am->type = om->type;
 		am->type_str = om->type_str;
 		am->proto = om->proto;
@@ -319,7 +320,8 @@ int sdp_offer(struct sdp_session *offer, const struct sdp_caps *caps, struct sdp
 	struct sdp_media *m = &offer->media[0];
 	unsigned int i;
 
-	memset(offer, 0, sizeof(*offer));
+	sdp_session_reset(offer);
+	memset(m, 0, sizeof(*m));
 	if (!caps->addr || !*caps->addr)
 		return -EINVAL;
 	if (t38) {

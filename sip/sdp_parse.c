@@ -387,6 +387,7 @@ static int parse_media(struct parser *ps, struct cur *c)
 	if (sdp->num_media >= SDP_MAX_MEDIA)
 		return TOOMANY("too many m= lines");
 	m = &sdp->media[sdp->num_media];
+	memset(m, 0, sizeof(*m));
 	if (!tok(c, &t) || !tok(c, &port) || !tok(c, &proto))
 		return BAD("m= needs <media> <port> <proto> <fmt>...");
 	if (!is_token(t))
@@ -843,7 +844,7 @@ int sdp_parse(struct sdp_session *sdp, const char *buf, size_t len, struct sdp_p
 	unsigned int i;
 	int rc;
 
-	memset(sdp, 0, sizeof(*sdp));
+	sdp_session_reset(sdp);
 	if (err) {
 		err->line = 0;
 		err->reason = NULL;

@@ -2,7 +2,8 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <sys/random.h>
+#include <string.h>
+#include <mgcf/rand.h>
 
 #include "sip/sip_build.h"
 
@@ -350,20 +351,29 @@ int sip_build_error_response(struct msgb *msg, const struct sip_msg *req, const 
 	return rc ?: sip_build_no_body(msg);
 }
 
+struct msgb *sip_msgb_dup(const struct msgb *m, const char *name)
+{
+	struct msgb *n = msgb_alloc(msgb_length(m) ? msgb_length(m) : 1, name);
+
+	if (!n)
+		return NULL;
+	memcpy(msgb_put(n, msgb_length(m)), msgb_data(m), msgb_length(m));
+	memcpy(n->cb, m->cb, sizeof(n->cb));
+	return n;
+}
+
 static int gen_hex(char *buf, size_t len, const char *prefix, size_t nbytes)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t plen = strlen(prefix), i;
 	uint8_t rnd[16];
-	ssize_t n;
+	int rc;
 
 	if (nbytes > sizeof(rnd) || len < plen + 2 * nbytes + 1)
 		return -EMSGSIZE;
-	n = getrandom(rnd, nbytes, 0);
-	if (n < 0)
-		return -errno;
-	if ((size_t)n != nbytes)
-		return -EIO;
+	rc = mgcf_rand_bytes(rnd, nbytes);
+	if (rc < 0)
+		return rc;
 	memcpy(buf, prefix, plen);
 	for (i = 0; i < nbytes; i++) {
 		buf[plen + 2 * i] = hex[rnd[i] >> 4];

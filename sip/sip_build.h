@@ -22,6 +22,11 @@ const char *sip_status_reason(uint16_t status);
 
 /*! \brief Request-Line "METHOD ruri SIP/2.0". */
 int sip_build_request_line(struct msgb *msg, const char *method, const char *ruri);
+
+/*! \brief A copy of m's data (and cb) in a msgb of exactly that size; NULL if out of memory.  Messages are
+ *  built in msgbs sized for the worst case (4 kB and more); what is kept for retransmission and every copy
+ *  handed to the transport should not carry, zero and copy the unused rest. */
+struct msgb *sip_msgb_dup(const struct msgb *m, const char *name);
 /*! \brief Status-Line; reason NULL gives sip_status_reason(status). */
 int sip_build_status_line(struct msgb *msg, uint16_t status, const char *reason);
 

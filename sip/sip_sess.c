@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include <osmocom/core/fsm.h>
 #include <osmocom/core/rate_ctr.h>
@@ -15,6 +14,7 @@
 #include <osmocom/core/utils.h>
 
 #include <mgcf/log.h>
+#include <mgcf/rand.h>
 #include "sip/sip_build.h"
 #include "sip/sip_nexthop.h"
 #include "sip/sip_sess.h"
@@ -237,9 +237,9 @@ static void sched_ms(struct osmo_timer_list *t, unsigned long ms)
 
 static uint32_t rand32(void)
 {
-	uint32_t r;
+	uint32_t r = 0;
 
-	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
+	if (mgcf_rand_bytes(&r, sizeof(r)) < 0)
 		r = (uint32_t)random();
 	return r;
 }
@@ -450,7 +450,7 @@ static void send_ack(struct sip_sess *s, struct sip_dialog *dlg, uint32_t cseq, 
 	if (dlg == s->dlg) {
 		if (s->ack)
 			msgb_free(s->ack);
-		s->ack = msgb_copy(m, "sip-ack");
+		s->ack = sip_msgb_dup(m, "sip-ack");
 		s->ack_cseq = cseq;
 		s->ack_dst = dst;
 	}
@@ -464,7 +464,7 @@ static void resend_ack(struct sip_sess *s)
 
 	if (!s->ack)
 		return;
-	m = msgb_copy(s->ack, "sip-ack");
+	m = sip_msgb_dup(s->ack, "sip-ack");
 	if (m)
 		sip_tp_send(sip_core_tp(s->ua->core), &s->ack_dst, m);
 }
@@ -1007,7 +1007,7 @@ static void rel_retx_cb(void *data)
 	/* RFC 3262 §3: T1 doubling up to T2 (UDP: reliable transports deliver the first copy) */
 	if (!s->rel1xx || !s->inv_st)
 		return;
-	m = msgb_copy(s->rel1xx, "sip-rel1xx");
+	m = sip_msgb_dup(s->rel1xx, "sip-rel1xx");
 	if (m)
 		sip_strans_respond(s->inv_st, s->rel1xx_status, m);
 	ctr_inc(s->ua, SIP_SESS_CTR_REL1XX_RETX);
@@ -1051,7 +1051,7 @@ static int send_1xx(struct sip_sess *s, uint16_t status, const char *sdp, bool r
 	if (!m)
 		return -ENOMEM;
 	if (reliable) {
-		s->rel1xx = msgb_copy(m, "sip-rel1xx");
+		s->rel1xx = sip_msgb_dup(m, "sip-rel1xx");
 		s->rel1xx_rseq = ++s->rseq;
 		s->rel1xx_status = status;
 		if (!s->rel1xx) {

@@ -237,7 +237,7 @@ static void ct_report(struct sip_ctrans *ct, uint16_t status, const struct sip_m
 /* Send a copy of m to the transaction's destination; false on an immediate transport error. */
 static bool ct_xmit(struct sip_ctrans *ct, struct msgb *m)
 {
-	struct msgb *copy = msgb_copy(m, "sip-ct-tx");
+	struct msgb *copy = sip_msgb_dup(m, "sip-ct-tx");
 
 	if (!copy)
 		return false;
@@ -610,7 +610,7 @@ static void st_free(struct sip_strans *st)
 
 static void st_xmit_last(struct sip_strans *st)
 {
-	struct msgb *copy = msgb_copy(st->last, "sip-st-tx");
+	struct msgb *copy = sip_msgb_dup(st->last, "sip-st-tx");
 
 	if (copy)
 		sip_tp_send(st->tl->tp, &st->rdst, copy);
@@ -716,7 +716,12 @@ int sip_strans_respond(struct sip_strans *st, uint16_t status, struct msgb *msg)
 	}
 	if (st->last)
 		msgb_free(st->last);
-	st->last = msg;
+	/* kept until the transaction ends (timer J: 32 s after a BYE's 200 over UDP): only what was built */
+	st->last = sip_msgb_dup(msg, "sip-st-last");
+	if (st->last)
+		msgb_free(msg);
+	else
+		st->last = msg;
 	st->last_status = status;
 	st_xmit_last(st);
 

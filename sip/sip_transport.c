@@ -36,6 +36,9 @@
 #define SIP_CONN_TXQ_MAX	1024
 #define SIP_DEFAULT_MAX_MSG	65535
 #define SIP_RBUF_INITIAL	4096
+#define SIP_UDP_RX_BATCH	8	/* datagrams per recvmmsg() */
+#define SIP_UDP_RX_ROUNDS	4	/* recvmmsg() per wake-up at most: the other sockets get their turn */
+#define SIP_UDP_SLOT		65536	/* the largest datagram and a spare byte */
 
 static const struct rate_ctr_desc sip_tp_ctr_desc[] = {
 	[SIP_TP_CTR_RX_MSGS] = { "sip:rx_msgs", "SIP messages received (well formed)" },
@@ -699,18 +702,32 @@ void sip_tp_inject(struct sip_tp *tp, const struct sip_addr *src, const char *bu
 	}
 }
 
+/* Every datagram that is there, SIP_UDP_RX_BATCH per recvmmsg(): under load one wake-up and one syscall
+ * serve several messages.  Each slot holds the largest datagram, so nothing is ever truncated; a message
+ * is parsed and handled (slices into its slot) before the next slot is looked at. */
 static int udp_read_cb(struct osmo_fd *ofd)
 {
 	struct sip_listener *l = ofd->data;
 	struct sip_tp *tp = l->tp;
-	struct sip_addr src = { .proto = SIP_TRANSPORT_UDP };
-	socklen_t alen = sizeof(src.remote.u.sas);
-	ssize_t n;
+	struct mmsghdr msgs[SIP_UDP_RX_BATCH];
+	struct iovec iov[SIP_UDP_RX_BATCH];
+	struct osmo_sockaddr from[SIP_UDP_RX_BATCH];
+	int fd = ofd->fd, n, i, rounds = 0;
 
-	n = recvfrom(ofd->fd, tp->udp_buf, 65535, 0, &src.remote.u.sa, &alen);
-	if (n < 0)
-		return 0;
-	sip_tp_inject(tp, &src, tp->udp_buf, n);
+	do {
+		for (i = 0; i < SIP_UDP_RX_BATCH; i++) {
+			iov[i] = (struct iovec){ tp->udp_buf + i * SIP_UDP_SLOT, SIP_UDP_SLOT - 1 };
+			msgs[i].msg_hdr = (struct msghdr){ .msg_name = &from[i].u.sas,
+							   .msg_namelen = sizeof(from[i].u.sas),
+							   .msg_iov = &iov[i], .msg_iovlen = 1 };
+		}
+		n = recvmmsg(fd, msgs, SIP_UDP_RX_BATCH, MSG_DONTWAIT, NULL);
+		for (i = 0; i < n; i++) {
+			struct sip_addr src = { .proto = SIP_TRANSPORT_UDP, .remote = from[i] };
+			sip_tp_inject(tp, &src, iov[i].iov_base, msgs[i].msg_len);
+		}
+		/* a full batch: more may be waiting (the listener stays: only reconfiguration closes it) */
+	} while (n == SIP_UDP_RX_BATCH && ++rounds < SIP_UDP_RX_ROUNDS);
 	return 0;
 }
 
@@ -1015,7 +1032,7 @@ struct sip_tp *sip_tp_alloc(void *ctx, const struct sip_cfg *cfg, const struct s
 	INIT_LLIST_HEAD(&tp->conns);
 	tp->ctrs = rate_ctr_group_alloc(tp, &sip_tp_ctrg_desc, idx++);
 	tp->msg = sip_msg_alloc(tp, SIP_TP_MAX_HDRS);
-	tp->udp_buf = talloc_size(tp, 65536);
+	tp->udp_buf = talloc_size(tp, SIP_UDP_RX_BATCH * SIP_UDP_SLOT);
 	if (!tp->ctrs || !tp->msg || !tp->udp_buf) {
 		sip_tp_free(tp);
 		return NULL;

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -176,6 +177,11 @@ int main(int argc, char **argv)
 	char *errors = NULL;
 	int c, rc;
 
+	/* Calls come and go by the thousand per second: without these, every few calls free()
+	 * gave the top of the heap back with brk() (a media thread: mprotect()) and the next
+	 * call took it again.  The heap keeps what it had at its busiest instead. */
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
+	mallopt(M_TOP_PAD, 1 << 20);
 	d->config_file = DEFAULT_CONFIG;
 	while ((c = getopt_long(argc, argv, "c:Vh", long_opts, NULL)) != -1) {
 		switch (c) {

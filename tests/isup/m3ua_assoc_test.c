@@ -669,6 +669,76 @@ START_TEST(test_asp_framing_and_beat_loss)
 }
 END_TEST
 
+/* Over TCP the write queue sends everything queued in one sendmsg(): a burst far larger than the socket
+ * buffers (the peer reads slowly, with a small receive buffer) leaves in batches with partial writes, and
+ * the peer still gets every message whole and in order. */
+START_TEST(test_asp_batched_writes)
+{
+	enum { N = 900, PAYLOAD = 1000 };
+	struct seen as = { 0 };
+	struct m3ua_data_hdr hdr = { .opc = 1, .dpc = 2, .si = M3UA_SI_ISUP, .ni = 2, .sls = 3 };
+	uint16_t port;
+	int lfd = raw_listen(&port), fd, small = 4096;
+	struct m3ua_assoc *asp;
+	uint8_t *buf = talloc_size(test_ctx, 2 * PAYLOAD);
+	struct m3ua_msg m;
+	size_t len;
+	unsigned int i, k;
+
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_int_eq(setsockopt(lfd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small)), 0);
+	asp = start_asp(port, &as);
+	fd = raw_accept(lfd);
+	expect_msg(fd, M3UA_CLS_ASPSM, M3UA_ASPSM_UP, &m, buf, 2 * PAYLOAD);
+	len = encode_simple(buf, 2 * PAYLOAD, M3UA_CLS_ASPSM, M3UA_ASPSM_UP_ACK);
+	raw_send(fd, buf, len);
+	expect_msg(fd, M3UA_CLS_ASPTM, M3UA_ASPTM_ACTIVE, &m, buf, 2 * PAYLOAD);
+	len = encode_simple(buf, 2 * PAYLOAD, M3UA_CLS_ASPTM, M3UA_ASPTM_ACTIVE_ACK);
+	raw_send(fd, buf, len);
+	ck_assert(run_until(is_active, asp, 1, 100));
+	/* the ASP's end of the connection (same process: the socket whose address is our peer's) gets a small
+	 * send buffer too, so that its sendmsg() calls are cut anywhere in the batch */
+	{
+		struct sockaddr_in peer, a;
+		socklen_t pl = sizeof(peer), al;
+		int f, found = -1;
+
+		ck_assert_int_eq(getpeername(fd, (struct sockaddr *)&peer, &pl), 0);
+		for (f = 3; f < 1024 && found < 0; f++) {
+			al = sizeof(a);
+			if (f != fd && getsockname(f, (struct sockaddr *)&a, &al) == 0 && al == pl &&
+			    a.sin_family == AF_INET && a.sin_port == peer.sin_port &&
+			    a.sin_addr.s_addr == peer.sin_addr.s_addr)
+				found = f;
+		}
+		ck_assert_int_ge(found, 0);
+		ck_assert_int_eq(setsockopt(found, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small)), 0);
+	}
+
+	for (i = 0; i < N; i++) {
+		struct msgb *p = msgb_alloc(PAYLOAD, "test");
+		uint8_t *d = msgb_put(p, PAYLOAD);
+
+		osmo_store32be(i, d);
+		memset(d + 4, i & 0xff, PAYLOAD - 4);
+		ck_assert_int_eq(m3ua_assoc_send_data(asp, &hdr, p), 0);
+	}
+	for (i = 0; i < N; i++) {
+		expect_msg(fd, M3UA_CLS_XFER, M3UA_XFER_DATA, &m, buf, 2 * PAYLOAD);
+		ck_assert_uint_eq(m.data.len, PAYLOAD);
+		ck_assert_uint_eq(osmo_load32be(m.data.data), i);
+		for (k = 4; k < PAYLOAD; k++)
+			ck_assert_uint_eq(m.data.data[k], i & 0xff);
+	}
+	ck_assert_uint_eq(m3ua_assoc_ctr(asp, M3UA_CTR_TX_DATA), N);
+	ck_assert_uint_eq(m3ua_assoc_ctr(asp, M3UA_CTR_TX_ERRORS), 0);
+	m3ua_assoc_free(asp);
+	close(fd);
+	close(lfd);
+	talloc_free(buf);
+}
+END_TEST
+
 /* The SG takes the ASP down and inactive on its own; ASPAC is retransmitted on T(ack). */
 START_TEST(test_asp_sg_initiated_changes)
 {
@@ -1126,6 +1196,7 @@ static Suite *m3ua_assoc_suite(void)
 	tcase_add_test(tc, test_asp_sg_full);
 	tcase_add_test(tc, test_sg_rejects_data_before_active);
 	tcase_add_test(tc, test_asp_framing_and_beat_loss);
+	tcase_add_test(tc, test_asp_batched_writes);
 	tcase_add_test(tc, test_asp_sg_initiated_changes);
 	tcase_add_test(tc, test_ssnm);
 	tcase_add_test(tc, test_ssnm_ranges);

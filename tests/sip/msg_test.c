@@ -9,6 +9,7 @@
 
 #include "sip/sip_msg.h"
 #include "sip/sip_build.h"
+#include <mgcf/rand.h>
 #include "testlib.h"
 
 #define MAX_HDRS 64
@@ -1561,6 +1562,50 @@ START_TEST(test_generators)
 }
 END_TEST
 
+/* Tags come from a per-thread block of getrandom() bytes: across several refills of the block no two of
+ * many tags are equal, and each byte of the block is handed out once (not a counter, not a repeat). */
+START_TEST(test_tags_across_refills)
+{
+	enum { N = 200 };	/* 8 bytes each: six refills of the 256-byte block */
+	char (*tags)[SIP_TAG_BUF] = talloc_size(test_ctx, N * SIP_TAG_BUF);
+	uint8_t a[MGCF_RAND_BLOCK], b[MGCF_RAND_BLOCK];
+	size_t i, j;
+
+	ck_assert_ptr_nonnull(tags);
+	for (i = 0; i < N; i++) {
+		ck_assert_int_eq(sip_gen_tag(tags[i], SIP_TAG_BUF), 0);
+		for (j = 0; j < i; j++)
+			ck_assert_str_ne(tags[i], tags[j]);
+	}
+	talloc_free(tags);
+	ck_assert_int_eq(mgcf_rand_bytes(a, sizeof(a)), 0);
+	ck_assert_int_eq(mgcf_rand_bytes(b, sizeof(b)), 0);
+	ck_assert_int_ne(memcmp(a, b, sizeof(a)), 0);
+	ck_assert_int_eq(mgcf_rand_bytes(a, MGCF_RAND_BLOCK + 1), -EMSGSIZE);
+}
+END_TEST
+
+/* What is kept for retransmission: exactly the bytes built, not the build buffer's size. */
+START_TEST(test_msgb_dup)
+{
+	struct msgb *m = msgb_alloc(4096, "test-build");
+	struct msgb *d;
+
+	ck_assert_ptr_nonnull(m);
+	ck_assert_int_eq(sip_build_status_line(m, 200, NULL), 0);
+	ck_assert_int_eq(sip_build_hdr(m, "Call-ID", "%s", "abc@example.com"), 0);
+	m->cb[0] = 0x1234;
+	d = sip_msgb_dup(m, "test-dup");
+	ck_assert_ptr_nonnull(d);
+	ck_assert_uint_eq(msgb_length(d), msgb_length(m));
+	ck_assert_uint_eq(d->data_len, msgb_length(m));
+	ck_assert_int_eq(memcmp(msgb_data(d), msgb_data(m), msgb_length(m)), 0);
+	ck_assert_uint_eq(d->cb[0], 0x1234);
+	msgb_free(m);
+	msgb_free(d);
+}
+END_TEST
+
 START_TEST(test_str_helpers)
 {
 	char buf[8];
@@ -1672,6 +1717,8 @@ static Suite *msg_suite(void)
 	tcase_add_test(tc, test_build_response_from_request);
 	tcase_add_test(tc, test_build_error_response);
 	tcase_add_test(tc, test_generators);
+	tcase_add_test(tc, test_tags_across_refills);
+	tcase_add_test(tc, test_msgb_dup);
 	suite_add_tcase(s, tc);
 	return s;
 }

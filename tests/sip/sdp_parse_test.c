@@ -179,6 +179,32 @@ START_TEST(test_parse_table)
 }
 END_TEST
 
+/* sdp_parse() empties only the session part and each media entry it adds (the whole struct is 37 kB): a
+ * session that held garbage, or a bigger SDP before, must parse to the same bytes as a zeroed one, up to
+ * num_media. */
+START_TEST(test_parse_reused_session)
+{
+	static const char *const texts[] = { baresip_offer, sipp_uac_pcap, sipp_uac };
+	struct sdp_session *fresh = talloc(sdp_ctx, struct sdp_session);
+	struct sdp_session *used = talloc(sdp_ctx, struct sdp_session);
+	unsigned int i, k;
+
+	ck_assert_ptr_nonnull(fresh);
+	ck_assert_ptr_nonnull(used);
+	memset(used, 0xa5, sizeof(*used));
+	for (i = 0; i < ARRAY_SIZE(texts); i++) {
+		memset(fresh, 0, sizeof(*fresh));
+		ck_assert_int_eq(sdp_parse(fresh, texts[i], strlen(texts[i]), NULL), 0);
+		ck_assert_int_eq(sdp_parse(used, texts[i], strlen(texts[i]), NULL), 0);
+		ck_assert_int_eq(memcmp(fresh, used, offsetof(struct sdp_session, media)), 0);
+		ck_assert_uint_eq(used->num_media, fresh->num_media);
+		for (k = 0; k < fresh->num_media; k++)
+			ck_assert_int_eq(memcmp(&fresh->media[k], &used->media[k], sizeof(fresh->media[k])), 0);
+		ck_assert_str_eq(sdp_build_str(used), sdp_build_str(fresh));
+	}
+}
+END_TEST
+
 START_TEST(test_parse_fields)
 {
 	struct sdp_session *s = sdp_parse_ok(sipp_uac_pcap);
@@ -484,6 +510,7 @@ static Suite *sdp_parse_suite(void)
 	tcase_add_checked_fixture(tc, sdp_test_setup, sdp_test_teardown);
 	tcase_add_loop_test(tc, test_parse_table, 0, ARRAY_SIZE(parse_cases));
 	tcase_add_test(tc, test_parse_fields);
+	tcase_add_test(tc, test_parse_reused_session);
 	tcase_add_test(tc, test_parse_preconditions);
 	tcase_add_test(tc, test_parse_t38);
 	tcase_add_test(tc, test_parse_ipv6_session_fields);
