@@ -879,6 +879,14 @@ static void m3ua_asp_try_connect(struct osmo_fsm_inst *fi)
 				   M3UA_T_RECONNECT_MAX);
 }
 
+/* Wait in state (WAIT_UP_ACK or WAIT_AC_ACK) for the acknowledgement of what was just sent, for T(ack). */
+static void m3ua_await_ack(struct osmo_fsm_inst *fi, uint32_t state)
+{
+	struct m3ua_conn *c = fi->priv;
+
+	osmo_fsm_inst_state_chg_ms(fi, state, m3ua_t_ms(c->assoc, M3UA_T_ACK), M3UA_T_ACK);
+}
+
 static void m3ua_st_down(struct osmo_fsm_inst *fi, uint32_t event, void *data)
 {
 	switch (event) {
@@ -898,7 +906,7 @@ static void m3ua_st_connecting(struct osmo_fsm_inst *fi, uint32_t event, void *d
 	case M3UA_ASP_EV_CONNECTED:
 		m3ua_beat_start(c);
 		m3ua_send_aspup(c);
-		osmo_fsm_inst_state_chg_ms(fi, M3UA_ASP_ST_WAIT_UP_ACK, m3ua_t_ms(c->assoc, M3UA_T_ACK), M3UA_T_ACK);
+		m3ua_await_ack(fi, M3UA_ASP_ST_WAIT_UP_ACK);
 		break;
 	default:
 		break;
@@ -944,7 +952,7 @@ static void m3ua_st_wait_up_ack(struct osmo_fsm_inst *fi, uint32_t event, void *
 	case M3UA_ASP_EV_RX_ASPUP_ACK:
 		osmo_fsm_inst_state_chg(fi, M3UA_ASP_ST_INACTIVE, 0, 0);
 		m3ua_send_aspac(c);
-		osmo_fsm_inst_state_chg_ms(fi, M3UA_ASP_ST_WAIT_AC_ACK, m3ua_t_ms(c->assoc, M3UA_T_ACK), M3UA_T_ACK);
+		m3ua_await_ack(fi, M3UA_ASP_ST_WAIT_AC_ACK);
 		break;
 	default:
 		break;
@@ -1001,7 +1009,7 @@ static void m3ua_st_inactive(struct osmo_fsm_inst *fi, uint32_t event, void *dat
 	case M3UA_ASP_EV_RX_ASPDN_ACK:
 		/* the SG took us down (e.g. management blocking): start over with ASPUP */
 		m3ua_send_aspup(c);
-		osmo_fsm_inst_state_chg_ms(fi, M3UA_ASP_ST_WAIT_UP_ACK, m3ua_t_ms(c->assoc, M3UA_T_ACK), M3UA_T_ACK);
+		m3ua_await_ack(fi, M3UA_ASP_ST_WAIT_UP_ACK);
 		break;
 	default:
 		break;
@@ -1023,7 +1031,7 @@ static void m3ua_st_wait_ac_ack(struct osmo_fsm_inst *fi, uint32_t event, void *
 		break;
 	case M3UA_ASP_EV_RX_ASPDN_ACK:
 		m3ua_send_aspup(c);
-		osmo_fsm_inst_state_chg_ms(fi, M3UA_ASP_ST_WAIT_UP_ACK, m3ua_t_ms(a, M3UA_T_ACK), M3UA_T_ACK);
+		m3ua_await_ack(fi, M3UA_ASP_ST_WAIT_UP_ACK);
 		break;
 	default:
 		break;
@@ -1033,7 +1041,6 @@ static void m3ua_st_wait_ac_ack(struct osmo_fsm_inst *fi, uint32_t event, void *
 static void m3ua_st_active(struct osmo_fsm_inst *fi, uint32_t event, void *data)
 {
 	struct m3ua_conn *c = fi->priv;
-	struct m3ua_assoc *a = c->assoc;
 
 	switch (event) {
 	case M3UA_ASP_EV_RX_ASPUP:
@@ -1051,11 +1058,11 @@ static void m3ua_st_active(struct osmo_fsm_inst *fi, uint32_t event, void *data)
 		break;
 	case M3UA_ASP_EV_RX_ASPIA_ACK:
 		/* an unsolicited ASPIA_ACK: the SG deactivated us; ask again after T(ack) */
-		osmo_fsm_inst_state_chg_ms(fi, M3UA_ASP_ST_WAIT_AC_ACK, m3ua_t_ms(a, M3UA_T_ACK), M3UA_T_ACK);
+		m3ua_await_ack(fi, M3UA_ASP_ST_WAIT_AC_ACK);
 		break;
 	case M3UA_ASP_EV_RX_ASPDN_ACK:
 		m3ua_send_aspup(c);
-		osmo_fsm_inst_state_chg_ms(fi, M3UA_ASP_ST_WAIT_UP_ACK, m3ua_t_ms(a, M3UA_T_ACK), M3UA_T_ACK);
+		m3ua_await_ack(fi, M3UA_ASP_ST_WAIT_UP_ACK);
 		break;
 	default:
 		break;
@@ -1103,12 +1110,12 @@ static int m3ua_timer_cb(struct osmo_fsm_inst *fi)
 	case M3UA_ASP_ST_WAIT_UP_ACK:
 		CTR_INC(a, M3UA_CTR_ACK_TIMEOUTS);
 		m3ua_send_aspup(c);
-		osmo_fsm_inst_state_chg_ms(fi, M3UA_ASP_ST_WAIT_UP_ACK, m3ua_t_ms(a, M3UA_T_ACK), M3UA_T_ACK);
+		m3ua_await_ack(fi, M3UA_ASP_ST_WAIT_UP_ACK);
 		break;
 	case M3UA_ASP_ST_WAIT_AC_ACK:
 		CTR_INC(a, M3UA_CTR_ACK_TIMEOUTS);
 		m3ua_send_aspac(c);
-		osmo_fsm_inst_state_chg_ms(fi, M3UA_ASP_ST_WAIT_AC_ACK, m3ua_t_ms(a, M3UA_T_ACK), M3UA_T_ACK);
+		m3ua_await_ack(fi, M3UA_ASP_ST_WAIT_AC_ACK);
 		break;
 	default:
 		break;
