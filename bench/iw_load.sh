@@ -21,7 +21,7 @@
 #
 # Usage (from the build directory): sh ../bench/iw_load.sh [RATES] [SECONDS_PER_STEP]
 #   e.g. sh ../bench/iw_load.sh "1000 2000 4000 5000" 5
-# Environment: SPANS (16), HOLD_CALLS (200; 0 skips the memory step), MGCFD_WRAP (a command mgcfd runs
+# Environment: SPANS (16), FRAMES (CESoPSN frames per packet of the spans, 8: 1 ms), HOLD_CALLS (200; 0 skips the memory step), MGCFD_WRAP (a command mgcfd runs
 # under, e.g. callgrind), IW_LOAD_LOGS (a directory that keeps sipp's error logs and the daemons' output).
 set -eu
 top_srcdir=$(cd "$(dirname "$0")/.." && pwd)
@@ -34,6 +34,7 @@ command -v sipp > /dev/null || { echo "iw_load: sipp (sip-tester) is not install
 rates=${1:-"500 1000 2000 3000 4000 5000 6000"}
 secs=${2:-5}
 spans=${SPANS:-16}
+frames=${FRAMES:-8}
 hold_calls=${HOLD_CALLS:-200}
 target_rate=5000
 target_us=50
@@ -56,6 +57,7 @@ trunk_group() {
 		eval "a=\$span_a$k b=\$span_b$k"
 		if [ "$1" = mgcfd ]; then l=$b r=$a; else l=$a r=$b; fi
 		printf '\tspan e1-%s {\n\t\ttimeslots = "1-31"\n\t\tcic-base = %s\n' $k $((31 * k))
+		printf '\t\tframes-per-packet = %s\n' "$frames"
 		printf '\t\tlocal = "127.0.0.1:%s"\n\t\tremote = "127.0.0.1:%s"\n\t}\n' "$l" "$r"
 		k=$((k + 1))
 	done
