@@ -16,11 +16,12 @@
 #include <mgcf/log.h>
 #include <mgcf/rand.h>
 #include "sip/sip_build.h"
+#include "sip/sip_htab.h"
 #include "sip/sip_nexthop.h"
 #include "sip/sip_sess.h"
 #include "sip/sip_timers.h"
 
-#define SESS_HASH 4096
+#define SESS_HASH 4096	/* initial buckets: the table grows with the sessions */
 
 const struct value_string sip_sess_state_names[] = {
 	{ SIP_SESS_ST_INIT, "INIT" },
@@ -108,7 +109,8 @@ struct sip_sess_ua {
 	void *priv;
 	struct sip_core *core;
 	struct sip_nexthops *nhs;
-	struct llist_head by_callid[SESS_HASH];
+	struct sip_htab by_callid;
+	struct llist_head sessions;
 	unsigned int count;
 	char *contact_host;
 	uint16_t contact_port;
@@ -118,7 +120,8 @@ struct sip_sess_ua {
 struct sip_sess {
 	struct sip_sess_ua *ua;
 	struct osmo_fsm_inst *fi;
-	struct llist_head entry;	/* ua->by_callid */
+	struct llist_head entry;	/* ua->sessions */
+	struct sip_hnode cnode;		/* ua->by_callid */
 	void *priv;
 	bool uac;
 	bool own_call_id;		/* we made the Call-ID: the longer glare back-off (RFC 3261 §14.1) */
@@ -214,16 +217,6 @@ struct rate_ctr_group *sip_sess_ua_ctrs(struct sip_sess_ua *ua)
 }
 
 #define LOG_SESS(s, lvl, fmt, args...) LOGPFSML((s)->fi, lvl, fmt, ##args)
-
-static unsigned int hash_str(struct sip_str s)
-{
-	uint32_t h = 2166136261u;
-	size_t i;
-
-	for (i = 0; i < s.len; i++)
-		h = (h ^ (uint8_t)s.p[i]) * 16777619u;
-	return h % SESS_HASH;
-}
 
 static unsigned long tdef_ms(enum sip_timer t)
 {
@@ -635,6 +628,7 @@ static void sess_cleanup(struct osmo_fsm_inst *fi, enum osmo_fsm_term_cause caus
 		msgb_free(s->rel1xx);
 	s->ack = s->rel1xx = NULL;
 	llist_del(&s->entry);
+	sip_htab_del(&s->ua->by_callid, &s->cnode);
 	s->ua->count--;
 }
 
@@ -1810,7 +1804,8 @@ static struct sip_sess *sess_alloc(struct sip_sess_ua *ua, bool uac, struct sip_
 	osmo_timer_setup(&s->glare, glare_cb, s);
 	osmo_timer_setup(&s->se_timer, se_timer_cb, s);
 	osmo_fsm_inst_update_id_f_sanitize(fi, '-', "%s-%.*s", uac ? "out" : "in", SIP_STR_FMT(call_id));
-	llist_add_tail(&s->entry, &ua->by_callid[hash_str(call_id)]);
+	llist_add_tail(&s->entry, &ua->sessions);
+	sip_htab_add(&ua->by_callid, &s->cnode, sip_hash(call_id));
 	ua->count++;
 	return s;
 }
@@ -1821,7 +1816,7 @@ static struct sip_sess *sess_find(struct sip_sess_ua *ua, const struct sip_msg *
 	struct sip_sess *s;
 	struct sip_dialog *d;
 
-	llist_for_each_entry(s, &ua->by_callid[hash_str(req->call_id)], entry) {
+	sip_htab_for_each(s, &ua->by_callid, sip_hash(req->call_id), cnode) {
 		if (s->ended)
 			continue;
 		if (s->dlg && sip_dialog_matches(s->dlg, req))
@@ -1863,7 +1858,7 @@ static void ua_cancel(void *priv, struct sip_strans *inv)
 	struct sip_sess_ua *ua = priv;
 	struct sip_sess *s;
 
-	llist_for_each_entry(s, &ua->by_callid[hash_str(sip_strans_request(inv)->call_id)], entry) {
+	sip_htab_for_each(s, &ua->by_callid, sip_hash(sip_strans_request(inv)->call_id), cnode) {
 		if (s->inv_st == inv && !s->ended) {
 			osmo_fsm_inst_dispatch(s->fi, SIP_SESS_EV_RX_CANCEL,
 					       (void *)sip_core_cancel_request(ua->core));
@@ -2019,18 +2014,17 @@ struct sip_sess_ua *sip_sess_ua_alloc(void *ctx, const struct sip_cfg *cfg, cons
 {
 	static unsigned int idx;
 	struct sip_sess_ua *ua = talloc_zero(ctx, struct sip_sess_ua);
-	unsigned int i, n = 0;
+	unsigned int n = 0;
 
 	if (!ua)
 		return NULL;
 	ua->cfg = cfg;
 	ua->ops = ops;
 	ua->priv = priv;
-	for (i = 0; i < SESS_HASH; i++)
-		INIT_LLIST_HEAD(&ua->by_callid[i]);
+	INIT_LLIST_HEAD(&ua->sessions);
 	ua->ctrs = rate_ctr_group_alloc(ua, &sip_sess_ctrg_desc, idx++);
 	ua->core = sip_core_alloc(ua, cfg, &ua_core_ops, ua);
-	if (!ua->core || !ua->ctrs) {
+	if (!ua->core || !ua->ctrs || sip_htab_init(&ua->by_callid, ua, SESS_HASH) < 0) {
 		sip_core_free(ua->core);
 		if (ua->ctrs)
 			rate_ctr_group_free(ua->ctrs);
@@ -2060,15 +2054,12 @@ struct sip_sess_ua *sip_sess_ua_alloc(void *ctx, const struct sip_cfg *cfg, cons
 void sip_sess_ua_free(struct sip_sess_ua *ua)
 {
 	struct sip_sess *s, *tmp;
-	unsigned int i;
 
 	if (!ua)
 		return;
-	for (i = 0; i < SESS_HASH; i++) {
-		llist_for_each_entry_safe(s, tmp, &ua->by_callid[i], entry) {
-			s->ended = true;
-			osmo_fsm_inst_term(s->fi, OSMO_FSM_TERM_PARENT, NULL);
-		}
+	llist_for_each_entry_safe(s, tmp, &ua->sessions, entry) {
+		s->ended = true;
+		osmo_fsm_inst_term(s->fi, OSMO_FSM_TERM_PARENT, NULL);
 	}
 	sip_nexthops_free(ua->nhs);
 	sip_core_free(ua->core);

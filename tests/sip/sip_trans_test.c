@@ -841,6 +841,39 @@ START_TEST(test_malformed_400)
 }
 END_TEST
 
+START_TEST(test_match_after_growth)
+{
+	enum { N = 6000 };
+	unsigned int i;
+
+	/* more live transactions than the tables have buckets at first (4096): they double; early ones are matched by
+	 * branch (RFC 3261) and by Call-ID (RFC 2543, no magic cookie) afterwards */
+	inject(REQ_FMT, "MESSAGE", "old2543", 70u, "", "c-g-2543", "MESSAGE", "");
+	for (i = 0; i < N; i++) {
+		char branch[32], callid[32];
+
+		snprintf(branch, sizeof(branch), "z9hG4bKg%u", i);
+		snprintf(callid, sizeof(callid), "c-g%u", i);
+		inject(REQ_FMT, "MESSAGE", branch, 70u, "", callid, "MESSAGE", "");
+	}
+	ck_assert_uint_eq(n_handler, N + 1);
+	ck_assert_uint_eq(sip_tl_num_trans(sip_core_tl(core)), N + 1);
+	/* retransmissions are absorbed by their (Trying) transactions */
+	inject(REQ_FMT, "MESSAGE", "old2543", 70u, "", "c-g-2543", "MESSAGE", "");
+	inject(REQ_FMT, "MESSAGE", "z9hG4bKg0", 70u, "", "c-g0", "MESSAGE", "");
+	inject(REQ_FMT, "MESSAGE", "z9hG4bKg2999", 70u, "", "c-g2999", "MESSAGE", "");
+	ck_assert_uint_eq(n_handler, N + 1);
+	ck_assert_uint_eq(sip_tl_ctr(sip_core_tl(core), SIP_TL_CTR_RX_REQ_ABSORBED), 3);
+	/* a merged request (new branch, same From tag, Call-ID, CSeq) is found through the grown Call-ID table */
+	inject(REQ_FMT, "MESSAGE", "z9hG4bKgmerged", 70u, "", "c-g17", "MESSAGE", "");
+	ck_assert_uint_eq(tx_status_count(482), 1);
+	ck_assert_uint_eq(n_handler, N + 1);
+	/* a new one is still new */
+	inject(REQ_FMT, "MESSAGE", "z9hG4bKgnew", 70u, "", "c-gnew", "MESSAGE", "");
+	ck_assert_uint_eq(n_handler, N + 2);
+}
+END_TEST
+
 START_TEST(test_via_received)
 {
 	/* sent-by differs from the source address: received= is added even without rport */
@@ -943,6 +976,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_options_default_and_503);
 	tcase_add_loop_test(tc, test_malformed_400, 0, ARRAY_SIZE(malformed));
 	tcase_add_test(tc, test_via_received);
+	tcase_add_test(tc, test_match_after_growth);
 	tcase_add_test(tc, test_destinations);
 	tcase_add_test(tc, test_counter_names);
 	suite_add_tcase(s, tc);
