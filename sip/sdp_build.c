@@ -1,13 +1,11 @@
 /* SDP builder (RFC 4566): struct sdp_session -> text in a msgb. */
 #include <errno.h>
-#include <inttypes.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 #include <osmocom/core/msgb.h>
 
 #include "sip/sdp.h"
+#include "sip/sip_str.h"
 
 /* Output cursor: writes into the msgb's tailroom and commits only at the end, so a
  * failed build leaves the msgb as it was. */
@@ -38,22 +36,14 @@ static void put_c(struct out *o, const char *s)
 	put(o, s, strlen(s));
 }
 
-__attribute__((format(printf, 2, 3)))
-static void putf(struct out *o, const char *fmt, ...)
+/* prefix, a number in decimal, suffix: the numbers of SDP lines without printf */
+static void put_num(struct out *o, const char *prefix, uint64_t v, const char *suffix)
 {
-	char tmp[64];
-	va_list ap;
-	int n;
+	char d[SIP_U64_DEC_MAX];
 
-	/* Only used for numbers: tmp always holds the result. */
-	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(tmp)) {
-		o->overflow = true;
-		return;
-	}
-	put(o, tmp, n);
+	put_c(o, prefix);
+	put(o, d, sip_u64_dec(d, v, 1));
+	put_c(o, suffix);
 }
 
 static void crlf(struct out *o)
@@ -73,9 +63,9 @@ static void put_conn(struct out *o, const struct sdp_conn *c)
 	put(o, " ", 1);
 	put_str(o, c->addr);
 	if (c->ttl)
-		putf(o, "/%u", c->ttl);
+		put_num(o, "/", c->ttl, "");
 	if (c->num)
-		putf(o, "/%u", c->num);
+		put_num(o, "/", c->num, "");
 }
 
 static void line_str(struct out *o, const char *prefix, struct sdp_str s)
@@ -92,7 +82,7 @@ static void put_bw(struct out *o, const struct sdp_bw *bw, unsigned int n)
 	for (i = 0; i < n; i++) {
 		put_c(o, "b=");
 		put_str(o, bw[i].type);
-		putf(o, ":%" PRIu32, bw[i].value);
+		put_num(o, ":", bw[i].value, "");
 		crlf(o);
 	}
 }
@@ -125,9 +115,9 @@ static void put_t38(struct out *o, const struct sdp_t38 *t)
 {
 	/* T.38 Annex D.2.3 attribute order, as commonly written */
 	if (t->present & SDP_T38_VERSION)
-		putf(o, "a=T38FaxVersion:%" PRIu32 "\r\n", t->version);
+		put_num(o, "a=T38FaxVersion:", t->version, "\r\n");
 	if (t->present & SDP_T38_MAX_BIT_RATE)
-		putf(o, "a=T38MaxBitRate:%" PRIu32 "\r\n", t->max_bit_rate);
+		put_num(o, "a=T38MaxBitRate:", t->max_bit_rate, "\r\n");
 	if (t->present & SDP_T38_FILL_BIT_REMOVAL)
 		put_c(o, t->fill_bit_removal ? "a=T38FaxFillBitRemoval\r\n" : "a=T38FaxFillBitRemoval:0\r\n");
 	if (t->present & SDP_T38_TRANSCODING_MMR)
@@ -140,9 +130,9 @@ static void put_t38(struct out *o, const struct sdp_t38 *t)
 		crlf(o);
 	}
 	if (t->present & SDP_T38_MAX_BUFFER)
-		putf(o, "a=T38FaxMaxBuffer:%" PRIu32 "\r\n", t->max_buffer);
+		put_num(o, "a=T38FaxMaxBuffer:", t->max_buffer, "\r\n");
 	if (t->present & SDP_T38_MAX_DATAGRAM)
-		putf(o, "a=T38FaxMaxDatagram:%" PRIu32 "\r\n", t->max_datagram);
+		put_num(o, "a=T38FaxMaxDatagram:", t->max_datagram, "\r\n");
 	if (t->present & SDP_T38_UDP_EC) {
 		put_c(o, "a=T38FaxUdpEC:");
 		put_c(o, get_value_string(sdp_t38_udp_ec_names, t->udp_ec));
@@ -173,15 +163,15 @@ static void put_media(struct out *o, const struct sdp_media *m)
 
 	put_c(o, "m=");
 	put_str(o, m->type_str);
-	putf(o, " %u", m->port);
+	put_num(o, " ", m->port, "");
 	if (m->port_count)
-		putf(o, "/%u", m->port_count);
+		put_num(o, "/", m->port_count, "");
 	put(o, " ", 1);
 	put_str(o, m->proto_str);
 	for (i = 0; i < m->num_fmt; i++) {
 		/* RTP formats are written from pt[] so that a built session needs no text for them */
 		if (m->proto == SDP_PROTO_RTP_AVP || m->proto == SDP_PROTO_RTP_SAVP)
-			putf(o, " %u", m->pt[i]);
+			put_num(o, " ", m->pt[i], "");
 		else {
 			put(o, " ", 1);
 			put_str(o, m->fmt[i]);
@@ -201,24 +191,24 @@ static void put_media(struct out *o, const struct sdp_media *m)
 	for (i = 0; i < m->num_rtpmap; i++) {
 		const struct sdp_rtpmap *r = &m->rtpmap[i];
 
-		putf(o, "a=rtpmap:%u ", r->pt);
+		put_num(o, "a=rtpmap:", r->pt, " ");
 		put_str(o, r->enc);
-		putf(o, "/%" PRIu32, r->clock);
+		put_num(o, "/", r->clock, "");
 		if (r->channels)
-			putf(o, "/%u", r->channels);
+			put_num(o, "/", r->channels, "");
 		crlf(o);
 	}
 	for (i = 0; i < m->num_fmtp; i++) {
-		putf(o, "a=fmtp:%u ", m->fmtp[i].pt);
+		put_num(o, "a=fmtp:", m->fmtp[i].pt, " ");
 		put_str(o, m->fmtp[i].params);
 		crlf(o);
 	}
 	if (m->ptime)
-		putf(o, "a=ptime:%u\r\n", m->ptime);
+		put_num(o, "a=ptime:", m->ptime, "\r\n");
 	if (m->maxptime)
-		putf(o, "a=maxptime:%u\r\n", m->maxptime);
+		put_num(o, "a=maxptime:", m->maxptime, "\r\n");
 	if (m->rtcp.present) {
-		putf(o, "a=rtcp:%u", m->rtcp.port);
+		put_num(o, "a=rtcp:", m->rtcp.port, "");
 		if (m->rtcp.conn.type != SDP_ADDR_NONE) {
 			put(o, " ", 1);
 			put_conn(o, &m->rtcp.conn);
@@ -278,7 +268,8 @@ int sdp_build(struct msgb *msg, const struct sdp_session *sdp)
 	put_c(&o, "v=0\r\n");
 	put_c(&o, "o=");
 	put_str(&o, sdp->origin.username.len ? sdp->origin.username : SDP_STR("-"));
-	putf(&o, " %" PRIu64 " %" PRIu64 " IN ", sdp->origin.sess_id, sdp->origin.sess_version);
+	put_num(&o, " ", sdp->origin.sess_id, " ");
+	put_num(&o, "", sdp->origin.sess_version, " IN ");
 	put_c(&o, addrtype_str(sdp->origin.type));
 	put(&o, " ", 1);
 	put_str(&o, sdp->origin.addr);
@@ -301,8 +292,10 @@ int sdp_build(struct msgb *msg, const struct sdp_session *sdp)
 	put_bw(&o, sdp->bw, sdp->num_bw);
 	if (!sdp->num_time)
 		put_c(&o, "t=0 0\r\n");
-	for (i = 0; i < sdp->num_time; i++)
-		putf(&o, "t=%" PRIu64 " %" PRIu64 "\r\n", sdp->time[i].start, sdp->time[i].stop);
+	for (i = 0; i < sdp->num_time; i++) {
+		put_num(&o, "t=", sdp->time[i].start, " ");
+		put_num(&o, "", sdp->time[i].stop, "\r\n");
+	}
 	/* r= lines are kept flat; they all follow the last t= */
 	for (i = 0; i < sdp->num_repeat; i++)
 		line_str(&o, "r=", sdp->repeat[i]);

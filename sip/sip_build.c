@@ -77,7 +77,7 @@ const char *sip_status_reason(uint16_t status)
 	return get_value_string_or_null(sip_status_names, status) ?: "Unknown";
 }
 
-static int put(struct msgb *msg, const void *data, size_t len)
+int sip_build_put(struct msgb *msg, const void *data, size_t len)
 {
 	if (len > (size_t)msgb_tailroom(msg))
 		return -EMSGSIZE;
@@ -86,9 +86,41 @@ static int put(struct msgb *msg, const void *data, size_t len)
 	return 0;
 }
 
-static int puts_(struct msgb *msg, const char *s)
+int sip_build_puts(struct msgb *msg, const char *s)
 {
-	return put(msg, s, strlen(s));
+	return sip_build_put(msg, s, strlen(s));
+}
+
+int sip_build_putu(struct msgb *msg, uint64_t v)
+{
+	char d[SIP_U64_DEC_MAX];
+
+	return sip_build_put(msg, d, sip_u64_dec(d, v, 1));
+}
+
+int sip_build_hdr_name(struct msgb *msg, const char *name)
+{
+	return sip_build_puts(msg, name) ?: sip_build_put(msg, ": ", 2);
+}
+
+static inline int put(struct msgb *msg, const void *data, size_t len)
+{
+	return sip_build_put(msg, data, len);
+}
+
+static inline int puts_(struct msgb *msg, const char *s)
+{
+	return sip_build_put(msg, s, strlen(s));
+}
+
+static inline int putu(struct msgb *msg, uint64_t v)
+{
+	return sip_build_putu(msg, v);
+}
+
+static inline int crlf(struct msgb *msg)
+{
+	return sip_build_put(msg, "\r\n", 2);
 }
 
 static int vputf(struct msgb *msg, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
@@ -101,18 +133,6 @@ static int vputf(struct msgb *msg, const char *fmt, va_list ap)
 		return -EMSGSIZE;
 	msgb_put(msg, n);
 	return 0;
-}
-
-static int putf(struct msgb *msg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int putf(struct msgb *msg, const char *fmt, ...)
-{
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = vputf(msg, fmt, ap);
-	va_end(ap);
-	return rc;
 }
 
 /* Copy a parsed value without its line folding: removing the CRLF of "CRLF WSP" leaves the WSP, which is the
@@ -153,12 +173,15 @@ static int put_quoted(struct msgb *msg, const char *s)
 
 int sip_build_request_line(struct msgb *msg, const char *method, const char *ruri)
 {
-	return putf(msg, "%s %s SIP/2.0\r\n", method, ruri);
+	return puts_(msg, method) ?: put(msg, " ", 1) ?: puts_(msg, ruri) ?: puts_(msg, " SIP/2.0\r\n");
 }
 
 int sip_build_status_line(struct msgb *msg, uint16_t status, const char *reason)
 {
-	return putf(msg, "SIP/2.0 %03u %s\r\n", status, reason ? reason : sip_status_reason(status));
+	char d[SIP_U64_DEC_MAX];
+
+	return puts_(msg, "SIP/2.0 ") ?: put(msg, d, sip_u64_dec(d, status, 3)) ?: put(msg, " ", 1) ?:
+	       puts_(msg, reason ? reason : sip_status_reason(status)) ?: crlf(msg);
 }
 
 int sip_build_hdr(struct msgb *msg, const char *name, const char *fmt, ...)
@@ -166,19 +189,36 @@ int sip_build_hdr(struct msgb *msg, const char *name, const char *fmt, ...)
 	va_list ap;
 	int rc;
 
-	if ((rc = putf(msg, "%s: ", name)) < 0)
+	if ((rc = sip_build_hdr_name(msg, name)) < 0)
 		return rc;
 	va_start(ap, fmt);
 	rc = vputf(msg, fmt, ap);
 	va_end(ap);
-	return rc ?: put(msg, "\r\n", 2);
+	return rc ?: crlf(msg);
+}
+
+int sip_build_hdr_c(struct msgb *msg, const char *name, const char *value)
+{
+	return sip_build_hdr_name(msg, name) ?: puts_(msg, value) ?: crlf(msg);
+}
+
+int sip_build_hdr_tagged(struct msgb *msg, const char *name, const char *value, const char *tag)
+{
+	int rc = sip_build_hdr_name(msg, name) ?: puts_(msg, value);
+
+	if (!rc && tag)
+		rc = puts_(msg, ";tag=") ?: puts_(msg, tag);
+	return rc ?: crlf(msg);
+}
+
+int sip_build_hdr_u(struct msgb *msg, const char *name, uint64_t value)
+{
+	return sip_build_hdr_name(msg, name) ?: putu(msg, value) ?: crlf(msg);
 }
 
 int sip_build_hdr_str(struct msgb *msg, const char *name, struct sip_str value)
 {
-	int rc = putf(msg, "%s: ", name);
-
-	return rc ?: put_unfolded(msg, value) ?: put(msg, "\r\n", 2);
+	return sip_build_hdr_name(msg, name) ?: put_unfolded(msg, value) ?: crlf(msg);
 }
 
 int sip_build_via(struct msgb *msg, const char *transport, const char *host, uint16_t port, const char *branch,
@@ -186,15 +226,20 @@ int sip_build_via(struct msgb *msg, const char *transport, const char *host, uin
 {
 	/* an IPv6 address is bracketed in sent-by (RFC 5118 §4.1), unless the caller already did */
 	bool v6 = host[0] != '[' && strchr(host, ':') != NULL;
-	int rc = putf(msg, "Via: SIP/2.0/%s %s%s%s", transport, v6 ? "[" : "", host, v6 ? "]" : "");
+	int rc = puts_(msg, "Via: SIP/2.0/") ?: puts_(msg, transport) ?: put(msg, " ", 1);
 
+	if (!rc && v6)
+		rc = put(msg, "[", 1);
+	rc = rc ?: puts_(msg, host);
+	if (!rc && v6)
+		rc = put(msg, "]", 1);
 	if (!rc && port)
-		rc = putf(msg, ":%u", port);
+		rc = put(msg, ":", 1) ?: putu(msg, port);
 	if (!rc && branch)
-		rc = putf(msg, ";branch=%s", branch);
+		rc = puts_(msg, ";branch=") ?: puts_(msg, branch);
 	if (!rc && rport)
 		rc = puts_(msg, ";rport");
-	return rc ?: put(msg, "\r\n", 2);
+	return rc ?: crlf(msg);
 }
 
 int sip_build_name_addr(struct msgb *msg, enum sip_hdr_id id, const char *display, const char *uri, const char *tag,
@@ -205,36 +250,35 @@ int sip_build_name_addr(struct msgb *msg, enum sip_hdr_id id, const char *displa
 
 	if (!name)
 		return -EINVAL;
-	rc = putf(msg, "%s: ", name);
+	rc = sip_build_hdr_name(msg, name);
 	if (!rc && display) {
 		rc = put_quoted(msg, display);
 		if (!rc)
 			rc = put(msg, " ", 1);
 	}
-	if (!rc)
-		rc = putf(msg, "<%s>", uri);
+	rc = rc ?: put(msg, "<", 1) ?: puts_(msg, uri) ?: put(msg, ">", 1);
 	if (!rc && tag)
-		rc = putf(msg, ";tag=%s", tag);
+		rc = puts_(msg, ";tag=") ?: puts_(msg, tag);
 	if (!rc && params)
-		rc = putf(msg, ";%s", params);
-	return rc ?: put(msg, "\r\n", 2);
+		rc = put(msg, ";", 1) ?: puts_(msg, params);
+	return rc ?: crlf(msg);
 }
 
 int sip_build_cseq(struct msgb *msg, uint32_t num, const char *method)
 {
 	if (num > SIP_CSEQ_MAX)
 		return -EINVAL;
-	return putf(msg, "CSeq: %u %s\r\n", num, method);
+	return puts_(msg, "CSeq: ") ?: putu(msg, num) ?: put(msg, " ", 1) ?: puts_(msg, method) ?: crlf(msg);
 }
 
 int sip_build_call_id(struct msgb *msg, const char *call_id)
 {
-	return putf(msg, "Call-ID: %s\r\n", call_id);
+	return sip_build_hdr_c(msg, "Call-ID", call_id);
 }
 
 int sip_build_max_forwards(struct msgb *msg, uint8_t hops)
 {
-	return putf(msg, "Max-Forwards: %u\r\n", hops);
+	return sip_build_hdr_u(msg, "Max-Forwards", hops);
 }
 
 int sip_build_tokens(struct msgb *msg, enum sip_hdr_id id, const char *const *tokens)
@@ -244,40 +288,42 @@ int sip_build_tokens(struct msgb *msg, enum sip_hdr_id id, const char *const *to
 
 	if (!name)
 		return -EINVAL;
-	rc = putf(msg, "%s: ", name);
+	rc = sip_build_hdr_name(msg, name);
 	for (i = 0; !rc && tokens[i]; i++)
-		rc = putf(msg, "%s%s", i ? ", " : "", tokens[i]);
-	return rc ?: put(msg, "\r\n", 2);
+		rc = (i ? put(msg, ", ", 2) : 0) ?: puts_(msg, tokens[i]);
+	return rc ?: crlf(msg);
 }
 
 int sip_build_rseq(struct msgb *msg, uint32_t rseq)
 {
-	return putf(msg, "RSeq: %u\r\n", rseq);
+	return sip_build_hdr_u(msg, "RSeq", rseq);
 }
 
 int sip_build_rack(struct msgb *msg, uint32_t rseq, uint32_t cseq, const char *method)
 {
-	return putf(msg, "RAck: %u %u %s\r\n", rseq, cseq, method);
+	return puts_(msg, "RAck: ") ?: putu(msg, rseq) ?: put(msg, " ", 1) ?: putu(msg, cseq) ?: put(msg, " ", 1) ?:
+	       puts_(msg, method) ?: crlf(msg);
 }
 
 int sip_build_reason(struct msgb *msg, const char *protocol, unsigned int cause, const char *text)
 {
-	int rc = putf(msg, "Reason: %s;cause=%u", protocol, cause);
+	int rc = puts_(msg, "Reason: ") ?: puts_(msg, protocol) ?: puts_(msg, ";cause=") ?: putu(msg, cause);
 
 	if (!rc && text) {
 		rc = puts_(msg, ";text=");
 		if (!rc)
 			rc = put_quoted(msg, text);
 	}
-	return rc ?: put(msg, "\r\n", 2);
+	return rc ?: crlf(msg);
 }
 
 int sip_build_session_expires(struct msgb *msg, uint32_t delta, enum sip_se_refresher refresher)
 {
-	if (refresher == SIP_SE_REFRESHER_NONE)
-		return putf(msg, "Session-Expires: %u\r\n", delta);
-	return putf(msg, "Session-Expires: %u;refresher=%s\r\n", delta,
-		    get_value_string(sip_se_refresher_names, refresher));
+	int rc = puts_(msg, "Session-Expires: ") ?: putu(msg, delta);
+
+	if (!rc && refresher != SIP_SE_REFRESHER_NONE)
+		rc = puts_(msg, ";refresher=") ?: puts_(msg, get_value_string(sip_se_refresher_names, refresher));
+	return rc ?: crlf(msg);
 }
 
 int sip_build_body(struct msgb *msg, const char *content_type, const void *body, size_t len)
@@ -285,8 +331,9 @@ int sip_build_body(struct msgb *msg, const char *content_type, const void *body,
 	int rc = 0;
 
 	if (content_type && len)
-		rc = putf(msg, "Content-Type: %s\r\n", content_type);
-	return rc ?: putf(msg, "Content-Length: %zu\r\n\r\n", len) ?: put(msg, body, len);
+		rc = sip_build_hdr_c(msg, "Content-Type", content_type);
+	return rc ?: puts_(msg, "Content-Length: ") ?: putu(msg, len) ?: puts_(msg, "\r\n\r\n") ?:
+	       put(msg, body, len);
 }
 
 int sip_build_no_body(struct msgb *msg)
@@ -324,7 +371,7 @@ int sip_build_response(struct msgb *msg, const struct sip_msg *req, uint16_t sta
 		/* the tag goes before the CRLF just written */
 		if (!rc && to_tag && status > 100 && !req->to_tag.len) {
 			msgb_get(msg, 2);
-			rc = putf(msg, ";tag=%s\r\n", to_tag);
+			rc = puts_(msg, ";tag=") ?: puts_(msg, to_tag) ?: crlf(msg);
 		}
 		if (rc < 0)
 			return rc;

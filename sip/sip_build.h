@@ -20,6 +20,16 @@ extern const struct value_string sip_status_names[];
 /*! \brief Default reason phrase of a status code ("Unknown" for codes not in the table). */
 const char *sip_status_reason(uint16_t status);
 
+/* The append primitives every writer below uses (no printf: these run several times per message). */
+/*! \brief Append len bytes. */
+int sip_build_put(struct msgb *msg, const void *data, size_t len);
+/*! \brief Append a C string. */
+int sip_build_puts(struct msgb *msg, const char *s);
+/*! \brief Append a number in decimal. */
+int sip_build_putu(struct msgb *msg, uint64_t v);
+/*! \brief Append "name: " (the value and its CRLF follow). */
+int sip_build_hdr_name(struct msgb *msg, const char *name);
+
 /*! \brief Request-Line "METHOD ruri SIP/2.0". */
 int sip_build_request_line(struct msgb *msg, const char *method, const char *ruri);
 
@@ -32,6 +42,12 @@ int sip_build_status_line(struct msgb *msg, uint16_t status, const char *reason)
 
 /*! \brief A header line "name: value" with a printf-formatted value. */
 int sip_build_hdr(struct msgb *msg, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/*! \brief A header line "name: value" with a C string value. */
+int sip_build_hdr_c(struct msgb *msg, const char *name, const char *value);
+/*! \brief A header line "name: value" with a decimal value. */
+int sip_build_hdr_u(struct msgb *msg, const char *name, uint64_t value);
+/*! \brief A header line "name: value" or, with tag not NULL, "name: value;tag=tag". */
+int sip_build_hdr_tagged(struct msgb *msg, const char *name, const char *value, const char *tag);
 /*! \brief A header line with a value copied from a parsed message (folding removed). */
 int sip_build_hdr_str(struct msgb *msg, const char *name, struct sip_str value);
 

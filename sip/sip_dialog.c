@@ -230,19 +230,18 @@ int sip_dialog_build_request(const struct sip_dialog *dlg, struct msgb *msg, con
 		rc = sip_build_request_line(msg, method, ruri);
 		talloc_free(ruri);
 		for (i = 1; !rc && i < dlg->num_route; i++)
-			rc = sip_build_hdr(msg, "Route", "%s", dlg->route[i]);
+			rc = sip_build_hdr_c(msg, "Route", dlg->route[i]);
 		if (!rc)
-			rc = sip_build_hdr(msg, "Route", "<%s>", target);
+			rc = sip_build_hdr_name(msg, "Route") ?: sip_build_puts(msg, "<") ?: sip_build_puts(msg, target) ?:
+			     sip_build_puts(msg, ">\r\n");
 	} else {
 		rc = sip_build_request_line(msg, method, target);
 		for (i = 0; !rc && i < dlg->num_route; i++)
-			rc = sip_build_hdr(msg, "Route", "%s", dlg->route[i]);
+			rc = sip_build_hdr_c(msg, "Route", dlg->route[i]);
 	}
 	rc = rc ?: sip_build_max_forwards(msg, 70);
-	rc = rc ?: sip_build_hdr(msg, "From", "%s;tag=%s", dlg->local_uri, dlg->local_tag);
-	if (!rc)
-		rc = dlg->remote_tag[0] ? sip_build_hdr(msg, "To", "%s;tag=%s", dlg->remote_uri, dlg->remote_tag)
-					: sip_build_hdr(msg, "To", "%s", dlg->remote_uri);
+	rc = rc ?: sip_build_hdr_tagged(msg, "From", dlg->local_uri, dlg->local_tag);
+	rc = rc ?: sip_build_hdr_tagged(msg, "To", dlg->remote_uri, dlg->remote_tag[0] ? dlg->remote_tag : NULL);
 	rc = rc ?: sip_build_call_id(msg, dlg->call_id);
 	rc = rc ?: sip_build_cseq(msg, cseq, method);
 	return rc;

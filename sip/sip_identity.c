@@ -58,8 +58,10 @@ int sip_identity_parse(struct sip_identity *id, const struct sip_msg *msg, const
 
 static int build_pai(struct msgb *msg, const char *v)
 {
-	return strchr(v, '<') ? sip_build_hdr(msg, "P-Asserted-Identity", "%s", v)
-			      : sip_build_hdr(msg, "P-Asserted-Identity", "<%s>", v);
+	bool bare = !strchr(v, '<');
+
+	return sip_build_hdr_name(msg, "P-Asserted-Identity") ?: (bare ? sip_build_puts(msg, "<") : 0) ?:
+	       sip_build_puts(msg, v) ?: sip_build_puts(msg, bare ? ">\r\n" : "\r\n");
 }
 
 int sip_identity_build(struct msgb *msg, const struct sip_identity_out *out, bool dst_trusted)

@@ -293,25 +293,30 @@ static struct msgb *msg_new(size_t body)
 static int add_contact(struct sip_sess *s, struct msgb *m, const struct sip_addr *dst)
 {
 	struct sip_sess_ua *ua = s->ua;
-	char host[64];
+	char buf[64];
+	const char *host = buf;
 	uint16_t port = 0;
 	const char *tp = "";
+	bool v6;
+	int rc;
 
 	if (ua->contact_host) {
-		snprintf(host, sizeof(host), "%s", ua->contact_host);
+		host = ua->contact_host;
 		port = ua->contact_port;
-	} else if (!dst || sip_tp_sent_by(sip_core_tp(ua->core), dst, host, sizeof(host), &port) < 0) {
-		snprintf(host, sizeof(host), "%s", ua->cfg->domain ? ua->cfg->domain : "invalid.invalid");
+	} else if (!dst || sip_tp_sent_by(sip_core_tp(ua->core), dst, buf, sizeof(buf), &port) < 0) {
+		host = ua->cfg->domain ? ua->cfg->domain : "invalid.invalid";
 	}
 	if (dst && dst->proto == SIP_TRANSPORT_TCP)
 		tp = ";transport=tcp";
 	else if (dst && dst->proto == SIP_TRANSPORT_TLS)
 		tp = ";transport=tls";
-	if (strchr(host, ':'))
-		return port ? sip_build_hdr(m, "Contact", "<sip:mgcf@[%s]:%u%s>", host, port, tp)
-			    : sip_build_hdr(m, "Contact", "<sip:mgcf@[%s]%s>", host, tp);
-	return port ? sip_build_hdr(m, "Contact", "<sip:mgcf@%s:%u%s>", host, port, tp)
-		    : sip_build_hdr(m, "Contact", "<sip:mgcf@%s%s>", host, tp);
+	/* an IPv6 host is bracketed (RFC 5118 §4.1) */
+	v6 = strchr(host, ':') != NULL;
+	rc = sip_build_puts(m, v6 ? "Contact: <sip:mgcf@[" : "Contact: <sip:mgcf@") ?: sip_build_puts(m, host) ?:
+	     (v6 ? sip_build_puts(m, "]") : 0);
+	if (!rc && port)
+		rc = sip_build_puts(m, ":") ?: sip_build_putu(m, port);
+	return rc ?: sip_build_puts(m, tp) ?: sip_build_puts(m, ">\r\n");
 }
 
 static const char allow_methods[] = "INVITE, ACK, CANCEL, BYE, PRACK, UPDATE, OPTIONS";
@@ -342,7 +347,7 @@ static int add_ext(struct sip_sess *s, struct msgb *m, bool require)
 		rc = sip_build_tokens(m, SIP_HDR_SUPPORTED, sup);
 	if (!rc && nr)
 		rc = sip_build_tokens(m, SIP_HDR_REQUIRE, req);
-	return rc ?: sip_build_hdr(m, "Allow", "%s", allow_methods);
+	return rc ?: sip_build_hdr_c(m, "Allow", allow_methods);
 }
 
 static int add_body(struct msgb *m, const char *sdp)
@@ -356,7 +361,7 @@ static int add_se(struct sip_sess *s, struct msgb *m, uint32_t se, enum sip_se_r
 	int rc = sip_build_session_expires(m, se, r);
 
 	if (!rc && s->ua->cfg->min_se_s)
-		rc = sip_build_hdr(m, "Min-SE", "%u", s->ua->cfg->min_se_s);
+		rc = sip_build_hdr_u(m, "Min-SE", s->ua->cfg->min_se_s);
 	return rc;
 }
 
@@ -732,8 +737,8 @@ static int build_invite(struct sip_sess *s, struct msgb **out)
 		return -ENOMEM;
 	rc = sip_build_request_line(m, "INVITE", s->ruri);
 	rc = rc ?: sip_build_max_forwards(m, 70);
-	rc = rc ?: sip_build_hdr(m, "From", "%s;tag=%s", s->local_uri, s->local_tag);
-	rc = rc ?: sip_build_hdr(m, "To", "%s", s->remote_uri);
+	rc = rc ?: sip_build_hdr_tagged(m, "From", s->local_uri, s->local_tag);
+	rc = rc ?: sip_build_hdr_c(m, "To", s->remote_uri);
 	rc = rc ?: sip_build_call_id(m, s->call_id);
 	rc = rc ?: sip_build_cseq(m, s->inv_cseq, "INVITE");
 	rc = rc ?: add_contact(s, m, &s->inv_dst);

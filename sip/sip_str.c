@@ -23,6 +23,24 @@ int sip_str_to_u32(struct sip_str s, uint32_t max, uint32_t *out)
 	return 0;
 }
 
+size_t sip_u64_dec(char *buf, uint64_t v, unsigned int min_digits)
+{
+	char tmp[SIP_U64_DEC_MAX];
+	size_t n = 0, i;
+
+	if (min_digits > SIP_U64_DEC_MAX)
+		min_digits = SIP_U64_DEC_MAX;
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n < min_digits)
+		tmp[n++] = '0';
+	for (i = 0; i < n; i++)
+		buf[i] = tmp[n - 1 - i];
+	return n;
+}
+
 int sip_str_copy(char *dst, size_t dst_len, struct sip_str s)
 {
 	if (!dst_len || s.len > dst_len - 1)

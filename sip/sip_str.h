@@ -86,6 +86,13 @@ static inline bool sip_str_empty(struct sip_str s)
 /*! \brief Decimal value of a slice of digits: 0 on success, -ERANGE above max, -EBADMSG if not 1*DIGIT. */
 int sip_str_to_u32(struct sip_str s, uint32_t max, uint32_t *out);
 
+/*! Room sip_u64_dec() needs: the 20 digits of UINT64_MAX. */
+#define SIP_U64_DEC_MAX 20
+
+/*! \brief Decimal digits of v (at least min_digits, zero-padded, at most SIP_U64_DEC_MAX) into buf, not
+ * NUL-terminated: the writers' replacement for "%u" / "%03u".  \returns the number of digits. */
+size_t sip_u64_dec(char *buf, uint64_t v, unsigned int min_digits);
+
 /*! \brief Copy a slice into dst as a NUL-terminated string: the length, or -EMSGSIZE if it does not fit. */
 int sip_str_copy(char *dst, size_t dst_len, struct sip_str s);
 

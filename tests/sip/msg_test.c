@@ -1407,6 +1407,91 @@ START_TEST(test_build_request_roundtrip)
 }
 END_TEST
 
+/* The exact bytes of every writer (they append without printf: same output as the formats they replaced). */
+START_TEST(test_build_exact_bytes)
+{
+	static const char *const sup[] = { "100rel", "timer", NULL };
+	static const char want[] =
+		"SIP/2.0 180 Ringing\r\n"
+		"INVITE sip:+4930123@gw.example;user=phone SIP/2.0\r\n"
+		"Via: SIP/2.0/UDP [2001:db8::1]:5060;branch=z9hG4bKabc;rport\r\n"
+		"Via: SIP/2.0/TLS gw.example;branch=z9hG4bKd\r\n"
+		"Via: SIP/2.0/TCP 192.0.2.1:65535\r\n"
+		"Max-Forwards: 0\r\n"
+		"From: \"A \\\"b\\\\\" <sip:a@x>;tag=t1;p=1\r\n"
+		"To: <tel:+1>\r\n"
+		"Call-ID: c@h\r\n"
+		"CSeq: 2147483647 BYE\r\n"
+		"Supported: 100rel, timer\r\n"
+		"RSeq: 4294967295\r\n"
+		"RAck: 0 10 INVITE\r\n"
+		"Reason: SIP;cause=480;text=\"x\"\r\n"
+		"Reason: Q.850;cause=16\r\n"
+		"Session-Expires: 90\r\n"
+		"Session-Expires: 1800;refresher=uas\r\n"
+		"X-Fmt: 7-abc\r\n"
+		"SIP/2.0 099 Unknown\r\n"
+		"SIP/2.0 1000 Odd\r\n"
+		"Content-Type: application/sdp\r\n"
+		"Content-Length: 3\r\n\r\nv=0";
+	struct msgb *m = msgb_alloc_c(test_ctx, 2048, "sip");
+
+	ck_assert_int_eq(sip_build_status_line(m, 180, NULL), 0);
+	ck_assert_int_eq(sip_build_request_line(m, "INVITE", "sip:+4930123@gw.example;user=phone"), 0);
+	ck_assert_int_eq(sip_build_via(m, "UDP", "2001:db8::1", 5060, "z9hG4bKabc", true), 0);
+	ck_assert_int_eq(sip_build_via(m, "TLS", "gw.example", 0, "z9hG4bKd", false), 0);
+	ck_assert_int_eq(sip_build_via(m, "TCP", "192.0.2.1", 65535, NULL, false), 0);
+	ck_assert_int_eq(sip_build_max_forwards(m, 0), 0);
+	ck_assert_int_eq(sip_build_name_addr(m, SIP_HDR_FROM, "A \"b\\", "sip:a@x", "t1", "p=1"), 0);
+	ck_assert_int_eq(sip_build_name_addr(m, SIP_HDR_TO, NULL, "tel:+1", NULL, NULL), 0);
+	ck_assert_int_eq(sip_build_call_id(m, "c@h"), 0);
+	ck_assert_int_eq(sip_build_cseq(m, SIP_CSEQ_MAX, "BYE"), 0);
+	ck_assert_int_eq(sip_build_tokens(m, SIP_HDR_SUPPORTED, sup), 0);
+	ck_assert_int_eq(sip_build_rseq(m, UINT32_MAX), 0);
+	ck_assert_int_eq(sip_build_rack(m, 0, 10, "INVITE"), 0);
+	ck_assert_int_eq(sip_build_reason(m, "SIP", 480, "x"), 0);
+	ck_assert_int_eq(sip_build_reason(m, "Q.850", 16, NULL), 0);
+	ck_assert_int_eq(sip_build_session_expires(m, 90, SIP_SE_REFRESHER_NONE), 0);
+	ck_assert_int_eq(sip_build_session_expires(m, 1800, SIP_SE_REFRESHER_UAS), 0);
+	ck_assert_int_eq(sip_build_hdr(m, "X-Fmt", "%d-%s", 7, "abc"), 0);
+	ck_assert_int_eq(sip_build_status_line(m, 99, NULL), 0);
+	ck_assert_int_eq(sip_build_status_line(m, 1000, "Odd"), 0);
+	ck_assert_int_eq(sip_build_body(m, "application/sdp", "v=0", 3), 0);
+	ck_assert_uint_eq(msgb_length(m), sizeof(want) - 1);
+	ck_assert_int_eq(memcmp(msgb_data(m), want, sizeof(want) - 1), 0);
+	msgb_free(m);
+}
+END_TEST
+
+/* The append primitives and the header writers without format, up to the last byte of room. */
+START_TEST(test_build_append_api)
+{
+	static const char want[] = "A: b\r\nN: 0\r\nT: <sip:x>;tag=9\r\nU: <sip:y>\r\n18446744073709551615";
+	struct msgb *m = msgb_alloc_c(test_ctx, sizeof(want) - 1, "sip");
+	char d[SIP_U64_DEC_MAX];
+
+	ck_assert_uint_eq(sip_u64_dec(d, 0, 1), 1);
+	ck_assert_int_eq(d[0], '0');
+	ck_assert_uint_eq(sip_u64_dec(d, 7, 3), 3);
+	ck_assert_int_eq(memcmp(d, "007", 3), 0);
+	ck_assert_uint_eq(sip_u64_dec(d, 1234, 2), 4);
+	ck_assert_int_eq(memcmp(d, "1234", 4), 0);
+	ck_assert_int_eq(sip_build_hdr_c(m, "A", "b"), 0);
+	ck_assert_int_eq(sip_build_hdr_u(m, "N", 0), 0);
+	ck_assert_int_eq(sip_build_hdr_tagged(m, "T", "<sip:x>", "9"), 0);
+	ck_assert_int_eq(sip_build_hdr_tagged(m, "U", "<sip:y>", NULL), 0);
+	ck_assert_int_eq(sip_build_putu(m, UINT64_MAX), 0);
+	ck_assert_uint_eq(msgb_length(m), sizeof(want) - 1);
+	ck_assert_int_eq(memcmp(msgb_data(m), want, sizeof(want) - 1), 0);
+	/* full: nothing more fits, nothing is written */
+	ck_assert_int_eq(sip_build_putu(m, 1), -EMSGSIZE);
+	ck_assert_int_eq(sip_build_puts(m, "x"), -EMSGSIZE);
+	ck_assert_int_eq(sip_build_put(m, "", 0), 0);
+	ck_assert_uint_eq(msgb_length(m), sizeof(want) - 1);
+	msgb_free(m);
+}
+END_TEST
+
 START_TEST(test_build_response_from_request)
 {
 	struct parsed *req = parse_str(invite_sdp), *rsp;
@@ -1714,6 +1799,8 @@ static Suite *msg_suite(void)
 	tc = tcase_create("builder");
 	tcase_add_checked_fixture(tc, msg_setup, msg_teardown);
 	tcase_add_test(tc, test_build_request_roundtrip);
+	tcase_add_test(tc, test_build_exact_bytes);
+	tcase_add_test(tc, test_build_append_api);
 	tcase_add_test(tc, test_build_response_from_request);
 	tcase_add_test(tc, test_build_error_response);
 	tcase_add_test(tc, test_generators);
