@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <osmocom/core/talloc.h>
 #include <mgcf/rand.h>
 
 #include "sip/sip_build.h"
@@ -398,9 +399,29 @@ int sip_build_error_response(struct msgb *msg, const struct sip_msg *req, const 
 	return rc ?: sip_build_no_body(msg);
 }
 
+/* libosmocore's context of msgb_alloc(): exported by the library, declared in no header */
+extern void *tall_msgb_ctx;
+
+struct msgb *sip_msgb_alloc(size_t size, const char *name)
+{
+	struct msgb *m;
+
+	if (size > UINT16_MAX)
+		return NULL;
+	m = talloc_named_const(tall_msgb_ctx, sizeof(*m) + size, name);
+	if (!m)
+		return NULL;
+	/* what msgb_alloc_c() sets up, less the memset of the data area */
+	memset(m, 0, sizeof(*m));
+	m->data_len = size;
+	m->len = 0;
+	m->data = m->head = m->tail = m->_data;
+	return m;
+}
+
 struct msgb *sip_msgb_dup(const struct msgb *m, const char *name)
 {
-	struct msgb *n = msgb_alloc(msgb_length(m) ? msgb_length(m) : 1, name);
+	struct msgb *n = sip_msgb_alloc(msgb_length(m) ? msgb_length(m) : 1, name);
 
 	if (!n)
 		return NULL;

@@ -33,6 +33,11 @@ int sip_build_hdr_name(struct msgb *msg, const char *name);
 /*! \brief Request-Line "METHOD ruri SIP/2.0". */
 int sip_build_request_line(struct msgb *msg, const char *method, const char *ruri);
 
+/*! \brief A msgb for a message to build, like msgb_alloc() (same talloc context, freed with msgb_free()) but
+ *  without zeroing the data area: a builder writes every byte it puts, and messages are built in msgbs sized for
+ *  the worst case.  NULL for a size above what a msgb holds (65535) or out of memory. */
+struct msgb *sip_msgb_alloc(size_t size, const char *name);
+
 /*! \brief A copy of m's data (and cb) in a msgb of exactly that size; NULL if out of memory.  Messages are
  *  built in msgbs sized for the worst case (4 kB and more); what is kept for retransmission and every copy
  *  handed to the transport should not carry, zero and copy the unused rest. */

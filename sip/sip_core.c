@@ -144,7 +144,7 @@ static void stateless_tag(const struct sip_msg *req, char *tag, size_t len)
 static void stateless_reply(struct sip_core *core, const struct sip_rx *rx, uint16_t status, const char *reason,
 			    const char *extra)
 {
-	struct msgb *m = msgb_alloc(4096 + (extra ? strlen(extra) : 0), "sip-stateless");
+	struct msgb *m = sip_msgb_alloc(4096 + (extra ? strlen(extra) : 0), "sip-stateless");
 	char tag[SIP_TAG_BUF];
 	struct sip_addr dst;
 	int rc;
@@ -218,7 +218,7 @@ static void handle_cancel(struct sip_core *core, const struct sip_rx *rx)
 	if (!st)
 		return;
 	/* §9.2: the CANCEL gets 200 whatever the INVITE's fate, with the To tag of the INVITE's responses */
-	m = msgb_alloc(4096, "sip-cancel-200");
+	m = sip_msgb_alloc(4096, "sip-cancel-200");
 	if (m && !sip_build_response(m, sip_strans_request(st), 200, NULL, sip_strans_to_tag(inv)) &&
 	    !sip_build_no_body(m))
 		sip_strans_respond(st, 200, m);

@@ -78,7 +78,7 @@ static void send_options(struct hop *h)
 		return;
 	snprintf(ruri, sizeof(ruri), "sip:%s%s%s:%u%s", v6 ? "[" : "", c->addr.ip, v6 ? "]" : "", c->addr.port,
 		 proto_param(c->transport));
-	m = msgb_alloc(1024, "sip-options");
+	m = sip_msgb_alloc(1024, "sip-options");
 	if (!m)
 		return;
 	rc = sip_build_request_line(m, "OPTIONS", ruri);

@@ -287,7 +287,7 @@ static void detach_ct(struct sip_ctrans **ct)
 
 static struct msgb *msg_new(size_t body)
 {
-	return msgb_alloc(4096 + body, "sip-sess");
+	return sip_msgb_alloc(4096 + body, "sip-sess");
 }
 
 static int add_contact(struct sip_sess *s, struct msgb *m, const struct sip_addr *dst)

@@ -306,7 +306,7 @@ static struct msgb *insert_via(struct sip_tl *tl, struct sip_ctrans *ct, struct 
 	line = eol + 2 - d;
 	if (sip_tp_sent_by(tl->tp, &ct->dst, host, sizeof(host), &port) < 0)
 		snprintf(host, sizeof(host), "invalid.invalid");
-	m = msgb_alloc(len + 256, "sip-req");
+	m = sip_msgb_alloc(len + 256, "sip-req");
 	if (!m)
 		return NULL;
 	memcpy(msgb_put(m, line), d, line);
@@ -416,7 +416,7 @@ static struct msgb *build_ack_or_cancel(struct sip_tl *tl, struct msgb *stored, 
 
 	if (parse_stored(tl, stored) < 0)
 		return NULL;
-	m = msgb_alloc(msgb_length(stored) + 512 + (extra ? strlen(extra) : 0), "sip-ack");
+	m = sip_msgb_alloc(msgb_length(stored) + 512 + (extra ? strlen(extra) : 0), "sip-ack");
 	if (!m)
 		return NULL;
 	ruri = talloc_strndup(m, req->ruri.p, req->ruri.len);
@@ -706,14 +706,16 @@ int sip_strans_respond(struct sip_strans *st, uint16_t status, struct msgb *msg)
 	}
 	if (st->last)
 		msgb_free(st->last);
-	/* kept until the transaction ends (timer J: 32 s after a BYE's 200 over UDP): only what was built */
+	/* kept until the transaction ends (timer J: 32 s after a BYE's 200 over UDP): only what was built; the
+	 * built msgb itself goes out */
 	st->last = sip_msgb_dup(msg, "sip-st-last");
-	if (st->last)
-		msgb_free(msg);
-	else
-		st->last = msg;
 	st->last_status = status;
-	st_xmit_last(st);
+	if (st->last) {
+		sip_tp_send(st->tl->tp, &st->rdst, msg);
+	} else {
+		st->last = msg;
+		st_xmit_last(st);
+	}
 
 	if (status < 200) {
 		if (!st->invite)
@@ -746,7 +748,7 @@ int sip_strans_respond(struct sip_strans *st, uint16_t status, struct msgb *msg)
 
 int sip_strans_reply(struct sip_strans *st, uint16_t status, const char *reason, const char *extra)
 {
-	struct msgb *m = msgb_alloc(4096 + (extra ? strlen(extra) : 0), "sip-rsp");
+	struct msgb *m = sip_msgb_alloc(4096 + (extra ? strlen(extra) : 0), "sip-rsp");
 	int rc;
 
 	if (!m)

@@ -627,7 +627,7 @@ static bool answer_malformed(struct sip_tp *tp, const struct sip_addr *src, cons
 
 	if (!tp->msg->is_request || !err->routable || !err->status || tp->msg->method_id == SIP_METHOD_ACK)
 		return false;
-	m = msgb_alloc(4096, "sip-err");
+	m = sip_msgb_alloc(4096, "sip-err");
 	if (!m)
 		return false;
 	if (sip_gen_tag(tag, sizeof(tag)) < 0 || sip_build_error_response(m, tp->msg, err, tag) < 0) {

@@ -1686,8 +1686,37 @@ START_TEST(test_msgb_dup)
 	ck_assert_uint_eq(d->data_len, msgb_length(m));
 	ck_assert_int_eq(memcmp(msgb_data(d), msgb_data(m), msgb_length(m)), 0);
 	ck_assert_uint_eq(d->cb[0], 0x1234);
+	/* the copy comes from msgb_alloc()'s context */
+	ck_assert_ptr_eq(talloc_parent(d), talloc_parent(m));
 	msgb_free(m);
 	msgb_free(d);
+}
+END_TEST
+
+START_TEST(test_msgb_alloc_no_zeroing)
+{
+	struct msgb *ref = msgb_alloc(16, "ref");
+	struct msgb *m = sip_msgb_alloc(4096, "sip-build");
+
+	ck_assert_ptr_nonnull(m);
+	ck_assert_ptr_eq(talloc_parent(m), talloc_parent(ref));
+	ck_assert_uint_eq(m->data_len, 4096);
+	ck_assert_uint_eq(msgb_length(m), 0);
+	ck_assert_int_eq(msgb_headroom(m), 0);
+	ck_assert_int_eq(msgb_tailroom(m), 4096);
+	ck_assert_ptr_null(m->l1h);
+	ck_assert_ptr_null(m->l2h);
+	ck_assert_uint_eq(m->cb[0], 0);
+	ck_assert_int_eq(sip_build_status_line(m, 200, NULL), 0);
+	ck_assert_int_eq(memcmp(msgb_data(m), "SIP/2.0 200 OK\r\n", msgb_length(m)), 0);
+	msgb_free(m);
+	msgb_free(ref);
+	/* a msgb holds at most 65535 octets: larger is refused rather than truncated */
+	ck_assert_ptr_null(sip_msgb_alloc(65536, "too-big"));
+	m = sip_msgb_alloc(65535, "max");
+	ck_assert_ptr_nonnull(m);
+	ck_assert_int_eq(msgb_tailroom(m), 65535);
+	msgb_free(m);
 }
 END_TEST
 
@@ -1806,6 +1835,7 @@ static Suite *msg_suite(void)
 	tcase_add_test(tc, test_generators);
 	tcase_add_test(tc, test_tags_across_refills);
 	tcase_add_test(tc, test_msgb_dup);
+	tcase_add_test(tc, test_msgb_alloc_no_zeroing);
 	suite_add_tcase(s, tc);
 	return s;
 }
