@@ -27,6 +27,69 @@ struct sip_msg *sip_msg_alloc(void *ctx, unsigned int max_hdrs)
 	return msg;
 }
 
+/* A slice into [from, from + len] moves to the same offset in to; others (NULL, literals) stay. */
+static void rebase(struct sip_str *s, const char *from, size_t len, const char *to)
+{
+	uintptr_t p = (uintptr_t)s->p, f = (uintptr_t)from;
+
+	if (s->p && p >= f && p <= f + len)
+		s->p = to + (p - f);
+}
+
+static void rebase_via(struct sip_via *v, const char *from, size_t len, const char *to)
+{
+	rebase(&v->protocol, from, len, to);
+	rebase(&v->version, from, len, to);
+	rebase(&v->transport, from, len, to);
+	rebase(&v->host, from, len, to);
+	rebase(&v->params, from, len, to);
+	rebase(&v->branch, from, len, to);
+	rebase(&v->received, from, len, to);
+	rebase(&v->maddr, from, len, to);
+}
+
+static void rebase_na(struct sip_name_addr *na, const char *from, size_t len, const char *to)
+{
+	rebase(&na->display, from, len, to);
+	rebase(&na->uri, from, len, to);
+	rebase(&na->params, from, len, to);
+	rebase(&na->tag, from, len, to);
+}
+
+int sip_msg_copy(struct sip_msg *dst, const struct sip_msg *src, const char *buf)
+{
+	struct sip_hdr *hdrs = dst->hdrs;
+	unsigned int max = dst->max_hdrs, i;
+	const char *from = src->buf;
+	size_t len = src->len;
+
+	if (src->num_hdrs > max)
+		return -EMSGSIZE;
+	*dst = *src;
+	dst->hdrs = hdrs;
+	dst->max_hdrs = max;
+	memcpy(hdrs, src->hdrs, src->num_hdrs * sizeof(*hdrs));
+	/* every slice of struct sip_msg and of the typed values in it (see sip_msg.h) */
+	dst->buf = buf;
+	rebase(&dst->method, from, len, buf);
+	rebase(&dst->ruri, from, len, buf);
+	rebase(&dst->reason, from, len, buf);
+	rebase(&dst->version, from, len, buf);
+	for (i = 0; i < dst->num_hdrs; i++) {
+		rebase(&hdrs[i].name, from, len, buf);
+		rebase(&hdrs[i].value, from, len, buf);
+	}
+	rebase_via(&dst->via, from, len, buf);
+	rebase_na(&dst->from, from, len, buf);
+	rebase(&dst->from_tag, from, len, buf);
+	rebase_na(&dst->to, from, len, buf);
+	rebase(&dst->to_tag, from, len, buf);
+	rebase(&dst->cseq.method, from, len, buf);
+	rebase(&dst->call_id, from, len, buf);
+	rebase(&dst->body, from, len, buf);
+	return 0;
+}
+
 /* Parser state: the first error wins, later checks only complete the picture (routability). */
 struct pstate {
 	const char *buf;

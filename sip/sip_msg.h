@@ -111,6 +111,11 @@ struct sip_msg *sip_msg_alloc(void *ctx, unsigned int max_hdrs);
 int sip_msg_parse(struct sip_msg *msg, const char *buf, size_t len, const struct sip_parse_opts *opts,
 		  struct sip_parse_err *err);
 
+/*! \brief Keep a parsed message without parsing it again: dst (sip_msg_init()ed, with room for src->num_hdrs
+ * headers) becomes src with every slice moved from src->buf to buf, which holds a copy of src's src->len octets.
+ * \returns 0, -EMSGSIZE if dst's header array is too small. */
+int sip_msg_copy(struct sip_msg *dst, const struct sip_msg *src, const char *buf);
+
 /*! \brief First header with a known id, or NULL. */
 const struct sip_hdr *sip_msg_hdr(const struct sip_msg *msg, enum sip_hdr_id id);
 /*! \brief First header with this name (case-insensitive; a known name also matches its compact form), or NULL. */

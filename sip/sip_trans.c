@@ -637,15 +637,15 @@ static void st_end_cb(void *data)
 struct sip_strans *sip_strans_create(struct sip_tl *tl, const struct sip_rx *rx)
 {
 	struct sip_strans *st = talloc_zero(tl, struct sip_strans);
-	struct sip_parse_err err;
 
 	if (!st)
 		return NULL;
 	st->tl = tl;
 	st->raw = talloc_memdup(st, rx->msg->buf, rx->msg->len);
-	/* the transaction lives up to 64*T1 after its answer: keep the header array to what the request has */
+	/* the transaction lives up to 64*T1 after its answer: keep the header array to what the request has; the
+	 * request was parsed on receipt, its copy takes that result */
 	st->req = sip_msg_alloc(st, rx->msg->num_hdrs ? rx->msg->num_hdrs : 1);
-	if (!st->raw || !st->req || sip_msg_parse(st->req, st->raw, rx->msg->len, NULL, &err) < 0 ||
+	if (!st->raw || !st->req || sip_msg_copy(st->req, rx->msg, st->raw) < 0 ||
 	    sip_gen_tag(st->to_tag, sizeof(st->to_tag)) < 0) {
 		talloc_free(st);
 		return NULL;

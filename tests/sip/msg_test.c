@@ -1408,6 +1408,107 @@ START_TEST(test_build_request_roundtrip)
 END_TEST
 
 /* The exact bytes of every writer (they append without printf: same output as the formats they replaced). */
+/* A parsed message kept without parsing it again: nothing of the copy points into the original buffer any more,
+ * and it reads like a fresh parse of the copied octets. */
+START_TEST(test_msg_copy)
+{
+	static const char req[] =
+		"INVITE sip:+4930123@gw.example;user=phone SIP/2.0\r\n"
+		"Via: SIP/2.0/UDP [2001:db8::9]:5070;branch=z9hG4bKcp1;rport=5071;received=192.0.2.9;maddr=192.0.2.10;"
+		"ttl=3\r\n"
+		"v: SIP/2.0/TCP p.example;branch=z9hG4bKcp0\r\n"
+		"Max-Forwards: 69\r\n"
+		"From: \"Al \\\"x\\\"\" <sip:al@a.example>;tag=ft1;foo=bar\r\n"
+		"t: Bob <sip:bob@b.example>;tag=tt1\r\n"
+		"Call-ID: cp@a.example\r\n"
+		"CSeq: 7 INVITE\r\n"
+		"Record-Route: <sip:p.example;lr>\r\n"
+		"X-Folded: a,\r\n b\r\n"
+		"Content-Type: application/sdp\r\n"
+		"Content-Length: 5\r\n\r\nv=0\r\n";
+	struct parsed *p = parse_str(req), *f;
+	struct sip_msg *c = sip_msg_alloc(test_ctx, p->msg.num_hdrs);
+	struct sip_msg *small = sip_msg_alloc(test_ctx, 2);
+	uintptr_t lo = (uintptr_t)p->buf, hi = lo + p->len;
+	char *copy = talloc_memdup(test_ctx, p->buf, p->len);
+	const unsigned char *w;
+	unsigned int i;
+	size_t k;
+
+	assert_ok(p);
+	ck_assert_int_eq(sip_msg_copy(small, &p->msg, copy), -EMSGSIZE);
+	ck_assert_int_eq(sip_msg_copy(c, &p->msg, copy), 0);
+	/* no pointer-sized word of the copy (struct and header array) points into the original buffer */
+	for (w = (const unsigned char *)c, k = 0; k + sizeof(uintptr_t) <= sizeof(*c); k += sizeof(void *)) {
+		uintptr_t v;
+
+		memcpy(&v, w + k, sizeof(v));
+		ck_assert_msg(v < lo || v > hi, "struct sip_msg offset %zu still points into the original", k);
+	}
+	for (w = (const unsigned char *)c->hdrs, k = 0; k + sizeof(uintptr_t) <= c->num_hdrs * sizeof(*c->hdrs);
+	     k += sizeof(void *)) {
+		uintptr_t v;
+
+		memcpy(&v, w + k, sizeof(v));
+		ck_assert_msg(v < lo || v > hi, "header array offset %zu still points into the original", k);
+	}
+	memset(p->buf, 'X', p->len);	/* the original is gone */
+
+	f = parse_buf(copy, p->len, true);
+	assert_ok(f);
+	ck_assert_ptr_eq(c->buf, copy);
+	ck_assert_uint_eq(c->len, f->msg.len);
+	ck_assert_uint_eq(c->num_hdrs, f->msg.num_hdrs);
+	ck_assert_int_eq(memcmp(c->first, f->msg.first, sizeof(c->first)), 0);
+#define SAME(field) ck_assert_msg(c->field.len == f->msg.field.len && \
+				  (c->field.p - copy) == (f->msg.field.p - f->buf), "%s differs", #field)
+	SAME(method);
+	SAME(ruri);
+	SAME(version);
+	SAME(via.protocol);
+	SAME(via.version);
+	SAME(via.transport);
+	SAME(via.host);
+	SAME(via.params);
+	SAME(via.branch);
+	SAME(via.received);
+	SAME(via.maddr);
+	SAME(from.display);
+	SAME(from.uri);
+	SAME(from.params);
+	SAME(from.tag);
+	SAME(from_tag);
+	SAME(to.display);
+	SAME(to.uri);
+	SAME(to.tag);
+	SAME(to_tag);
+	SAME(cseq.method);
+	SAME(call_id);
+	SAME(body);
+#undef SAME
+	ck_assert(c->via.has_rport_value && c->via.rport == 5071 && c->via.has_ttl && c->via.ttl == 3);
+	ck_assert(c->via.host_ipv6 && c->via.port == 5070);
+	ck_assert_uint_eq(c->num_via, 2);
+	ck_assert_uint_eq(c->max_forwards, 69);
+	ck_assert_uint_eq(c->cseq.num, 7);
+	for (i = 0; i < c->num_hdrs; i++) {
+		ck_assert_int_eq(c->hdrs[i].id, f->msg.hdrs[i].id);
+		ck_assert_int_eq(c->hdrs[i].next, f->msg.hdrs[i].next);
+		ck_assert(c->hdrs[i].name.p - copy == f->msg.hdrs[i].name.p - f->buf);
+		ck_assert(c->hdrs[i].value.p - copy == f->msg.hdrs[i].value.p - f->buf);
+		ck_assert_uint_eq(c->hdrs[i].value.len, f->msg.hdrs[i].value.len);
+	}
+	ck_str(c->from_tag, "ft1");
+	ck_str(c->via.branch, "z9hG4bKcp1");
+	ck_str(c->body, "v=0\r\n");
+	talloc_free(f);
+	talloc_free(copy);
+	talloc_free(c);
+	talloc_free(small);
+	talloc_free(p);
+}
+END_TEST
+
 START_TEST(test_build_exact_bytes)
 {
 	static const char *const sup[] = { "100rel", "timer", NULL };
@@ -1828,6 +1929,7 @@ static Suite *msg_suite(void)
 	tc = tcase_create("builder");
 	tcase_add_checked_fixture(tc, msg_setup, msg_teardown);
 	tcase_add_test(tc, test_build_request_roundtrip);
+	tcase_add_test(tc, test_msg_copy);
 	tcase_add_test(tc, test_build_exact_bytes);
 	tcase_add_test(tc, test_build_append_api);
 	tcase_add_test(tc, test_build_response_from_request);
