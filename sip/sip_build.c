@@ -145,8 +145,10 @@ static int put_unfolded(struct msgb *msg, struct sip_str v_in)
 	int rc;
 
 	while (p < end) {
-		for (c = p; c < end && *c != '\r' && *c != '\n'; c++)
-			;
+		const char *cr = memchr(p, '\r', end - p), *lf = memchr(p, '\n', end - p);
+
+		/* the next CR or LF (values seldom have any: one copy) */
+		c = cr && (!lf || cr < lf) ? cr : lf ? lf : end;
 		if ((rc = put(msg, p, c - p)) < 0)
 			return rc;
 		while (c < end && (*c == '\r' || *c == '\n'))

@@ -13,25 +13,53 @@ static char *str_dup(void *ctx, struct sip_str s)
 	return talloc_strndup(ctx, s.p ? s.p : "", s.len);
 }
 
-char *sip_name_addr_no_tag(void *ctx, const struct sip_name_addr *na)
+/* Append n octets at *o when out is not NULL (the sizing pass counts only). */
+static void cat(char *out, size_t *o, const char *p, size_t n)
 {
-	char *s;
+	if (out && n)
+		memcpy(out + *o, p, n);
+	*o += n;
+}
+
+/* Write (out NULL: measure) the name-addr without its tag: ["display" ]<uri>[;param[=value]]... */
+static size_t na_no_tag(char *out, const struct sip_name_addr *na)
+{
+	const char *q = na->display_quoted ? "\"" : "";
 	struct sip_str rest = na->params;
 	struct sip_param p;
+	size_t o = 0;
 
-	if (na->display.len)
-		s = talloc_asprintf(ctx, na->display_quoted ? "\"%.*s\" <%.*s>" : "%.*s <%.*s>",
-				    SIP_STR_FMT(na->display), SIP_STR_FMT(na->uri));
-	else
-		s = talloc_asprintf(ctx, "<%.*s>", SIP_STR_FMT(na->uri));
-	while (s && rest.len && sip_param_next(&rest, &p) == 1) {
+	if (na->display.len) {
+		cat(out, &o, q, strlen(q));
+		cat(out, &o, na->display.p, na->display.len);
+		cat(out, &o, q, strlen(q));
+		cat(out, &o, " ", 1);
+	}
+	cat(out, &o, "<", 1);
+	cat(out, &o, na->uri.p, na->uri.len);
+	cat(out, &o, ">", 1);
+	while (rest.len && sip_param_next(&rest, &p) == 1) {
 		if (sip_str_caseeq(p.name, "tag"))
 			continue;
-		if (p.has_value)
-			s = talloc_asprintf_append(s, ";%.*s=%.*s", SIP_STR_FMT(p.name), SIP_STR_FMT(p.value));
-		else
-			s = talloc_asprintf_append(s, ";%.*s", SIP_STR_FMT(p.name));
+		cat(out, &o, ";", 1);
+		cat(out, &o, p.name.p, p.name.len);
+		if (p.has_value) {
+			cat(out, &o, "=", 1);
+			cat(out, &o, p.value.p, p.value.len);
+		}
 	}
+	return o;
+}
+
+char *sip_name_addr_no_tag(void *ctx, const struct sip_name_addr *na)
+{
+	size_t len = na_no_tag(NULL, na);
+	char *s = talloc_size(ctx, len + 1);
+
+	if (!s)
+		return NULL;
+	na_no_tag(s, na);
+	s[len] = '\0';
 	return s;
 }
 

@@ -350,6 +350,29 @@ static int add_ext(struct sip_sess *s, struct msgb *m, bool require)
 	return rc ?: sip_build_hdr_c(m, "Allow", allow_methods);
 }
 
+/* Room for what se_hdrs() writes: the longest interval, refresher and Require, and the NUL. */
+#define SE_HDRS_BUF sizeof("Session-Expires: 4294967295;refresher=uac\r\nRequire: timer\r\n")
+
+/* The extra header lines of a 2xx in a session with a session timer (RFC 4028 §9: the UAS states the interval and
+ * the refresher; Require: timer if the UAC supports it), written into buf (SE_HDRS_BUF octets). */
+static const char *se_hdrs(char *buf, uint32_t se, bool we_refresh, bool require_timer)
+{
+	static const char name[] = "Session-Expires: ";
+	const char *rest = we_refresh ? ";refresher=uas\r\n" : ";refresher=uac\r\n";
+	size_t o = sizeof(name) - 1;
+
+	memcpy(buf, name, o);
+	o += sip_u64_dec(buf + o, se, 1);
+	memcpy(buf + o, rest, strlen(rest));
+	o += strlen(rest);
+	if (require_timer) {
+		memcpy(buf + o, "Require: timer\r\n", 16);
+		o += 16;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
 static int add_body(struct msgb *m, const char *sdp)
 {
 	return sdp ? sip_build_body(m, "application/sdp", sdp, strlen(sdp)) : sip_build_no_body(m);
@@ -1085,7 +1108,8 @@ static int send_1xx(struct sip_sess *s, uint16_t status, const char *sdp, bool r
 
 static int send_2xx(struct sip_sess *s, const char *sdp)
 {
-	char *extra = NULL;
+	char se_buf[SE_HDRS_BUF];
+	const char *extra = NULL;
 	const char *body = NULL;
 	int rc;
 
@@ -1096,13 +1120,9 @@ static int send_2xx(struct sip_sess *s, const char *sdp)
 	} else if (!s->answered_reliably && s->local_sdp) {
 		body = s->local_sdp;
 	}
-	if (s->se) {
-		/* RFC 4028 §9: the UAS states the interval and the refresher; Require: timer if the UAC knows it */
-		extra = talloc_asprintf(s, "Session-Expires: %u;refresher=%s\r\n%s", s->se,
-					s->we_refresh ? "uas" : "uac", s->peer_timer ? "Require: timer\r\n" : "");
-	}
+	if (s->se)
+		extra = se_hdrs(se_buf, s->se, s->we_refresh, s->peer_timer);
 	rc = respond(s, s->inv_st, 200, NULL, body, extra);
-	talloc_free(extra);
 	if (rc < 0)
 		return rc;
 	if (body && s->oa == SIP_SESS_OA_REMOTE_OFFER) {
@@ -1182,6 +1202,7 @@ static void st_forget(struct sip_sess *s, struct sip_strans *st)
 /* RFC 4028 §9 for a refresh the peer sends (UPDATE, re-INVITE): the sender refreshes unless it says uas. */
 static char *se_rx_refresh(struct sip_sess *s, const struct sip_msg *req)
 {
+	char se_buf[SE_HDRS_BUF];
 	struct sip_session_expires se;
 
 	if (s->ua->cfg->session_timer == SIP_EXT_DISABLED || sip_msg_session_expires(req, &se) < 0)
@@ -1189,8 +1210,7 @@ static char *se_rx_refresh(struct sip_sess *s, const struct sip_msg *req)
 	s->se = se.delta;
 	s->we_refresh = se.refresher == SIP_SE_REFRESHER_UAS;
 	se_start(s);
-	return talloc_asprintf(s, "Session-Expires: %u;refresher=%s\r\n%s", s->se, s->we_refresh ? "uas" : "uac",
-			       has_tag(req, "timer") ? "Require: timer\r\n" : "");
+	return talloc_strdup(s, se_hdrs(se_buf, s->se, s->we_refresh, has_tag(req, "timer")));
 }
 
 static void rx_prack(struct sip_sess *s, struct sip_strans *st, const struct sip_msg *req)
@@ -2313,7 +2333,8 @@ int sip_sess_answer(struct sip_sess *s, const char *sdp)
 {
 	struct sip_strans *st = s->offer_st;
 	const struct sip_msg *req;
-	char *extra = NULL;
+	char se_buf[SE_HDRS_BUF];
+	const char *extra = NULL;
 	int rc;
 
 	if (sdp && (s->prack_pending || s->ack_pending))
@@ -2322,11 +2343,8 @@ int sip_sess_answer(struct sip_sess *s, const char *sdp)
 		return -EINVAL;
 	req = sip_strans_request(st);
 	if (s->se && req->method_id != SIP_METHOD_PRACK)
-		extra = talloc_asprintf(s, "Session-Expires: %u;refresher=%s\r\n%s", s->se,
-					s->we_refresh ? "uas" : "uac",
-					has_tag(req, "timer") ? "Require: timer\r\n" : "");
+		extra = se_hdrs(se_buf, s->se, s->we_refresh, has_tag(req, "timer"));
 	rc = respond(s, st, 200, NULL, sdp, extra);
-	talloc_free(extra);
 	s->offer_st = NULL;
 	st_forget(s, st);
 	if (rc < 0)

@@ -1568,6 +1568,7 @@ END_TEST
 START_TEST(test_build_append_api)
 {
 	static const char want[] = "A: b\r\nN: 0\r\nT: <sip:x>;tag=9\r\nU: <sip:y>\r\n18446744073709551615";
+	static const char unfolded[] = "X: a, b\tc\r\nY: p q r s\r\nZ: \r\nW: plain value\r\n";
 	struct msgb *m = msgb_alloc_c(test_ctx, sizeof(want) - 1, "sip");
 	char d[SIP_U64_DEC_MAX];
 
@@ -1589,6 +1590,16 @@ START_TEST(test_build_append_api)
 	ck_assert_int_eq(sip_build_puts(m, "x"), -EMSGSIZE);
 	ck_assert_int_eq(sip_build_put(m, "", 0), 0);
 	ck_assert_uint_eq(msgb_length(m), sizeof(want) - 1);
+	msgb_free(m);
+
+	/* values from a parsed message lose their folding: CRLF before WSP goes, a stray CR or LF becomes SP */
+	m = msgb_alloc_c(test_ctx, sizeof(unfolded) - 1, "sip");
+	ck_assert_int_eq(sip_build_hdr_str(m, "X", SIP_STR("a,\r\n b\r\n\tc")), 0);
+	ck_assert_int_eq(sip_build_hdr_str(m, "Y", SIP_STR("p\rq\nr\r\ns")), 0);
+	ck_assert_int_eq(sip_build_hdr_str(m, "Z", SIP_STR("")), 0);
+	ck_assert_int_eq(sip_build_hdr_str(m, "W", SIP_STR("plain value")), 0);
+	ck_assert_uint_eq(msgb_length(m), sizeof(unfolded) - 1);
+	ck_assert_int_eq(memcmp(msgb_data(m), unfolded, sizeof(unfolded) - 1), 0);
 	msgb_free(m);
 }
 END_TEST

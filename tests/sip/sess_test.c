@@ -1160,6 +1160,32 @@ END_TEST
 
 /* ---- dialogs, identity, next hops ---------------------------------------------------------------------------- */
 
+/* The name-addr a dialog keeps for From/To: the header as received, without its tag parameter. */
+START_TEST(dialog_name_addr_no_tag)
+{
+	static const struct {
+		const char *in, *out;
+	} t[] = {
+		{ "<sip:a@x>;tag=1", "<sip:a@x>" },
+		{ "\"A \\\"q\\\"\" <sip:a@x>;tag=1;p=2;lr", "\"A \\\"q\\\"\" <sip:a@x>;p=2;lr" },
+		{ "Bob Smith <sip:b@y;user=phone>;x=1;TAG=abc;y", "Bob Smith <sip:b@y;user=phone>;x=1;y" },
+		{ "sip:c@z;tag=9", "<sip:c@z>" },
+		{ "<tel:+4930>", "<tel:+4930>" },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		struct sip_name_addr na;
+		char *s;
+
+		ck_assert_int_eq(sip_name_addr_parse(&na, sip_str_c(t[i].in), false), 0);
+		s = sip_name_addr_no_tag(test_ctx, &na);
+		ck_assert_str_eq(s, t[i].out);
+		talloc_free(s);
+	}
+}
+END_TEST
+
 START_TEST(dialog_route_sets)
 {
 	static const char rsp[] = "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKa\r\n"
@@ -1374,6 +1400,7 @@ static Suite *suite(void)
 	tcase_add_test(tc3, nexthop_options_keepalive);
 	suite_add_tcase(s, tc3);
 	tcase_add_test(tc4, dialog_route_sets);
+	tcase_add_test(tc4, dialog_name_addr_no_tag);
 	tcase_add_test(tc4, identity_trust);
 	suite_add_tcase(s, tc4);
 	return s;
