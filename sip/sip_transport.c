@@ -170,12 +170,31 @@ static bool sa_equal(const struct osmo_sockaddr *a, const struct osmo_sockaddr *
 	return osmo_sockaddr_cmp(a, b) == 0;
 }
 
+/* Dotted quad of an IPv4 address, as inet_ntop() writes it (which formats through sprintf: this runs for every
+ * received request, in the Via check). */
+static bool ipv4_str(const struct in_addr *in, char *buf, size_t len)
+{
+	const uint8_t *b = (const uint8_t *)&in->s_addr;
+	size_t o = 0;
+	int i;
+
+	if (len < INET_ADDRSTRLEN)
+		return false;
+	for (i = 0; i < 4; i++) {
+		if (i)
+			buf[o++] = '.';
+		o += sip_u64_dec(buf + o, b[i], 1);
+	}
+	buf[o] = '\0';
+	return true;
+}
+
 static const char *sa_ip(const struct osmo_sockaddr *a, char *buf, size_t len)
 {
-	const void *p = a->u.sa.sa_family == AF_INET6 ? (const void *)&a->u.sin6.sin6_addr
-						      : (const void *)&a->u.sin.sin_addr;
-
-	if (!inet_ntop(a->u.sa.sa_family, p, buf, len))
+	if (a->u.sa.sa_family == AF_INET && ipv4_str(&a->u.sin.sin_addr, buf, len))
+		return buf;
+	if (!inet_ntop(a->u.sa.sa_family, a->u.sa.sa_family == AF_INET6 ? (const void *)&a->u.sin6.sin6_addr
+									  : (const void *)&a->u.sin.sin_addr, buf, len))
 		snprintf(buf, len, "?");
 	return buf;
 }

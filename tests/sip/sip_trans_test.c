@@ -891,6 +891,33 @@ START_TEST(test_via_received)
 }
 END_TEST
 
+/* The source address as received= writes it (every octet width, zeros), and no received= when sent-by is the
+ * source address written the same way. */
+START_TEST(test_via_received_octets)
+{
+	static const char *const ips[] = { "0.0.0.0", "10.200.7.255", "255.255.255.255", "198.51.100.99" };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ips); i++) {
+		struct sip_addr src = udp_src();
+		char branch[16], *want;
+
+		snprintf(branch, sizeof(branch), "z9hG4bKo%u", i);
+		inet_pton(AF_INET, ips[i], &src.remote.u.sin.sin_addr);
+		inject_from(src, REQ_FMT, "MESSAGE", branch, 70u, "", ips[i], "MESSAGE", "");
+		ck_assert_ptr_nonnull(last_st);
+		sip_strans_reply(last_st, 200, NULL, NULL);
+		want = talloc_asprintf(tx_ctx, "Via: SIP/2.0/UDP 192.0.2.5:5099;branch=%s;received=%s\r\n", branch,
+				       ips[i]);
+		ck_assert_msg(strstr(tx_last(), want), "%s", tx_last());
+	}
+	/* sent-by equal to the source: left as it is */
+	inject(REQ_FMT, "MESSAGE", "z9hG4bKo9", 70u, "", "same-src", "MESSAGE", "");
+	sip_strans_reply(last_st, 200, NULL, NULL);
+	ck_assert_ptr_nonnull(strstr(tx_last(), "Via: SIP/2.0/UDP 192.0.2.5:5099;branch=z9hG4bKo9\r\n"));
+}
+END_TEST
+
 START_TEST(test_destinations)
 {
 	struct sip_next_hop_cfg nh = { .transport = SIP_TRANSPORT_TLS };
@@ -976,6 +1003,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_options_default_and_503);
 	tcase_add_loop_test(tc, test_malformed_400, 0, ARRAY_SIZE(malformed));
 	tcase_add_test(tc, test_via_received);
+	tcase_add_test(tc, test_via_received_octets);
 	tcase_add_test(tc, test_match_after_growth);
 	tcase_add_test(tc, test_destinations);
 	tcase_add_test(tc, test_counter_names);
