@@ -1805,6 +1805,24 @@ static __attribute__((constructor)) void sip_sess_fsm_register(void)
 
 /* ---- the UA: core hooks and request handlers -------------------------------------------------------------- */
 
+/* The instance id "in-<Call-ID>" / "out-<Call-ID>" with the characters an id may not have replaced by '-', as
+ * osmo_fsm_inst_update_id_f_sanitize() would write it, without formatting through printf. */
+static void sess_set_id(struct osmo_fsm_inst *fi, bool uac, struct sip_str call_id)
+{
+	const char *pfx = uac ? "out-" : "in-";
+	size_t n = strlen(pfx);
+	char *id = talloc_size(fi, n + call_id.len + 1);
+
+	if (!id)
+		return;
+	memcpy(id, pfx, n);
+	memcpy(id + n, sip_str_nn(call_id).p, call_id.len);
+	id[n + call_id.len] = '\0';
+	osmo_identifier_sanitize_buf(id, NULL, '-');
+	osmo_fsm_inst_update_id(fi, id);
+	talloc_free(id);
+}
+
 static struct sip_sess *sess_alloc(struct sip_sess_ua *ua, bool uac, struct sip_str call_id)
 {
 	struct osmo_fsm_inst *fi = osmo_fsm_inst_alloc(&sip_sess_fsm, ua, NULL, LOGL_DEBUG, NULL);
@@ -1828,7 +1846,7 @@ static struct sip_sess *sess_alloc(struct sip_sess_ua *ua, bool uac, struct sip_
 	osmo_timer_setup(&s->rel_giveup, rel_giveup_cb, s);
 	osmo_timer_setup(&s->glare, glare_cb, s);
 	osmo_timer_setup(&s->se_timer, se_timer_cb, s);
-	osmo_fsm_inst_update_id_f_sanitize(fi, '-', "%s-%.*s", uac ? "out" : "in", SIP_STR_FMT(call_id));
+	sess_set_id(fi, uac, call_id);
 	llist_add_tail(&s->entry, &ua->sessions);
 	sip_htab_add(&ua->by_callid, &s->cnode, sip_hash(call_id));
 	ua->count++;

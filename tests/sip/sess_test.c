@@ -351,6 +351,8 @@ START_TEST(uas_basic_call)
 	peer_invite(NULL, sdp_a);
 	ck_ev("incoming sdp");
 	ck_assert_ptr_nonnull(sess);
+	/* the session's FSM is named after the Call-ID, '.' (not allowed in an id) replaced by '-' */
+	ck_assert_msg(test_log_contains("sip_sess(in-call-1@192-0-2-5)"), "%s", test_log());
 	ck_assert_uint_eq(tx_count("SIP/2.0 100"), 1);
 	ck_assert_int_eq(sip_sess_oa_state(sess), SIP_SESS_OA_REMOTE_OFFER);
 	ck_assert_int_eq(sip_sess_progress(sess, 180, NULL, false), 0);
