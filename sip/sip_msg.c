@@ -27,6 +27,25 @@ struct sip_msg *sip_msg_alloc(void *ctx, unsigned int max_hdrs)
 	return msg;
 }
 
+struct sip_msg *sip_msg_alloc_with_buf(void *ctx, unsigned int max_hdrs, const char *buf, size_t len)
+{
+	struct sip_msg *msg;
+	char *copy;
+
+	if (max_hdrs > INT16_MAX)
+		max_hdrs = INT16_MAX;
+	msg = talloc_size(ctx, sizeof(*msg) + max_hdrs * sizeof(struct sip_hdr) + len);
+	if (!msg)
+		return NULL;
+	talloc_set_name_const(msg, "struct sip_msg");
+	sip_msg_init(msg, (struct sip_hdr *)(msg + 1), max_hdrs);
+	copy = (char *)(msg->hdrs + max_hdrs);
+	if (len)
+		memcpy(copy, buf, len);
+	msg->buf = copy;
+	return msg;
+}
+
 /* A slice into [from, from + len] moves to the same offset in to; others (NULL, literals) stay. */
 static void rebase(struct sip_str *s, const char *from, size_t len, const char *to)
 {

@@ -100,6 +100,10 @@ void sip_msg_init(struct sip_msg *msg, struct sip_hdr *hdrs, unsigned int max_hd
 /*! \brief talloc one struct sip_msg together with its header array.  \returns NULL when out of memory. */
 struct sip_msg *sip_msg_alloc(void *ctx, unsigned int max_hdrs);
 
+/*! \brief sip_msg_alloc() with a copy of len octets of buf in the same allocation, as msg->buf (the buffer a
+ * message kept with sip_msg_copy() points into).  \returns NULL when out of memory. */
+struct sip_msg *sip_msg_alloc_with_buf(void *ctx, unsigned int max_hdrs, const char *buf, size_t len);
+
 /*! \brief Parse one message from buf (opts NULL: a datagram without size limit).
  *
  * \returns 0 on success (msg->len octets consumed); -EBADMSG malformed (err says why and whether a response

@@ -1,5 +1,6 @@
 /* Slice helpers of the SIP parser: numbers, copies, unescaping and unquoting. */
 #include <errno.h>
+#include <string.h>
 
 #include "sip/sip_str.h"
 #include "sip/sip_chars.h"
@@ -25,20 +26,19 @@ int sip_str_to_u32(struct sip_str s, uint32_t max, uint32_t *out)
 
 size_t sip_u64_dec(char *buf, uint64_t v, unsigned int min_digits)
 {
-	char tmp[SIP_U64_DEC_MAX];
-	size_t n = 0, i;
+	char tmp[SIP_U64_DEC_MAX], *end = tmp + sizeof(tmp), *p = end;
 
 	if (min_digits > SIP_U64_DEC_MAX)
 		min_digits = SIP_U64_DEC_MAX;
+	/* digits from the last one backwards, then the zero padding */
 	do {
-		tmp[n++] = (char)('0' + v % 10);
+		*--p = (char)('0' + v % 10);
 		v /= 10;
 	} while (v);
-	while (n < min_digits)
-		tmp[n++] = '0';
-	for (i = 0; i < n; i++)
-		buf[i] = tmp[n - 1 - i];
-	return n;
+	while ((size_t)(end - p) < min_digits)
+		*--p = '0';
+	memcpy(buf, p, end - p);
+	return end - p;
 }
 
 int sip_str_copy(char *dst, size_t dst_len, struct sip_str s)

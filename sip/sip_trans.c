@@ -93,7 +93,6 @@ struct sip_strans {
 	bool rfc3261;
 	bool acked;
 	enum sip_trans_state state;
-	char *raw;
 	struct sip_msg *req;
 	struct sip_addr src, rdst;
 	char to_tag[SIP_TAG_BUF];
@@ -641,11 +640,10 @@ struct sip_strans *sip_strans_create(struct sip_tl *tl, const struct sip_rx *rx)
 	if (!st)
 		return NULL;
 	st->tl = tl;
-	st->raw = talloc_memdup(st, rx->msg->buf, rx->msg->len);
 	/* the transaction lives up to 64*T1 after its answer: keep the header array to what the request has; the
 	 * request was parsed on receipt, its copy takes that result */
-	st->req = sip_msg_alloc(st, rx->msg->num_hdrs ? rx->msg->num_hdrs : 1);
-	if (!st->raw || !st->req || sip_msg_copy(st->req, rx->msg, st->raw) < 0 ||
+	st->req = sip_msg_alloc_with_buf(st, rx->msg->num_hdrs ? rx->msg->num_hdrs : 1, rx->msg->buf, rx->msg->len);
+	if (!st->req || sip_msg_copy(st->req, rx->msg, st->req->buf) < 0 ||
 	    sip_gen_tag(st->to_tag, sizeof(st->to_tag)) < 0) {
 		talloc_free(st);
 		return NULL;

@@ -1501,6 +1501,23 @@ START_TEST(test_msg_copy)
 	ck_str(c->from_tag, "ft1");
 	ck_str(c->via.branch, "z9hG4bKcp1");
 	ck_str(c->body, "v=0\r\n");
+	{
+		/* one allocation holding message, headers and octets, as a server transaction keeps its request */
+		struct sip_msg *kept = sip_msg_alloc_with_buf(test_ctx, c->num_hdrs, copy, f->len);
+		const char *kb;
+
+		ck_assert_ptr_nonnull(kept);
+		kb = kept->buf;
+		ck_assert_int_eq(memcmp(kb, copy, f->len), 0);
+		ck_assert_int_eq(sip_msg_copy(kept, c, kb), 0);
+		ck_assert_ptr_eq(kept->buf, kb);
+		ck_assert(kept->call_id.p >= kb && kept->call_id.p + kept->call_id.len <= kb + f->len);
+		ck_assert(kept->hdrs[0].value.p >= kb && kept->body.p == kb + (c->body.p - copy));
+		ck_assert_ptr_eq(talloc_parent(kept), test_ctx);
+		ck_assert_ptr_eq(kb, (const char *)(kept->hdrs + kept->max_hdrs));
+		ck_str(kept->to_tag, "tt1");
+		talloc_free(kept);
+	}
 	talloc_free(f);
 	talloc_free(copy);
 	talloc_free(c);
