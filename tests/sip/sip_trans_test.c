@@ -843,7 +843,7 @@ END_TEST
 
 START_TEST(test_match_after_growth)
 {
-	enum { N = 6000 };
+	enum { N = 4500 };
 	unsigned int i;
 
 	/* more live transactions than the tables have buckets at first (4096): they double; early ones are matched by
@@ -855,6 +855,8 @@ START_TEST(test_match_after_growth)
 		snprintf(branch, sizeof(branch), "z9hG4bKg%u", i);
 		snprintf(callid, sizeof(callid), "c-g%u", i);
 		inject(REQ_FMT, "MESSAGE", branch, 70u, "", callid, "MESSAGE", "");
+		if (i % 256 == 0)
+			test_log_clear();	/* the capture would grow to megabytes */
 	}
 	ck_assert_uint_eq(n_handler, N + 1);
 	ck_assert_uint_eq(sip_tl_num_trans(sip_core_tl(core)), N + 1);
