@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "sip/sip_msg.h"
+#include "sip_bench.h"
 
 #define RUNS 5
 #define TARGET 5e5
@@ -45,23 +45,6 @@ static const char invite[] =
 	"a=sendrecv\r\n"
 ;
 
-/* CPU time of this process: the figure is messages per CPU-second on one core, unaffected by other jobs that
- * share the machine (they still share its caches). */
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 int main(void)
 {
 	struct sip_parse_opts opts = { .datagram = true, .max_size = 65535 };
@@ -79,7 +62,7 @@ int main(void)
 	}
 	for (r = 0; r < RUNS; r++) {
 		unsigned long n = 0, i;
-		double t0 = now(), t;
+		double t0 = bench_cpu_now(), t;
 
 		do {
 			for (i = 0; i < 10000; i++) {
@@ -87,11 +70,11 @@ int main(void)
 				sink += msg.cseq.num + msg.via.branch.len + msg.to.uri.len + msg.from_tag.len;
 			}
 			n += i;
-			t = now() - t0;
+			t = bench_cpu_now() - t0;
 		} while (t < 0.4);
 		rates[r] = n / t;
 	}
-	qsort(rates, RUNS, sizeof(rates[0]), cmp_double);
+	qsort(rates, RUNS, sizeof(rates[0]), bench_cmp_double);
 	printf("sip_parse_invite (%zu bytes, %u headers): %.2e msg/s per CPU-second "
 	       "(median of %d, min %.2e, max %.2e); "
 	       "target %.1e: %s\n", sizeof(invite) - 1, msg.num_hdrs, rates[RUNS / 2], RUNS, rates[0], rates[RUNS - 1],

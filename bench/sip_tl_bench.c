@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <arpa/inet.h>
 
 #include <osmocom/core/application.h>
@@ -21,26 +20,12 @@
 #include <mgcf/log.h>
 #include "sip/sip_core.h"
 #include "sip/sip_trans.h"
+#include "sip_bench.h"
 
 #define RUNS 5
 #define PROBES 10000
 
 static struct sip_strans *last_st;
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 static void tx_drop(void *priv, const struct sip_addr *dst, struct msgb *msg)
 {
@@ -104,21 +89,21 @@ static void step(void *ctx, unsigned int n, double *retx_rate, double *new_rate)
 		last_st = NULL;
 	}
 	for (k = 0; k < RUNS; k++) {
-		t0 = now();
+		t0 = bench_cpu_now();
 		for (i = 0; i < PROBES; i++)
 			inject(core, "live", (i * 2654435761u) % n);
-		r[k] = PROBES / (now() - t0);
-		t0 = now();
+		r[k] = PROBES / (bench_cpu_now() - t0);
+		t0 = bench_cpu_now();
 		for (i = 0; i < PROBES; i++) {
 			inject(core, "new", fresh++);
 			if (last_st)
 				sip_strans_reply(last_st, 200, NULL, NULL);
 			last_st = NULL;
 		}
-		w[k] = PROBES / (now() - t0);
+		w[k] = PROBES / (bench_cpu_now() - t0);
 	}
-	qsort(r, RUNS, sizeof(r[0]), cmp_double);
-	qsort(w, RUNS, sizeof(w[0]), cmp_double);
+	qsort(r, RUNS, sizeof(r[0]), bench_cmp_double);
+	qsort(w, RUNS, sizeof(w[0]), bench_cmp_double);
 	printf("sip_tl: %6u live: retransmission matched %.2e/s (min %.2e, max %.2e), new request %.2e/s (min %.2e, "
 	       "max %.2e)\n", n, r[RUNS / 2], r[0], r[RUNS - 1], w[RUNS / 2], w[0], w[RUNS - 1]);
 	*retx_rate = r[RUNS / 2];
