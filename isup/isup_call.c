@@ -175,6 +175,46 @@ static void t33_cb(void *data)
 
 static unsigned int call_seq;
 
+/* Writes v in decimal at p, returns the end. */
+static char *put_uint(char *p, unsigned int v)
+{
+	char tmp[10];
+	unsigned int n = 0;
+
+	do {
+		tmp[n++] = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+/* The instance id "<trunk>-<cic>-<in|out><seq>", once per call and circuit: built by hand from the trunk name
+ * sanitised when the trunk was made, since every id update costs libosmocore allocations and printfs of its own. */
+static void call_set_id(struct isup_call *call, bool outgoing)
+{
+	const struct isup_trunk *t = call->cic->trunk;
+	size_t len = strlen(t->id_name);
+	char id[128], *p = id;
+
+	if (len > sizeof(id) - 32) {
+		/* a very long trunk name: not worth a buffer of its own */
+		osmo_fsm_inst_update_id_f_sanitize(call->fi, '_', "%s-%u-%s%u", t->name, call->cic->cic,
+						   outgoing ? "out" : "in", ++call_seq);
+		return;
+	}
+	memcpy(p, t->id_name, len);
+	p += len;
+	*p++ = '-';
+	p = put_uint(p, call->cic->cic);
+	memcpy(p, outgoing ? "-out" : "-in", outgoing ? 4 : 3);
+	p += outgoing ? 4 : 3;
+	p = put_uint(p, ++call_seq);
+	*p = '\0';
+	osmo_fsm_inst_update_id(call->fi, id);
+}
+
 struct isup_call *isup_call_alloc(struct isup_cic *c, bool outgoing)
 {
 	struct isup_node *node = c->trunk->node;
@@ -196,8 +236,7 @@ struct isup_call *isup_call_alloc(struct isup_cic *c, bool outgoing)
 	call->outgoing = outgoing;
 	osmo_timer_setup(&call->t5, t5_cb, call);
 	osmo_timer_setup(&call->t33, t33_cb, call);
-	osmo_fsm_inst_update_id_f_sanitize(fi, '_', "%s-%u-%s%u", c->trunk->name, c->cic, outgoing ? "out" : "in",
-					   ++call_seq);
+	call_set_id(call, outgoing);
 	llist_add_tail(&call->list, &node->calls);
 	c->call = call;
 	return call;
@@ -244,7 +283,7 @@ static bool call_move(struct isup_call *call, enum old_cic_fate fate, const char
 
 	call->cic = nc;
 	nc->call = call;
-	osmo_fsm_inst_update_id_f_sanitize(call->fi, '_', "%s-%u-out%u", nc->trunk->name, nc->cic, ++call_seq);
+	call_set_id(call, true);
 	osmo_fsm_inst_dispatch(nc->fi, ISUP_CIC_EV_SEIZE_OUT, NULL);
 	call->backward_seen = false;
 	isup_node_send_bytes(nc->trunk, nc->cic, call->iam, call->iam_len);

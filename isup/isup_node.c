@@ -1073,6 +1073,12 @@ static int trunk_alloc(struct isup_node *node, const struct isup_trunk_cfg *tc)
 		return -ENOMEM;
 	t->node = node;
 	t->name = talloc_strdup(t, tc->name);
+	t->id_name = talloc_strdup(t, tc->name);
+	if (!t->name || !t->id_name) {
+		talloc_free(t);
+		return -ENOMEM;
+	}
+	osmo_identifier_sanitize_buf(t->id_name, NULL, '_');
 	t->assoc = find_assoc(node, tc->assoc ? tc->assoc->name : tc->assoc_name);
 	if (!t->assoc) {
 		LOGP(DISUP, LOGL_ERROR, "trunk %s: unknown association %s\n", tc->name, tc->assoc_name);

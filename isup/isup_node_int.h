@@ -81,6 +81,7 @@ struct isup_trunk {
 	struct llist_head list;
 	struct isup_node *node;
 	char *name;
+	char *id_name;			/*!< the name as FSM instance ids allow it ([a-zA-Z0-9-_.]) */
 	struct isup_assoc *assoc;
 	uint16_t dpc;
 	enum isup_hunting hunting;

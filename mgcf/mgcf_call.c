@@ -194,7 +194,16 @@ struct mgcf_call {
 	bool in_release;		/*!< inside call_release(): the session's end must not free the call */
 };
 
-#define LOG_CALL(c, level, fmt, args...) LOGPFSML((c)->fi, level, fmt, ##args)
+static struct osmo_fsm_inst *call_named(struct mgcf_call *c);
+
+/* call_named(): a call's instance gets its first id only when something logs about it (see call_alloc()) */
+#define LOG_CALL(c, level, fmt, args...) \
+	do { \
+		if (log_check_level(DMGCF, level)) { \
+			struct osmo_fsm_inst *_lc_fi = call_named(c); \
+			LOGPFSML(_lc_fi, level, fmt, ##args); \
+		} \
+	} while (0)
 
 static struct osmo_fsm mgcf_call_fsm;
 static void call_release(struct mgcf_call *c, const struct rel_ev *r);
@@ -1155,14 +1164,77 @@ static __attribute__((constructor)) void mgcf_call_fsm_register(void)
 	OSMO_ASSERT(osmo_fsm_register(&mgcf_call_fsm) == 0);
 }
 
+/* Writes v in decimal at p, returns the end. */
+static char *put_uint(char *p, unsigned long v)
+{
+	char tmp[20];
+	unsigned int n = 0;
+
+	do {
+		tmp[n++] = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+/* "call<id>" at p, returns the end. */
+static char *put_call_name(char *p, uint32_t id)
+{
+	memcpy(p, "call", 4);
+	return put_uint(p + 4, id);
+}
+
+/* Instance ids name the call, the trunk group and the CIC: "call7-pstn-cic5", or "call7" before a circuit is
+ * known.  Built by hand and set only when it changes: each update costs libosmocore allocations and printfs. */
+static void call_set_id(struct mgcf_call *c, bool with_cic)
+{
+	const char *trunk = c->trunk ? c->trunk : "none";
+	size_t len = strlen(trunk);
+	char id[128], *p = id;
+
+	if (len > sizeof(id) - 48) {
+		/* a very long trunk group name: not worth a buffer of its own */
+		if (with_cic)
+			osmo_fsm_inst_update_id_f(c->fi, "call%" PRIu32 "-%s-cic%u", c->id, trunk, c->cic);
+		else
+			osmo_fsm_inst_update_id_f(c->fi, "call%" PRIu32, c->id);
+		return;
+	}
+	p = put_call_name(p, c->id);
+	if (with_cic) {
+		*p++ = '-';
+		memcpy(p, trunk, len);
+		memcpy(p + len, "-cic", 4);
+		p = put_uint(p + len + 4, c->cic);
+	}
+	*p = '\0';
+	if (!c->fi->id || strcmp(c->fi->id, id))
+		osmo_fsm_inst_update_id(c->fi, id);
+}
+
+static struct osmo_fsm_inst *call_named(struct mgcf_call *c)
+{
+	if (!c->fi->id)
+		call_set_id(c, false);
+	return c->fi;
+}
+
+/* The instance gets its id "call7" here only when the FSM's own debug lines are logged; otherwise at the first
+ * LOG_CALL() or when the circuit is known (call_update_id()), whichever comes first: one id update per call
+ * instead of two. */
 static struct mgcf_call *call_alloc(struct mgcf_iw *iw, enum mgcf_cdr_direction dir)
 {
+	bool debug = log_check_level(mgcf_call_fsm.log_subsys, LOGL_DEBUG);
+	uint32_t id = ++iw->next_id;
 	struct osmo_fsm_inst *fi;
 	struct mgcf_call *c;
-	char id[32];
+	char name[16];
 
-	snprintf(id, sizeof(id), "call%" PRIu32, ++iw->next_id);
-	fi = osmo_fsm_inst_alloc(&mgcf_call_fsm, iw->ctx, NULL, LOGL_DEBUG, id);
+	if (debug)
+		*put_call_name(name, id) = '\0';
+	fi = osmo_fsm_inst_alloc(&mgcf_call_fsm, iw->ctx, NULL, LOGL_DEBUG, debug ? name : NULL);
 	if (!fi)
 		return NULL;
 	c = talloc_zero(fi, struct mgcf_call);
@@ -1173,7 +1245,7 @@ static struct mgcf_call *call_alloc(struct mgcf_iw *iw, enum mgcf_cdr_direction 
 	fi->priv = c;
 	c->fi = fi;
 	c->iw = iw;
-	c->id = iw->next_id;
+	c->id = id;
 	c->dir = dir;
 	c->event_pt = -1;
 	c->lo.sess_id = ++iw->sdp_sess_id;
@@ -1186,13 +1258,9 @@ static struct mgcf_call *call_alloc(struct mgcf_iw *iw, enum mgcf_cdr_direction 
 	return c;
 }
 
-/* Instance ids name the call, the trunk group and the CIC: "call7-pstn-cic5". */
 static void call_update_id(struct mgcf_call *c)
 {
-	char id[64];
-
-	snprintf(id, sizeof(id), "call%" PRIu32 "-%s-cic%u", c->id, c->trunk ? c->trunk : "none", c->cic);
-	osmo_fsm_inst_update_id(c->fi, id);
+	call_set_id(c, true);
 }
 
 static unsigned int trunk_calls(const struct mgcf_iw *iw, const char *trunk)

@@ -384,11 +384,14 @@ START_TEST(test_out_cot)
 	ck_assert_int_eq(isup_call_setup(h->node, "pstn", &iam, c, &call), 0);
 	c->call = call;
 	h_expect(h, ISUP_IAM, 1);
+	/* the instance id names the trunk, the circuit and the direction, and follows the call to its new circuit */
+	ck_assert_msg(test_log_contains("isup_call(pstn-1-out"), "%s", test_log());
 	ck_assert_uint_eq(c->cot_tests, 1);
 	isup_call_cot_result(call, false);
 	m = h_expect(h, ISUP_COT, 1);
 	ck_assert(!m->continuity_ok);
 	h_expect(h, ISUP_IAM, 2);
+	ck_assert_msg(test_log_contains("isup_call(pstn-2-out"), "%s", test_log());
 	ck_assert_uint_eq(c->cic_changes, 1);
 	ck_assert_uint_eq(c->last_cic, 2);
 	ck_assert_uint_eq(isup_call_cic(call), 2);
