@@ -113,6 +113,10 @@ struct mgcf_iw {
 	struct llist_head cot_chans;	/*!< struct cot_chan: re-tests and loops on circuits no call holds */
 	uint32_t next_id;
 	uint64_t sdp_sess_id;
+	/* scratch for the offer/answer of one call at a time (nothing in between calls back into a call): two
+	 * sessions of 37 kB and the text buffer, allocated once instead of per use */
+	struct sdp_session *sdp_s1, *sdp_s2;
+	struct msgb *sdp_buf;
 };
 
 /*! Why a call ends (MGCF_CALL_EV_RELEASE). */
@@ -281,15 +285,17 @@ static int media_from_result(struct mgcf_call *c, const struct sdp_oa_result *re
 	return -EPROTO;
 }
 
-static char *sdp_text(void *ctx, struct sdp_session *sdp)
-{
-	struct msgb *body = msgb_alloc(4096, "sdp");
-	char *text = NULL;
+/* room for our SDP text (an offer or answer of a few hundred bytes) */
+#define SDP_TEXT_MAX 4096
 
-	if (body && sdp_build(body, sdp) == 0)
-		text = talloc_strndup(ctx, (const char *)msgb_data(body), msgb_length(body));
-	msgb_free(body);
-	return text;
+static char *sdp_text(struct mgcf_call *c, struct sdp_session *sdp)
+{
+	struct msgb *body = c->iw->sdp_buf;
+
+	msgb_reset(body);
+	if (sdp_build(body, sdp) < 0)
+		return NULL;
+	return talloc_strndup(c, (const char *)msgb_data(body), msgb_length(body));
 }
 
 /* Our side's segment: the MGW's resources are there as soon as the channel is (RFC 3312 §5). */
@@ -307,36 +313,33 @@ static void precond_local_ready(struct mgcf_call *c, unsigned int num_streams, b
  * (37 kB each, zeroed twice per use before: a third of a call's instructions). */
 static char *sdp_answer_text(struct mgcf_call *c, const char *offer_text, bool check_only, int *rc_out)
 {
-	struct sdp_session *offer = talloc(NULL, struct sdp_session);
-	struct sdp_session *answer = talloc(offer, struct sdp_session);
+	struct sdp_session *offer = c->iw->sdp_s1;
+	struct sdp_session *answer = c->iw->sdp_s2;
 	struct sdp_oa_result res;
 	struct sdp_caps caps;
 	char *text = NULL;
-	int rc = -ENOMEM;
+	int rc;
 
-	if (offer && answer) {
-		rc = sdp_parse(offer, offer_text, strlen(offer_text), NULL);
-		if (rc == 0) {
-			sdp_caps_fill(c, &caps);
-			rc = sdp_answer(answer, &res, offer, &caps, &c->lo);
-		}
-		if (rc == 0)
-			rc = media_from_result(c, &res);
-		if (rc == 0) {
-			sdp_precond_update(&c->pc, offer);
-			if (sdp_precond_in_use(&c->pc)) {
-				c->precond = true;
-				precond_local_ready(c, offer->num_media, true);
-				rc = sdp_precond_write(&c->pc, answer, false);
-			}
-		}
-		if (rc == 0 && !check_only) {
-			text = sdp_text(c, answer);
-			if (!text)
-				rc = -ENOMEM;
+	rc = sdp_parse(offer, offer_text, strlen(offer_text), NULL);
+	if (rc == 0) {
+		sdp_caps_fill(c, &caps);
+		rc = sdp_answer(answer, &res, offer, &caps, &c->lo);
+	}
+	if (rc == 0)
+		rc = media_from_result(c, &res);
+	if (rc == 0) {
+		sdp_precond_update(&c->pc, offer);
+		if (sdp_precond_in_use(&c->pc)) {
+			c->precond = true;
+			precond_local_ready(c, offer->num_media, true);
+			rc = sdp_precond_write(&c->pc, answer, false);
 		}
 	}
-	talloc_free(offer);
+	if (rc == 0 && !check_only) {
+		text = sdp_text(c, answer);
+		if (!text)
+			rc = -ENOMEM;
+	}
 	if (rc_out)
 		*rc_out = rc;
 	return text;
@@ -345,17 +348,14 @@ static char *sdp_answer_text(struct mgcf_call *c, const char *offer_text, bool c
 /* Our offer, with the precondition lines when preconditions are in use; kept to process the answer. */
 static char *sdp_offer_text(struct mgcf_call *c)
 {
-	struct sdp_session *offer = talloc(NULL, struct sdp_session);
+	struct sdp_session *offer = c->iw->sdp_s1;
 	struct sdp_caps caps;
 	char *text = NULL;
 
-	if (!offer)
-		return NULL;
 	sdp_caps_fill(c, &caps);
 	if (sdp_offer(offer, &caps, &c->lo, false, SDP_DIR_SENDRECV) == 0 &&
 	    (!c->precond || sdp_precond_write(&c->pc, offer, false) == 0))
 		text = sdp_text(c, offer);
-	talloc_free(offer);
 	if (text) {
 		talloc_free(c->sdp_offer);
 		c->sdp_offer = talloc_strdup(c, text);
@@ -366,15 +366,13 @@ static char *sdp_offer_text(struct mgcf_call *c)
 /* The peer's answer to our offer. */
 static int sdp_answer_in(struct mgcf_call *c, struct sip_str body)
 {
-	struct sdp_session *offer = talloc(NULL, struct sdp_session);
-	struct sdp_session *answer = talloc(offer, struct sdp_session);
+	struct sdp_session *offer = c->iw->sdp_s1;
+	struct sdp_session *answer = c->iw->sdp_s2;
 	struct sdp_oa_result res;
 	int rc;
 
-	if (!offer || !answer || !c->sdp_offer) {
-		talloc_free(offer);
+	if (!c->sdp_offer)
 		return -ENOMEM;
-	}
 	rc = sdp_parse(offer, c->sdp_offer, strlen(c->sdp_offer), NULL);
 	if (rc == 0)
 		rc = sdp_parse(answer, body.p, body.len, NULL);
@@ -384,7 +382,6 @@ static int sdp_answer_in(struct mgcf_call *c, struct sip_str body)
 		rc = media_from_result(c, &res);
 	if (rc == 0 && c->precond)
 		sdp_precond_update(&c->pc, answer);
-	talloc_free(offer);
 	return rc;
 }
 
@@ -1821,7 +1818,12 @@ struct mgcf_iw *mgcf_iw_alloc(void *ctx, const struct mgcf_iw_deps *deps)
 	INIT_LLIST_HEAD(&iw->cot_chans);
 	iw->sdp_sess_id = (uint64_t)time(NULL) << 16;
 	iw->ctrs = rate_ctr_group_alloc(iw, &mgcf_iw_ctrg_desc, ctr_idx++);
-	if (!iw->ctrs) {
+	iw->sdp_s1 = talloc(iw, struct sdp_session);
+	iw->sdp_s2 = talloc(iw, struct sdp_session);
+	iw->sdp_buf = msgb_alloc_c(iw, SDP_TEXT_MAX, "sdp");
+	if (!iw->ctrs || !iw->sdp_s1 || !iw->sdp_s2 || !iw->sdp_buf) {
+		if (iw->ctrs)
+			rate_ctr_group_free(iw->ctrs);
 		talloc_free(iw);
 		return NULL;
 	}
