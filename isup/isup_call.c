@@ -34,7 +34,16 @@
 /* Re-attempts of one outgoing call (dual seizure, continuity failure, UCIC) before giving up */
 #define CALL_MAX_ATTEMPTS		3
 
-#define LOG_CALL(call, lvl, fmt, args...) LOGPFSML((call)->fi, lvl, fmt, ##args)
+static struct osmo_fsm_inst *call_named(struct isup_call *call);
+
+/* call_named(): a call's instance gets its id only when something logs about it (see isup_call_alloc()) */
+#define LOG_CALL(call, lvl, fmt, args...) \
+	do { \
+		if (log_check_level(DISUP, lvl)) { \
+			struct osmo_fsm_inst *_lc_fi = call_named(call); \
+			LOGPFSML(_lc_fi, lvl, fmt, ##args); \
+		} \
+	} while (0)
 
 static const struct value_string call_event_names[] = {
 	{ ISUP_CALL_EV_RX, "RX" },
@@ -190,9 +199,10 @@ static char *put_uint(char *p, unsigned int v)
 	return p;
 }
 
-/* The instance id "<trunk>-<cic>-<in|out><seq>", once per call and circuit: built by hand from the trunk name
- * sanitised when the trunk was made, since every id update costs libosmocore allocations and printfs of its own. */
-static void call_set_id(struct isup_call *call, bool outgoing)
+/* The instance id "<trunk>-<cic>-<in|out><seq>" (a moved outgoing call is "out" on its new circuit): built by
+ * hand from the trunk name sanitised when the trunk was made, since every id update costs libosmocore
+ * allocations and printfs of its own. */
+static void call_set_id(struct isup_call *call)
 {
 	const struct isup_trunk *t = call->cic->trunk;
 	size_t len = strlen(t->id_name);
@@ -201,18 +211,34 @@ static void call_set_id(struct isup_call *call, bool outgoing)
 	if (len > sizeof(id) - 32) {
 		/* a very long trunk name: not worth a buffer of its own */
 		osmo_fsm_inst_update_id_f_sanitize(call->fi, '_', "%s-%u-%s%u", t->name, call->cic->cic,
-						   outgoing ? "out" : "in", ++call_seq);
+						   call->outgoing ? "out" : "in", call->seq);
 		return;
 	}
 	memcpy(p, t->id_name, len);
 	p += len;
 	*p++ = '-';
 	p = put_uint(p, call->cic->cic);
-	memcpy(p, outgoing ? "-out" : "-in", outgoing ? 4 : 3);
-	p += outgoing ? 4 : 3;
-	p = put_uint(p, ++call_seq);
+	memcpy(p, call->outgoing ? "-out" : "-in", call->outgoing ? 4 : 3);
+	p += call->outgoing ? 4 : 3;
+	p = put_uint(p, call->seq);
 	*p = '\0';
 	osmo_fsm_inst_update_id(call->fi, id);
+}
+
+static struct osmo_fsm_inst *call_named(struct isup_call *call)
+{
+	if (!call->fi->id)
+		call_set_id(call);
+	return call->fi;
+}
+
+/* The id names the call's circuit: set now if the FSM's own debug lines are logged, else left to the first
+ * LOG_CALL() (most calls are never logged about). */
+static void call_number(struct isup_call *call)
+{
+	call->seq = ++call_seq;
+	if (call->fi->id || log_check_level(call->fi->fsm->log_subsys, call->fi->log_level))
+		call_set_id(call);
 }
 
 struct isup_call *isup_call_alloc(struct isup_cic *c, bool outgoing)
@@ -236,7 +262,7 @@ struct isup_call *isup_call_alloc(struct isup_cic *c, bool outgoing)
 	call->outgoing = outgoing;
 	osmo_timer_setup(&call->t5, t5_cb, call);
 	osmo_timer_setup(&call->t33, t33_cb, call);
-	call_set_id(call, outgoing);
+	call_number(call);
 	llist_add_tail(&call->list, &node->calls);
 	c->call = call;
 	return call;
@@ -283,7 +309,7 @@ static bool call_move(struct isup_call *call, enum old_cic_fate fate, const char
 
 	call->cic = nc;
 	nc->call = call;
-	call_set_id(call, true);
+	call_number(call);
 	osmo_fsm_inst_dispatch(nc->fi, ISUP_CIC_EV_SEIZE_OUT, NULL);
 	call->backward_seen = false;
 	isup_node_send_bytes(nc->trunk, nc->cic, call->iam, call->iam_len);

@@ -144,6 +144,7 @@ struct isup_call {
 	struct isup_node *node;
 	struct isup_cic *cic;
 	struct osmo_fsm_inst *fi;
+	unsigned int seq;		/*!< instance number in the FSM id (the id is set when first logged) */
 	bool outgoing;
 	bool retest;			/*!< internal continuity re-test, never seen by the upper layer */
 	bool loop_on;			/*!< ops->cot_loop connected the loop for the far end's re-test */

@@ -945,10 +945,14 @@ START_TEST(test_call_ids_lazy)
 	/* a target's own level overrides its categories' */
 	log_set_log_level(t, 0);
 	log_set_category_filter(t, DMGCF, 1, LOGL_INFO);
+	log_set_category_filter(t, DISUP, 1, LOGL_INFO);
 	invite("id1", "+4930123");
 	isup_expect(ISUP_IAM);
 	ck_assert(test_log_contains("mgcf_call(call1-pstn-cic1)["));
 	ck_assert(!test_log_contains("mgcf_call(call1)["));
+	/* the ISUP leg: unnamed at its allocation, named with its circuit when first logged about */
+	ck_assert(!test_log_contains("isup_call[0x"));
+	ck_assert(test_log_contains("isup_call(pstn-1-out"));
 	sip_next = n_sip;
 	invite("id2", "4930123");
 	sip_expect_skip100("SIP/2.0 404 ");
