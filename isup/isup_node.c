@@ -918,9 +918,14 @@ int isup_node_rx(struct isup_node *node, const char *assoc, const struct m3ua_da
 		return 0;
 	}
 
-	m = talloc(node, struct isup_msg);
-	if (!m)
-		return -ENOMEM;
+	if (node->rx_busy) {
+		m = talloc(node, struct isup_msg);
+		if (!m)
+			return -ENOMEM;
+	} else {
+		m = node->rx_msg;
+		node->rx_busy = true;
+	}
 	rc = isup_decode(m, data, len, &err);
 	if (rc == -ENOMSG) {
 		rx_unknown_msg(trunk, c, data, len);
@@ -961,7 +966,10 @@ int isup_node_rx(struct isup_node *node, const char *assoc, const struct m3ua_da
 		break;
 	}
 out:
-	talloc_free(m);
+	if (m == node->rx_msg)
+		node->rx_busy = false;
+	else
+		talloc_free(m);
 	return 0;
 }
 
@@ -1136,7 +1144,8 @@ struct isup_node *isup_node_alloc(void *ctx, const struct isup_cfg *cfg, const s
 	while (rate_ctr_get_group_by_name_idx(isup_node_ctrg_desc.group_name_prefix, idx))
 		idx++;
 	node->ctrs = rate_ctr_group_alloc(node, &isup_node_ctrg_desc, idx);
-	if (!node->ctrs)
+	node->rx_msg = talloc(node, struct isup_msg);
+	if (!node->ctrs || !node->rx_msg)
 		goto fail;
 
 	llist_for_each_entry(ac, &cfg->assocs, list) {

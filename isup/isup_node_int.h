@@ -115,6 +115,8 @@ struct isup_node {
 	struct rate_ctr_group *ctrs;
 	uint64_t use_seq;
 	bool freeing;
+	struct isup_msg *rx_msg;	/*!< the received message being handled (5 kB: allocated once) */
+	bool rx_busy;			/*!< rx_msg in use: a message fed back meanwhile gets one of its own */
 };
 
 /* call FSM */

@@ -138,6 +138,33 @@ START_TEST(test_release_in_incoming_cb)
 }
 END_TEST
 
+/* A message received while another is handled (an upper layer feeding one back at once) is decoded into a
+ * message of its own: both calls come up on their circuits. */
+START_TEST(test_rx_nested)
+{
+	struct harness *h = std_h();
+	struct isup_msg iam, iam2;
+
+	h_iam(&iam, 3, 0);
+	h_iam(&iam2, 4, 0);
+	h->rx_in_incoming = &iam2;
+	h_rx(h, &iam);
+	ck_assert_uint_eq(h->n_calls, 2);
+	ck_assert_uint_eq(isup_call_cic(h->calls[0].call), 3);
+	ck_assert_uint_eq(isup_call_cic(h->calls[1].call), 4);
+	ck_assert_uint_eq(isup_node_ctr(h->node, ISUP_CTR_CALLS_IN), 2);
+	/* and the node's own message is free again afterwards */
+	isup_call_release(h->calls[0].call, 16);
+	expect_rel(h, 3, 16);
+	h_rx_simple(h, ISUP_RLC, 3);
+	isup_call_release(h->calls[1].call, 16);
+	expect_rel(h, 4, 16);
+	h_rx_simple(h, ISUP_RLC, 4);
+	h_assert_all_idle(h);
+	h_free(h);
+}
+END_TEST
+
 /* T7 (Q.764 Annex A): no ACM -> REL cause 102 (recovery on timer expiry); T1 repeats the REL */
 START_TEST(test_t7_t1)
 {
@@ -1071,6 +1098,7 @@ static Suite *call_suite(void)
 	tcase_add_test(tc, test_out_basic);
 	tcase_add_test(tc, test_in_basic);
 	tcase_add_test(tc, test_release_in_incoming_cb);
+	tcase_add_test(tc, test_rx_nested);
 	tcase_add_test(tc, test_t7_t1);
 	tcase_add_test(tc, test_t5);
 	tcase_add_test(tc, test_t9);
