@@ -132,11 +132,15 @@ struct isup_cic *isup_trunk_find_cic(struct isup_trunk *t, uint16_t cic)
 }
 
 /* Q.764 §2.9.1.4: the exchange with the higher point code controls the even CICs, the other the odd ones. */
+/* Q.764 §2.9.1.4: the exchange with the higher point code controls the even CICs, the other the odd ones */
+static unsigned int controlled_parity(const struct isup_trunk *t)
+{
+	return t->assoc->local_pc > t->dpc ? 0 : 1;
+}
+
 bool isup_cic_we_control(const struct isup_cic *c)
 {
-	bool even = (c->cic & 1) == 0;
-
-	return c->trunk->assoc->local_pc > c->trunk->dpc ? even : !even;
+	return (c->cic & 1) == controlled_parity(c->trunk);
 }
 
 /* ---- transmit ---- */
@@ -237,7 +241,7 @@ static struct isup_cic *sel_scan(struct isup_trunk *t, bool descending, int pari
 	for (i = 0; i < t->n_cics; i++) {
 		struct isup_cic *c = &t->cics[descending ? t->n_cics - 1 - i : i];
 
-		if (parity >= 0 && (c->cic & 1) != parity)
+		if (parity >= 0 && (int)(c->cic & 1) != parity)
 			continue;
 		if (isup_cic_available(c))
 			return c;
@@ -283,17 +287,8 @@ struct isup_cic *isup_trunk_select(struct isup_trunk *t)
 		return best;
 	case ISUP_HUNT_CONTROLLED:
 		/* Q.764 §2.9.1.4: prefer the circuits we control, the others from the other end of the group */
-		for (i = 0; i < t->n_cics; i++) {
-			c = &t->cics[i];
-			if (isup_cic_we_control(c) && isup_cic_available(c))
-				return c;
-		}
-		for (i = t->n_cics; i-- > 0;) {
-			c = &t->cics[i];
-			if (isup_cic_available(c))
-				return c;
-		}
-		return NULL;
+		c = sel_scan(t, false, controlled_parity(t));
+		return c ? c : sel_scan(t, true, -1);
 	}
 	return NULL;
 }
