@@ -1366,7 +1366,8 @@ static void sess_incoming(void *ua_priv, struct sip_sess *s, const struct sip_se
 	ci.privacy_user = info->id.trusted && (info->id.priv_user || info->id.priv_header);
 	ci.continuity_previous = c->precond_pending && (!c->tp || c->tp->precond_mode == MGCF_PRECOND_IAM_COT);
 	ci.continuity_required = c->tp && c->tp->continuity == MGCF_CONTINUITY_REQUIRED;
-	c->iam = talloc_zero(c, struct isup_msg);
+	/* not zeroed (5 kB): mgcf_map_iam() initialises it, and a failed one is never read */
+	c->iam = talloc(c, struct isup_msg);
 	c->digits = talloc_zero(c, struct mgcf_iam_digits);
 	rc = c->iam && c->digits ? mgcf_map_iam(c->iam, c->digits, r, &ci) : -ENOMEM;
 	if (rc < 0) {
