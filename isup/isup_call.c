@@ -17,6 +17,7 @@
 #include <osmocom/core/talloc.h>
 #include <osmocom/core/tdef.h>
 #include <osmocom/core/utils.h>
+#include <mgcf/dec.h>
 #include <mgcf/log.h>
 
 #include "isup/isup_node_int.h"
@@ -184,21 +185,6 @@ static void t33_cb(void *data)
 
 static unsigned int call_seq;
 
-/* Writes v in decimal at p, returns the end. */
-static char *put_uint(char *p, unsigned int v)
-{
-	char tmp[10];
-	unsigned int n = 0;
-
-	do {
-		tmp[n++] = '0' + v % 10;
-		v /= 10;
-	} while (v);
-	while (n)
-		*p++ = tmp[--n];
-	return p;
-}
-
 /* The instance id "<trunk>-<cic>-<in|out><seq>" (a moved outgoing call is "out" on its new circuit): built by
  * hand from the trunk name sanitised when the trunk was made, since every id update costs libosmocore
  * allocations and printfs of its own. */
@@ -217,10 +203,10 @@ static void call_set_id(struct isup_call *call)
 	memcpy(p, t->id_name, len);
 	p += len;
 	*p++ = '-';
-	p = put_uint(p, call->cic->cic);
+	p = mgcf_put_dec(p, call->cic->cic);
 	memcpy(p, call->outgoing ? "-out" : "-in", call->outgoing ? 4 : 3);
 	p += call->outgoing ? 4 : 3;
-	p = put_uint(p, call->seq);
+	p = mgcf_put_dec(p, call->seq);
 	*p = '\0';
 	osmo_fsm_inst_update_id(call->fi, id);
 }

@@ -25,6 +25,7 @@
 #include <osmocom/core/tdef.h>
 #include <osmocom/core/timer.h>
 
+#include <mgcf/dec.h>
 #include <mgcf/log.h>
 #include "mgcf/mgcf_call.h"
 #include "mgcf/mgcf_cause.h"
@@ -1161,26 +1162,11 @@ static __attribute__((constructor)) void mgcf_call_fsm_register(void)
 	OSMO_ASSERT(osmo_fsm_register(&mgcf_call_fsm) == 0);
 }
 
-/* Writes v in decimal at p, returns the end. */
-static char *put_uint(char *p, unsigned long v)
-{
-	char tmp[20];
-	unsigned int n = 0;
-
-	do {
-		tmp[n++] = '0' + v % 10;
-		v /= 10;
-	} while (v);
-	while (n)
-		*p++ = tmp[--n];
-	return p;
-}
-
 /* "call<id>" at p, returns the end. */
 static char *put_call_name(char *p, uint32_t id)
 {
 	memcpy(p, "call", 4);
-	return put_uint(p + 4, id);
+	return mgcf_put_dec(p + 4, id);
 }
 
 /* Instance ids name the call, the trunk group and the CIC: "call7-pstn-cic5", or "call7" before a circuit is
@@ -1204,7 +1190,7 @@ static void call_set_id(struct mgcf_call *c, bool with_cic)
 		*p++ = '-';
 		memcpy(p, trunk, len);
 		memcpy(p + len, "-cic", 4);
-		p = put_uint(p + len + 4, c->cic);
+		p = mgcf_put_dec(p + len + 4, c->cic);
 	}
 	*p = '\0';
 	if (!c->fi->id || strcmp(c->fi->id, id))

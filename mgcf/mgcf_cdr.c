@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include <talloc.h>
+#include <mgcf/dec.h>
 
 #include "mgcf/mgcf_cdr.h"
 
@@ -89,13 +90,8 @@ static void put_str(struct out *o, const char *s)
 static void put_uint(struct out *o, unsigned long v)
 {
 	char tmp[20];
-	unsigned int n = sizeof(tmp);
 
-	do {
-		tmp[--n] = '0' + v % 10;
-		v /= 10;
-	} while (v);
-	put_mem(o, tmp + n, sizeof(tmp) - n);
+	put_mem(o, tmp, mgcf_put_dec(tmp, v) - tmp);
 }
 
 /* v in exactly `width` digits, zero-padded (v < 10^width) */

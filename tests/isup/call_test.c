@@ -47,6 +47,14 @@ static void expect_rel(struct harness *h, uint16_t cic, uint8_t cause)
 	ck_assert_uint_eq(m->cause.value, cause);
 }
 
+/* We release a call on cic (cause 16), the far end answers RLC. */
+static void release_ours(struct harness *h, struct isup_call *call, uint16_t cic)
+{
+	isup_call_release(call, 16);
+	expect_rel(h, cic, 16);
+	h_rx_simple(h, ISUP_RLC, cic);
+}
+
 START_TEST(test_out_basic)
 {
 	struct harness *h = std_h();
@@ -154,12 +162,8 @@ START_TEST(test_rx_nested)
 	ck_assert_uint_eq(isup_call_cic(h->calls[1].call), 4);
 	ck_assert_uint_eq(isup_node_ctr(h->node, ISUP_CTR_CALLS_IN), 2);
 	/* and the node's own message is free again afterwards */
-	isup_call_release(h->calls[0].call, 16);
-	expect_rel(h, 3, 16);
-	h_rx_simple(h, ISUP_RLC, 3);
-	isup_call_release(h->calls[1].call, 16);
-	expect_rel(h, 4, 16);
-	h_rx_simple(h, ISUP_RLC, 4);
+	release_ours(h, h->calls[0].call, 3);
+	release_ours(h, h->calls[1].call, 4);
 	h_assert_all_idle(h);
 	h_free(h);
 }
@@ -584,12 +588,8 @@ START_TEST(test_setup_cic)
 	ck_assert_int_eq(isup_trunk_can_setup(h->node, "pstn"), 0);		/* CIC 1 is left */
 	h_call_out(h, 1);
 	ck_assert_int_eq(isup_trunk_can_setup(h->node, "pstn"), -EBUSY);
-	isup_call_release(c->call, 16);
-	expect_rel(h, 2, 16);
-	h_rx_simple(h, ISUP_RLC, 2);
-	isup_call_release(h->calls[1].call, 16);
-	expect_rel(h, 1, 16);
-	h_rx_simple(h, ISUP_RLC, 1);
+	release_ours(h, c->call, 2);
+	release_ours(h, h->calls[1].call, 1);
 	h_assert_all_idle(h);
 	h_free(h);
 }

@@ -9,6 +9,8 @@
 #include <osmocom/core/utils.h>
 #include <talloc.h>
 
+#include <mgcf/dec.h>
+
 #include "testlib.h"
 #include "mgcf/mgcf_cdr.h"
 
@@ -133,6 +135,29 @@ START_TEST(test_format_dates)
 }
 END_TEST
 
+/* The hand-written decimals the CDR line and the instance ids are made of */
+START_TEST(test_put_dec)
+{
+	static const struct {
+		unsigned long v;
+		const char *text;
+	} rows[] = {
+		{ 0, "0" }, { 7, "7" }, { 9, "9" }, { 10, "10" }, { 4095, "4095" }, { 4294967295UL, "4294967295" },
+		{ 18446744073709551615UL, "18446744073709551615" },
+	};
+	char buf[24];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(rows); i++) {
+		char *end = mgcf_put_dec(buf, rows[i].v);
+
+		ck_assert_uint_eq(end - buf, strlen(rows[i].text));
+		*end = '\0';
+		ck_assert_str_eq(buf, rows[i].text);
+	}
+}
+END_TEST
+
 static char *slurp(const char *path)
 {
 	FILE *f = fopen(path, "r");
@@ -189,6 +214,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, test_setup, test_teardown);
 	tcase_add_test(tc, test_format);
 	tcase_add_test(tc, test_format_dates);
+	tcase_add_test(tc, test_put_dec);
 	tcase_add_test(tc, test_file);
 	suite_add_tcase(s, tc);
 	return test_run_suite(s);
