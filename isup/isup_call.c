@@ -772,14 +772,17 @@ void isup_call_rx(struct isup_call *call, const struct isup_msg *m)
 
 /* ---- upper layer API ---- */
 
+/* room for an encoded IAM: more than an MSU carries (272 octets) */
+#define ISUP_IAM_MAX	512
+
 /* An outgoing call on the circuit the hunting picks (cic < 0) or on one circuit only. */
 static int call_setup(struct isup_node *node, const char *trunk_name, int cic, const struct isup_msg *iam_template,
 		      void *upper_priv, struct isup_call **out)
 {
 	struct isup_trunk *t, *found = NULL;
+	uint8_t iam_buf[ISUP_IAM_MAX];
 	struct isup_call *call;
 	struct isup_cic *c;
-	struct msgb *msg;
 	int rc;
 
 	llist_for_each_entry(t, &node->trunks, list) {
@@ -814,22 +817,15 @@ static int call_setup(struct isup_node *node, const char *trunk_name, int cic, c
 		return -EBUSY;
 	}
 
-	msg = msgb_alloc(512, "isup-iam");
-	if (!msg)
-		return -ENOMEM;
-	rc = isup_encode(msg, iam_template);
-	if (rc < 0) {
-		msgb_free(msg);
+	/* encoded once: the copy kept for repeat attempts is what goes out */
+	rc = isup_encode_buf(iam_buf, sizeof(iam_buf), iam_template);
+	if (rc < 0)
 		return -EINVAL;
-	}
 	call = isup_call_alloc(c, true);
-	if (!call) {
-		msgb_free(msg);
+	if (!call)
 		return -ENOMEM;
-	}
-	call->iam = talloc_memdup(call, msgb_data(msg), msgb_length(msg));
-	call->iam_len = msgb_length(msg);
-	msgb_free(msg);
+	call->iam = talloc_memdup(call, iam_buf, rc);
+	call->iam_len = rc;
 	if (!call->iam) {
 		call->up_released = true;
 		call->leave_cic = true;
