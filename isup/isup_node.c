@@ -132,8 +132,7 @@ struct isup_cic *isup_trunk_find_cic(struct isup_trunk *t, uint16_t cic)
 }
 
 /* Q.764 §2.9.1.4: the exchange with the higher point code controls the even CICs, the other the odd ones. */
-/* Q.764 §2.9.1.4: the exchange with the higher point code controls the even CICs, the other the odd ones */
-static unsigned int controlled_parity(const struct isup_trunk *t)
+static int controlled_parity(const struct isup_trunk *t)
 {
 	return t->assoc->local_pc > t->dpc ? 0 : 1;
 }
@@ -241,7 +240,7 @@ static struct isup_cic *sel_scan(struct isup_trunk *t, bool descending, int pari
 	for (i = 0; i < t->n_cics; i++) {
 		struct isup_cic *c = &t->cics[descending ? t->n_cics - 1 - i : i];
 
-		if (parity >= 0 && (int)(c->cic & 1) != parity)
+		if (parity >= 0 && (c->cic & 1) != parity)
 			continue;
 		if (isup_cic_available(c))
 			return c;

@@ -310,8 +310,8 @@ static void precond_local_ready(struct mgcf_call *c, unsigned int num_streams, b
 
 /* Answer the peer's offer (text): the media parameters are taken from it, the preconditions updated.
  * \returns the answer (talloc'd under c; NULL with check_only), -EPROTO in *rc when nothing is acceptable. */
-/* The scratch sessions below are not zeroed here: sdp_parse(), sdp_answer() and sdp_offer() empty them
- * (37 kB each, zeroed twice per use before: a third of a call's instructions). */
+/* The scratch sessions (iw's, here and below) are not zeroed: sdp_parse(), sdp_answer() and sdp_offer() empty
+ * them (37 kB each, zeroed twice per use before: a third of a call's instructions). */
 static char *sdp_answer_text(struct mgcf_call *c, const char *offer_text, bool check_only, int *rc_out)
 {
 	struct sdp_session *offer = c->iw->sdp_s1;
