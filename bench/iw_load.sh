@@ -22,7 +22,7 @@
 # Usage (from the build directory): sh ../bench/iw_load.sh [RATES] [SECONDS_PER_STEP]
 #   e.g. sh ../bench/iw_load.sh "1000 2000 4000 5000" 5
 # Environment: SPANS (16), FRAMES (CESoPSN frames per packet of the spans, 8: 1 ms), HOLD_CALLS (200; 0 skips the memory step), MGCFD_WRAP (a command mgcfd runs
-# under, e.g. callgrind), IW_LOAD_LOGS (a directory that keeps sipp's error logs and the daemons' output).
+# under, e.g. callgrind), PSTNSIM_WRAP (the same for pstnsim), IW_LOAD_LOGS (a directory that keeps sipp's error logs and the daemons' output).
 set -eu
 top_srcdir=$(cd "$(dirname "$0")/.." && pwd)
 top_builddir=$(pwd)
@@ -81,7 +81,8 @@ sed -e "s/127.0.0.1:2905/127.0.0.1:$m3ua_port/" -e "s/port = 4280/port = $mgcf_v
     -e '/^trunk-group pstn {/,/^}/d' "$top_srcdir/conf/mgcfd.conf" > "$work/mgcfd.conf"
 trunk_group mgcfd >> "$work/mgcfd.conf"
 
-"$bin/pstnsim" -c "$work/pstnsim.conf" > "$work/pstnsim.log" 2>&1 &
+# PSTNSIM_WRAP: a command pstnsim runs under, as MGCFD_WRAP below
+${PSTNSIM_WRAP:-} "$bin/pstnsim" -c "$work/pstnsim.conf" > "$work/pstnsim.log" 2>&1 &
 sim=$!
 track_pid $sim
 wait_port "$sim_vty" 100 || fail "pstnsim did not start"
@@ -202,6 +203,7 @@ if [ -n "${IW_LOAD_LOGS:-}" ]; then
 	mkdir -p "$IW_LOAD_LOGS"
 	cp "$work"/*.log "$work"/*.out "$IW_LOAD_LOGS"/ 2>/dev/null || true
 fi
-# a clean stop (a wrapped mgcfd writes its profile on exit)
+# a clean stop (a wrapped daemon writes its profile on exit)
 kill -TERM $mgcf $sim 2>/dev/null || true
 wait_gone $mgcf 300 || true
+wait_gone $sim 300 || true

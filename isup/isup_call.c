@@ -17,6 +17,7 @@
 #include <osmocom/core/talloc.h>
 #include <osmocom/core/tdef.h>
 #include <osmocom/core/utils.h>
+#include <mgcf/dec.h>
 #include <mgcf/log.h>
 
 #include "isup/isup_node_int.h"
@@ -34,7 +35,16 @@
 /* Re-attempts of one outgoing call (dual seizure, continuity failure, UCIC) before giving up */
 #define CALL_MAX_ATTEMPTS		3
 
-#define LOG_CALL(call, lvl, fmt, args...) LOGPFSML((call)->fi, lvl, fmt, ##args)
+static struct osmo_fsm_inst *call_named(struct isup_call *call);
+
+/* call_named(): a call's instance gets its id only when something logs about it (see isup_call_alloc()) */
+#define LOG_CALL(call, lvl, fmt, args...) \
+	do { \
+		if (log_check_level(DISUP, lvl)) { \
+			struct osmo_fsm_inst *_lc_fi = call_named(call); \
+			LOGPFSML(_lc_fi, lvl, fmt, ##args); \
+		} \
+	} while (0)
 
 static const struct value_string call_event_names[] = {
 	{ ISUP_CALL_EV_RX, "RX" },
@@ -175,6 +185,48 @@ static void t33_cb(void *data)
 
 static unsigned int call_seq;
 
+/* The instance id "<trunk>-<cic>-<in|out><seq>" (a moved outgoing call is "out" on its new circuit): built by
+ * hand from the trunk name sanitised when the trunk was made, since every id update costs libosmocore
+ * allocations and printfs of its own. */
+static void call_set_id(struct isup_call *call)
+{
+	const struct isup_trunk *t = call->cic->trunk;
+	size_t len = strlen(t->id_name);
+	char id[128], *p = id;
+
+	if (len > sizeof(id) - 32) {
+		/* a very long trunk name: not worth a buffer of its own */
+		osmo_fsm_inst_update_id_f_sanitize(call->fi, '_', "%s-%u-%s%u", t->name, call->cic->cic,
+						   call->outgoing ? "out" : "in", call->seq);
+		return;
+	}
+	memcpy(p, t->id_name, len);
+	p += len;
+	*p++ = '-';
+	p = mgcf_put_dec(p, call->cic->cic);
+	memcpy(p, call->outgoing ? "-out" : "-in", call->outgoing ? 4 : 3);
+	p += call->outgoing ? 4 : 3;
+	p = mgcf_put_dec(p, call->seq);
+	*p = '\0';
+	osmo_fsm_inst_update_id(call->fi, id);
+}
+
+static struct osmo_fsm_inst *call_named(struct isup_call *call)
+{
+	if (!call->fi->id)
+		call_set_id(call);
+	return call->fi;
+}
+
+/* The id names the call's circuit: set now if the FSM's own debug lines are logged, else left to the first
+ * LOG_CALL() (most calls are never logged about). */
+static void call_number(struct isup_call *call)
+{
+	call->seq = ++call_seq;
+	if (call->fi->id || log_check_level(call->fi->fsm->log_subsys, call->fi->log_level))
+		call_set_id(call);
+}
+
 struct isup_call *isup_call_alloc(struct isup_cic *c, bool outgoing)
 {
 	struct isup_node *node = c->trunk->node;
@@ -196,8 +248,7 @@ struct isup_call *isup_call_alloc(struct isup_cic *c, bool outgoing)
 	call->outgoing = outgoing;
 	osmo_timer_setup(&call->t5, t5_cb, call);
 	osmo_timer_setup(&call->t33, t33_cb, call);
-	osmo_fsm_inst_update_id_f_sanitize(fi, '_', "%s-%u-%s%u", c->trunk->name, c->cic, outgoing ? "out" : "in",
-					   ++call_seq);
+	call_number(call);
 	llist_add_tail(&call->list, &node->calls);
 	c->call = call;
 	return call;
@@ -244,7 +295,7 @@ static bool call_move(struct isup_call *call, enum old_cic_fate fate, const char
 
 	call->cic = nc;
 	nc->call = call;
-	osmo_fsm_inst_update_id_f_sanitize(call->fi, '_', "%s-%u-out%u", nc->trunk->name, nc->cic, ++call_seq);
+	call_number(call);
 	osmo_fsm_inst_dispatch(nc->fi, ISUP_CIC_EV_SEIZE_OUT, NULL);
 	call->backward_seen = false;
 	isup_node_send_bytes(nc->trunk, nc->cic, call->iam, call->iam_len);
@@ -721,14 +772,17 @@ void isup_call_rx(struct isup_call *call, const struct isup_msg *m)
 
 /* ---- upper layer API ---- */
 
+/* room for an encoded IAM: more than an MSU carries (272 octets) */
+#define ISUP_IAM_MAX	512
+
 /* An outgoing call on the circuit the hunting picks (cic < 0) or on one circuit only. */
 static int call_setup(struct isup_node *node, const char *trunk_name, int cic, const struct isup_msg *iam_template,
 		      void *upper_priv, struct isup_call **out)
 {
 	struct isup_trunk *t, *found = NULL;
+	uint8_t iam_buf[ISUP_IAM_MAX];
 	struct isup_call *call;
 	struct isup_cic *c;
-	struct msgb *msg;
 	int rc;
 
 	llist_for_each_entry(t, &node->trunks, list) {
@@ -763,22 +817,15 @@ static int call_setup(struct isup_node *node, const char *trunk_name, int cic, c
 		return -EBUSY;
 	}
 
-	msg = msgb_alloc(512, "isup-iam");
-	if (!msg)
-		return -ENOMEM;
-	rc = isup_encode(msg, iam_template);
-	if (rc < 0) {
-		msgb_free(msg);
+	/* encoded once: the copy kept for repeat attempts is what goes out */
+	rc = isup_encode_buf(iam_buf, sizeof(iam_buf), iam_template);
+	if (rc < 0)
 		return -EINVAL;
-	}
 	call = isup_call_alloc(c, true);
-	if (!call) {
-		msgb_free(msg);
+	if (!call)
 		return -ENOMEM;
-	}
-	call->iam = talloc_memdup(call, msgb_data(msg), msgb_length(msg));
-	call->iam_len = msgb_length(msg);
-	msgb_free(msg);
+	call->iam = talloc_memdup(call, iam_buf, rc);
+	call->iam_len = rc;
 	if (!call->iam) {
 		call->up_released = true;
 		call->leave_cic = true;

@@ -309,8 +309,9 @@ const char *isup_cic_state_name(const struct isup_cic *c)
 
 bool isup_cic_available(const struct isup_cic *c)
 {
-	return c->fi->state == ISUP_CIC_ST_IDLE && !c->call && !c->blk && !c->unequipped &&
-	       !(c->pend & (ISUP_PEND_RLC | ISUP_PEND_GRA));
+	/* the circuit's own fields first: hunting skips the busy ones without touching their FSM instances */
+	return !c->call && !c->blk && !c->unequipped && !(c->pend & (ISUP_PEND_RLC | ISUP_PEND_GRA)) &&
+	       c->fi->state == ISUP_CIC_ST_IDLE;
 }
 
 void isup_cic_fill_info(const struct isup_cic *c, struct isup_cic_info *info)

@@ -132,11 +132,14 @@ struct isup_cic *isup_trunk_find_cic(struct isup_trunk *t, uint16_t cic)
 }
 
 /* Q.764 §2.9.1.4: the exchange with the higher point code controls the even CICs, the other the odd ones. */
+static int controlled_parity(const struct isup_trunk *t)
+{
+	return t->assoc->local_pc > t->dpc ? 0 : 1;
+}
+
 bool isup_cic_we_control(const struct isup_cic *c)
 {
-	bool even = (c->cic & 1) == 0;
-
-	return c->trunk->assoc->local_pc > c->trunk->dpc ? even : !even;
+	return (c->cic & 1) == controlled_parity(c->trunk);
 }
 
 /* ---- transmit ---- */
@@ -283,17 +286,8 @@ struct isup_cic *isup_trunk_select(struct isup_trunk *t)
 		return best;
 	case ISUP_HUNT_CONTROLLED:
 		/* Q.764 §2.9.1.4: prefer the circuits we control, the others from the other end of the group */
-		for (i = 0; i < t->n_cics; i++) {
-			c = &t->cics[i];
-			if (isup_cic_we_control(c) && isup_cic_available(c))
-				return c;
-		}
-		for (i = t->n_cics; i-- > 0;) {
-			c = &t->cics[i];
-			if (isup_cic_available(c))
-				return c;
-		}
-		return NULL;
+		c = sel_scan(t, false, controlled_parity(t));
+		return c ? c : sel_scan(t, true, -1);
 	}
 	return NULL;
 }
@@ -918,9 +912,14 @@ int isup_node_rx(struct isup_node *node, const char *assoc, const struct m3ua_da
 		return 0;
 	}
 
-	m = talloc(node, struct isup_msg);
-	if (!m)
-		return -ENOMEM;
+	if (node->rx_busy) {
+		m = talloc(node, struct isup_msg);
+		if (!m)
+			return -ENOMEM;
+	} else {
+		m = node->rx_msg;
+		node->rx_busy = true;
+	}
 	rc = isup_decode(m, data, len, &err);
 	if (rc == -ENOMSG) {
 		rx_unknown_msg(trunk, c, data, len);
@@ -961,7 +960,10 @@ int isup_node_rx(struct isup_node *node, const char *assoc, const struct m3ua_da
 		break;
 	}
 out:
-	talloc_free(m);
+	if (m == node->rx_msg)
+		node->rx_busy = false;
+	else
+		talloc_free(m);
 	return 0;
 }
 
@@ -1073,6 +1075,12 @@ static int trunk_alloc(struct isup_node *node, const struct isup_trunk_cfg *tc)
 		return -ENOMEM;
 	t->node = node;
 	t->name = talloc_strdup(t, tc->name);
+	t->id_name = talloc_strdup(t, tc->name);
+	if (!t->name || !t->id_name) {
+		talloc_free(t);
+		return -ENOMEM;
+	}
+	osmo_identifier_sanitize_buf(t->id_name, NULL, '_');
 	t->assoc = find_assoc(node, tc->assoc ? tc->assoc->name : tc->assoc_name);
 	if (!t->assoc) {
 		LOGP(DISUP, LOGL_ERROR, "trunk %s: unknown association %s\n", tc->name, tc->assoc_name);
@@ -1130,7 +1138,8 @@ struct isup_node *isup_node_alloc(void *ctx, const struct isup_cfg *cfg, const s
 	while (rate_ctr_get_group_by_name_idx(isup_node_ctrg_desc.group_name_prefix, idx))
 		idx++;
 	node->ctrs = rate_ctr_group_alloc(node, &isup_node_ctrg_desc, idx);
-	if (!node->ctrs)
+	node->rx_msg = talloc(node, struct isup_msg);
+	if (!node->ctrs || !node->rx_msg)
 		goto fail;
 
 	llist_for_each_entry(ac, &cfg->assocs, list) {

@@ -81,6 +81,7 @@ struct isup_trunk {
 	struct llist_head list;
 	struct isup_node *node;
 	char *name;
+	char *id_name;			/*!< the name as FSM instance ids allow it ([a-zA-Z0-9-_.]) */
 	struct isup_assoc *assoc;
 	uint16_t dpc;
 	enum isup_hunting hunting;
@@ -114,6 +115,8 @@ struct isup_node {
 	struct rate_ctr_group *ctrs;
 	uint64_t use_seq;
 	bool freeing;
+	struct isup_msg *rx_msg;	/*!< the received message being handled (5 kB: allocated once) */
+	bool rx_busy;			/*!< rx_msg in use: a message fed back meanwhile gets one of its own */
 };
 
 /* call FSM */
@@ -143,6 +146,7 @@ struct isup_call {
 	struct isup_node *node;
 	struct isup_cic *cic;
 	struct osmo_fsm_inst *fi;
+	unsigned int seq;		/*!< instance number in the FSM id (the id is set when first logged) */
 	bool outgoing;
 	bool retest;			/*!< internal continuity re-test, never seen by the upper layer */
 	bool loop_on;			/*!< ops->cot_loop connected the loop for the far end's re-test */

@@ -25,6 +25,7 @@
 #include <osmocom/core/tdef.h>
 #include <osmocom/core/timer.h>
 
+#include <mgcf/dec.h>
 #include <mgcf/log.h>
 #include "mgcf/mgcf_call.h"
 #include "mgcf/mgcf_cause.h"
@@ -113,6 +114,10 @@ struct mgcf_iw {
 	struct llist_head cot_chans;	/*!< struct cot_chan: re-tests and loops on circuits no call holds */
 	uint32_t next_id;
 	uint64_t sdp_sess_id;
+	/* scratch for the offer/answer of one call at a time (nothing in between calls back into a call): two
+	 * sessions of 37 kB and the text buffer, allocated once instead of per use */
+	struct sdp_session *sdp_s1, *sdp_s2;
+	struct msgb *sdp_buf;
 };
 
 /*! Why a call ends (MGCF_CALL_EV_RELEASE). */
@@ -194,7 +199,16 @@ struct mgcf_call {
 	bool in_release;		/*!< inside call_release(): the session's end must not free the call */
 };
 
-#define LOG_CALL(c, level, fmt, args...) LOGPFSML((c)->fi, level, fmt, ##args)
+static struct osmo_fsm_inst *call_named(struct mgcf_call *c);
+
+/* call_named(): a call's instance gets its first id only when something logs about it (see call_alloc()) */
+#define LOG_CALL(c, level, fmt, args...) \
+	do { \
+		if (log_check_level(DMGCF, level)) { \
+			struct osmo_fsm_inst *_lc_fi = call_named(c); \
+			LOGPFSML(_lc_fi, level, fmt, ##args); \
+		} \
+	} while (0)
 
 static struct osmo_fsm mgcf_call_fsm;
 static void call_release(struct mgcf_call *c, const struct rel_ev *r);
@@ -272,15 +286,17 @@ static int media_from_result(struct mgcf_call *c, const struct sdp_oa_result *re
 	return -EPROTO;
 }
 
-static char *sdp_text(void *ctx, struct sdp_session *sdp)
-{
-	struct msgb *body = msgb_alloc(4096, "sdp");
-	char *text = NULL;
+/* room for our SDP text (an offer or answer of a few hundred bytes) */
+#define SDP_TEXT_MAX 4096
 
-	if (body && sdp_build(body, sdp) == 0)
-		text = talloc_strndup(ctx, (const char *)msgb_data(body), msgb_length(body));
-	msgb_free(body);
-	return text;
+static char *sdp_text(struct mgcf_call *c, struct sdp_session *sdp)
+{
+	struct msgb *body = c->iw->sdp_buf;
+
+	msgb_reset(body);
+	if (sdp_build(body, sdp) < 0)
+		return NULL;
+	return talloc_strndup(c, (const char *)msgb_data(body), msgb_length(body));
 }
 
 /* Our side's segment: the MGW's resources are there as soon as the channel is (RFC 3312 §5). */
@@ -294,40 +310,37 @@ static void precond_local_ready(struct mgcf_call *c, unsigned int num_streams, b
 
 /* Answer the peer's offer (text): the media parameters are taken from it, the preconditions updated.
  * \returns the answer (talloc'd under c; NULL with check_only), -EPROTO in *rc when nothing is acceptable. */
-/* The scratch sessions below are not zeroed here: sdp_parse(), sdp_answer() and sdp_offer() empty them
- * (37 kB each, zeroed twice per use before: a third of a call's instructions). */
+/* The scratch sessions (iw's, here and below) are not zeroed: sdp_parse(), sdp_answer() and sdp_offer() empty
+ * them (37 kB each, zeroed twice per use before: a third of a call's instructions). */
 static char *sdp_answer_text(struct mgcf_call *c, const char *offer_text, bool check_only, int *rc_out)
 {
-	struct sdp_session *offer = talloc(NULL, struct sdp_session);
-	struct sdp_session *answer = talloc(offer, struct sdp_session);
+	struct sdp_session *offer = c->iw->sdp_s1;
+	struct sdp_session *answer = c->iw->sdp_s2;
 	struct sdp_oa_result res;
 	struct sdp_caps caps;
 	char *text = NULL;
-	int rc = -ENOMEM;
+	int rc;
 
-	if (offer && answer) {
-		rc = sdp_parse(offer, offer_text, strlen(offer_text), NULL);
-		if (rc == 0) {
-			sdp_caps_fill(c, &caps);
-			rc = sdp_answer(answer, &res, offer, &caps, &c->lo);
-		}
-		if (rc == 0)
-			rc = media_from_result(c, &res);
-		if (rc == 0) {
-			sdp_precond_update(&c->pc, offer);
-			if (sdp_precond_in_use(&c->pc)) {
-				c->precond = true;
-				precond_local_ready(c, offer->num_media, true);
-				rc = sdp_precond_write(&c->pc, answer, false);
-			}
-		}
-		if (rc == 0 && !check_only) {
-			text = sdp_text(c, answer);
-			if (!text)
-				rc = -ENOMEM;
+	rc = sdp_parse(offer, offer_text, strlen(offer_text), NULL);
+	if (rc == 0) {
+		sdp_caps_fill(c, &caps);
+		rc = sdp_answer(answer, &res, offer, &caps, &c->lo);
+	}
+	if (rc == 0)
+		rc = media_from_result(c, &res);
+	if (rc == 0) {
+		sdp_precond_update(&c->pc, offer);
+		if (sdp_precond_in_use(&c->pc)) {
+			c->precond = true;
+			precond_local_ready(c, offer->num_media, true);
+			rc = sdp_precond_write(&c->pc, answer, false);
 		}
 	}
-	talloc_free(offer);
+	if (rc == 0 && !check_only) {
+		text = sdp_text(c, answer);
+		if (!text)
+			rc = -ENOMEM;
+	}
 	if (rc_out)
 		*rc_out = rc;
 	return text;
@@ -336,17 +349,14 @@ static char *sdp_answer_text(struct mgcf_call *c, const char *offer_text, bool c
 /* Our offer, with the precondition lines when preconditions are in use; kept to process the answer. */
 static char *sdp_offer_text(struct mgcf_call *c)
 {
-	struct sdp_session *offer = talloc(NULL, struct sdp_session);
+	struct sdp_session *offer = c->iw->sdp_s1;
 	struct sdp_caps caps;
 	char *text = NULL;
 
-	if (!offer)
-		return NULL;
 	sdp_caps_fill(c, &caps);
 	if (sdp_offer(offer, &caps, &c->lo, false, SDP_DIR_SENDRECV) == 0 &&
 	    (!c->precond || sdp_precond_write(&c->pc, offer, false) == 0))
 		text = sdp_text(c, offer);
-	talloc_free(offer);
 	if (text) {
 		talloc_free(c->sdp_offer);
 		c->sdp_offer = talloc_strdup(c, text);
@@ -357,15 +367,13 @@ static char *sdp_offer_text(struct mgcf_call *c)
 /* The peer's answer to our offer. */
 static int sdp_answer_in(struct mgcf_call *c, struct sip_str body)
 {
-	struct sdp_session *offer = talloc(NULL, struct sdp_session);
-	struct sdp_session *answer = talloc(offer, struct sdp_session);
+	struct sdp_session *offer = c->iw->sdp_s1;
+	struct sdp_session *answer = c->iw->sdp_s2;
 	struct sdp_oa_result res;
 	int rc;
 
-	if (!offer || !answer || !c->sdp_offer) {
-		talloc_free(offer);
+	if (!c->sdp_offer)
 		return -ENOMEM;
-	}
 	rc = sdp_parse(offer, c->sdp_offer, strlen(c->sdp_offer), NULL);
 	if (rc == 0)
 		rc = sdp_parse(answer, body.p, body.len, NULL);
@@ -375,7 +383,6 @@ static int sdp_answer_in(struct mgcf_call *c, struct sip_str body)
 		rc = media_from_result(c, &res);
 	if (rc == 0 && c->precond)
 		sdp_precond_update(&c->pc, answer);
-	talloc_free(offer);
 	return rc;
 }
 
@@ -1155,14 +1162,62 @@ static __attribute__((constructor)) void mgcf_call_fsm_register(void)
 	OSMO_ASSERT(osmo_fsm_register(&mgcf_call_fsm) == 0);
 }
 
+/* "call<id>" at p, returns the end. */
+static char *put_call_name(char *p, uint32_t id)
+{
+	memcpy(p, "call", 4);
+	return mgcf_put_dec(p + 4, id);
+}
+
+/* Instance ids name the call, the trunk group and the CIC: "call7-pstn-cic5", or "call7" before a circuit is
+ * known.  Built by hand and set only when it changes: each update costs libosmocore allocations and printfs. */
+static void call_set_id(struct mgcf_call *c, bool with_cic)
+{
+	const char *trunk = c->trunk ? c->trunk : "none";
+	size_t len = strlen(trunk);
+	char id[128], *p = id;
+
+	if (len > sizeof(id) - 48) {
+		/* a very long trunk group name: not worth a buffer of its own */
+		if (with_cic)
+			osmo_fsm_inst_update_id_f(c->fi, "call%" PRIu32 "-%s-cic%u", c->id, trunk, c->cic);
+		else
+			osmo_fsm_inst_update_id_f(c->fi, "call%" PRIu32, c->id);
+		return;
+	}
+	p = put_call_name(p, c->id);
+	if (with_cic) {
+		*p++ = '-';
+		memcpy(p, trunk, len);
+		memcpy(p + len, "-cic", 4);
+		p = mgcf_put_dec(p + len + 4, c->cic);
+	}
+	*p = '\0';
+	if (!c->fi->id || strcmp(c->fi->id, id))
+		osmo_fsm_inst_update_id(c->fi, id);
+}
+
+static struct osmo_fsm_inst *call_named(struct mgcf_call *c)
+{
+	if (!c->fi->id)
+		call_set_id(c, false);
+	return c->fi;
+}
+
+/* The instance gets its id "call7" here only when the FSM's own debug lines are logged; otherwise at the first
+ * LOG_CALL() or when the circuit is known (call_update_id()), whichever comes first: one id update per call
+ * instead of two. */
 static struct mgcf_call *call_alloc(struct mgcf_iw *iw, enum mgcf_cdr_direction dir)
 {
+	bool debug = log_check_level(mgcf_call_fsm.log_subsys, LOGL_DEBUG);
+	uint32_t id = ++iw->next_id;
 	struct osmo_fsm_inst *fi;
 	struct mgcf_call *c;
-	char id[32];
+	char name[16];
 
-	snprintf(id, sizeof(id), "call%" PRIu32, ++iw->next_id);
-	fi = osmo_fsm_inst_alloc(&mgcf_call_fsm, iw->ctx, NULL, LOGL_DEBUG, id);
+	if (debug)
+		*put_call_name(name, id) = '\0';
+	fi = osmo_fsm_inst_alloc(&mgcf_call_fsm, iw->ctx, NULL, LOGL_DEBUG, debug ? name : NULL);
 	if (!fi)
 		return NULL;
 	c = talloc_zero(fi, struct mgcf_call);
@@ -1173,7 +1228,7 @@ static struct mgcf_call *call_alloc(struct mgcf_iw *iw, enum mgcf_cdr_direction 
 	fi->priv = c;
 	c->fi = fi;
 	c->iw = iw;
-	c->id = iw->next_id;
+	c->id = id;
 	c->dir = dir;
 	c->event_pt = -1;
 	c->lo.sess_id = ++iw->sdp_sess_id;
@@ -1186,13 +1241,9 @@ static struct mgcf_call *call_alloc(struct mgcf_iw *iw, enum mgcf_cdr_direction 
 	return c;
 }
 
-/* Instance ids name the call, the trunk group and the CIC: "call7-pstn-cic5". */
 static void call_update_id(struct mgcf_call *c)
 {
-	char id[64];
-
-	snprintf(id, sizeof(id), "call%" PRIu32 "-%s-cic%u", c->id, c->trunk ? c->trunk : "none", c->cic);
-	osmo_fsm_inst_update_id(c->fi, id);
+	call_set_id(c, true);
 }
 
 static unsigned int trunk_calls(const struct mgcf_iw *iw, const char *trunk)
@@ -1301,7 +1352,8 @@ static void sess_incoming(void *ua_priv, struct sip_sess *s, const struct sip_se
 	ci.privacy_user = info->id.trusted && (info->id.priv_user || info->id.priv_header);
 	ci.continuity_previous = c->precond_pending && (!c->tp || c->tp->precond_mode == MGCF_PRECOND_IAM_COT);
 	ci.continuity_required = c->tp && c->tp->continuity == MGCF_CONTINUITY_REQUIRED;
-	c->iam = talloc_zero(c, struct isup_msg);
+	/* not zeroed (5 kB): mgcf_map_iam() initialises it, and a failed one is never read */
+	c->iam = talloc(c, struct isup_msg);
 	c->digits = talloc_zero(c, struct mgcf_iam_digits);
 	rc = c->iam && c->digits ? mgcf_map_iam(c->iam, c->digits, r, &ci) : -ENOMEM;
 	if (rc < 0) {
@@ -1753,7 +1805,12 @@ struct mgcf_iw *mgcf_iw_alloc(void *ctx, const struct mgcf_iw_deps *deps)
 	INIT_LLIST_HEAD(&iw->cot_chans);
 	iw->sdp_sess_id = (uint64_t)time(NULL) << 16;
 	iw->ctrs = rate_ctr_group_alloc(iw, &mgcf_iw_ctrg_desc, ctr_idx++);
-	if (!iw->ctrs) {
+	iw->sdp_s1 = talloc(iw, struct sdp_session);
+	iw->sdp_s2 = talloc(iw, struct sdp_session);
+	iw->sdp_buf = msgb_alloc_c(iw, SDP_TEXT_MAX, "sdp");
+	if (!iw->ctrs || !iw->sdp_s1 || !iw->sdp_s2 || !iw->sdp_buf) {
+		if (iw->ctrs)
+			rate_ctr_group_free(iw->ctrs);
 		talloc_free(iw);
 		return NULL;
 	}

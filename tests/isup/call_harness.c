@@ -47,6 +47,16 @@ static void *h_incoming(struct isup_node *node, struct isup_call *call, const st
 	struct h_call *hc = h_new(h, call, true);
 
 	ck_assert_int_eq(iam->type, ISUP_IAM);
+	if (h->rx_in_incoming) {
+		const struct isup_msg *m = h->rx_in_incoming;
+		uint16_t cic = iam->cic;
+
+		h->rx_in_incoming = NULL;
+		h_rx(h, m);
+		/* the message being handled is not the one received meanwhile */
+		ck_assert_uint_eq(iam->cic, cic);
+		ck_assert_uint_eq(iam->type, ISUP_IAM);
+	}
 	if (h->release_in_incoming)
 		isup_call_release(call, 17);
 	return hc;

@@ -39,6 +39,7 @@ struct harness {
 	unsigned int n_calls;
 	unsigned int n_released;
 	bool release_in_incoming;		/*!< incoming_call releases the call at once */
+	const struct isup_msg *rx_in_incoming;	/*!< incoming_call injects this message (once) before it returns */
 	struct isup_msg last;			/*!< the message h_pop() returned (slices into sent[].bytes) */
 	unsigned int cot_tests;
 	struct isup_call *last_cot_call;

@@ -47,6 +47,14 @@ static void expect_rel(struct harness *h, uint16_t cic, uint8_t cause)
 	ck_assert_uint_eq(m->cause.value, cause);
 }
 
+/* We release a call on cic (cause 16), the far end answers RLC. */
+static void release_ours(struct harness *h, struct isup_call *call, uint16_t cic)
+{
+	isup_call_release(call, 16);
+	expect_rel(h, cic, 16);
+	h_rx_simple(h, ISUP_RLC, cic);
+}
+
 START_TEST(test_out_basic)
 {
 	struct harness *h = std_h();
@@ -133,6 +141,29 @@ START_TEST(test_release_in_incoming_cb)
 	ck_assert(h->calls[0].released);
 	expect_rel(h, 3, 17);
 	h_rx_simple(h, ISUP_RLC, 3);
+	h_assert_all_idle(h);
+	h_free(h);
+}
+END_TEST
+
+/* A message received while another is handled (an upper layer feeding one back at once) is decoded into a
+ * message of its own: both calls come up on their circuits. */
+START_TEST(test_rx_nested)
+{
+	struct harness *h = std_h();
+	struct isup_msg iam, iam2;
+
+	h_iam(&iam, 3, 0);
+	h_iam(&iam2, 4, 0);
+	h->rx_in_incoming = &iam2;
+	h_rx(h, &iam);
+	ck_assert_uint_eq(h->n_calls, 2);
+	ck_assert_uint_eq(isup_call_cic(h->calls[0].call), 3);
+	ck_assert_uint_eq(isup_call_cic(h->calls[1].call), 4);
+	ck_assert_uint_eq(isup_node_ctr(h->node, ISUP_CTR_CALLS_IN), 2);
+	/* and the node's own message is free again afterwards */
+	release_ours(h, h->calls[0].call, 3);
+	release_ours(h, h->calls[1].call, 4);
 	h_assert_all_idle(h);
 	h_free(h);
 }
@@ -384,11 +415,14 @@ START_TEST(test_out_cot)
 	ck_assert_int_eq(isup_call_setup(h->node, "pstn", &iam, c, &call), 0);
 	c->call = call;
 	h_expect(h, ISUP_IAM, 1);
+	/* the instance id names the trunk, the circuit and the direction, and follows the call to its new circuit */
+	ck_assert_msg(test_log_contains("isup_call(pstn-1-out"), "%s", test_log());
 	ck_assert_uint_eq(c->cot_tests, 1);
 	isup_call_cot_result(call, false);
 	m = h_expect(h, ISUP_COT, 1);
 	ck_assert(!m->continuity_ok);
 	h_expect(h, ISUP_IAM, 2);
+	ck_assert_msg(test_log_contains("isup_call(pstn-2-out"), "%s", test_log());
 	ck_assert_uint_eq(c->cic_changes, 1);
 	ck_assert_uint_eq(c->last_cic, 2);
 	ck_assert_uint_eq(isup_call_cic(call), 2);
@@ -554,12 +588,8 @@ START_TEST(test_setup_cic)
 	ck_assert_int_eq(isup_trunk_can_setup(h->node, "pstn"), 0);		/* CIC 1 is left */
 	h_call_out(h, 1);
 	ck_assert_int_eq(isup_trunk_can_setup(h->node, "pstn"), -EBUSY);
-	isup_call_release(c->call, 16);
-	expect_rel(h, 2, 16);
-	h_rx_simple(h, ISUP_RLC, 2);
-	isup_call_release(h->calls[1].call, 16);
-	expect_rel(h, 1, 16);
-	h_rx_simple(h, ISUP_RLC, 1);
+	release_ours(h, c->call, 2);
+	release_ours(h, h->calls[1].call, 1);
 	h_assert_all_idle(h);
 	h_free(h);
 }
@@ -1068,6 +1098,7 @@ static Suite *call_suite(void)
 	tcase_add_test(tc, test_out_basic);
 	tcase_add_test(tc, test_in_basic);
 	tcase_add_test(tc, test_release_in_incoming_cb);
+	tcase_add_test(tc, test_rx_nested);
 	tcase_add_test(tc, test_t7_t1);
 	tcase_add_test(tc, test_t5);
 	tcase_add_test(tc, test_t9);

@@ -9,9 +9,12 @@
 #include <string.h>
 
 #include <check.h>
+#include <osmocom/core/logging.h>
 #include <osmocom/core/msgb.h>
 #include <osmocom/core/talloc.h>
 #include <osmocom/core/tdef.h>
+
+#include <mgcf/log.h>
 
 #include "testlib.h"
 #include "isup/isup_node.h"
@@ -901,6 +904,68 @@ START_TEST(test_s2i_congestion_reattempt)
 }
 END_TEST
 
+/* Instance ids: "callN" from the start when the FSM's debug lines are logged, "callN-<trunk>-cic<cic>" once the
+ * circuit is known and again when the call moves to another circuit; the ISUP leg's names its direction. */
+START_TEST(test_call_ids)
+{
+	struct isup_msg m;
+
+	invite("id1", "+4930123");
+	ck_assert_uint_eq(isup_expect(ISUP_IAM)->cic, 1);
+	ck_assert(test_log_contains("mgcf_call(call1)["));
+	ck_assert(test_log_contains("mgcf_call(call1-pstn-cic1)["));
+	ck_assert(test_log_contains("isup_call(pstn-1-out"));
+	isup_build_rel(&m, 1, 4, 34);
+	isup_in(&m);
+	isup_expect(ISUP_RLC);
+	ck_assert_uint_eq(isup_expect(ISUP_IAM)->cic, 2);
+	ck_assert(test_log_contains("isup_call(pstn-2-out"));
+	/* the next event logs the call's new name */
+	isup_build_acm(&m, 2, &(struct isup_bci){ .called_status = 1 });
+	isup_in(&m);
+	sip_expect_skip100("SIP/2.0 180 ");
+	ck_assert(test_log_contains("mgcf_call(call1-pstn-cic2)["));
+	/* the far end's IAM */
+	iam_in(4);
+	sip_expect("INVITE ");
+	ck_assert(test_log_contains("mgcf_call(call2)["));
+	ck_assert(test_log_contains("mgcf_call(call2-pstn-cic4)["));
+	ck_assert(test_log_contains("isup_call(pstn-4-in"));
+}
+END_TEST
+
+/* Without the FSM's debug lines a call gets its id when first logged about: with its circuit normally, or the bare
+ * "callN" when refused before one is chosen. */
+START_TEST(test_call_ids_lazy)
+{
+	/* the harness's capture target, the only one (created as libosmocore's type 0) */
+	struct log_target *t = log_target_find(LOG_TGT_TYPE_VTY, NULL);
+
+	ck_assert_ptr_nonnull(t);
+	/* a target's own level overrides its categories' */
+	log_set_log_level(t, 0);
+	log_set_category_filter(t, DMGCF, 1, LOGL_INFO);
+	log_set_category_filter(t, DISUP, 1, LOGL_INFO);
+	invite("id1", "+4930123");
+	isup_expect(ISUP_IAM);
+	ck_assert(test_log_contains("mgcf_call(call1-pstn-cic1)["));
+	ck_assert(!test_log_contains("mgcf_call(call1)["));
+	/* the ISUP leg: unnamed at its allocation, named with its circuit when first logged about */
+	ck_assert(!test_log_contains("isup_call[0x"));
+	ck_assert(test_log_contains("isup_call(pstn-1-out"));
+	sip_next = n_sip;
+	invite("id2", "4930123");
+	sip_expect_skip100("SIP/2.0 404 ");
+	ck_assert(test_log_contains("mgcf_call(call2)[0x"));
+	ck_assert(test_log_contains("no route: 404"));
+	/* the far end's IAM: the call is named with its circuit at once */
+	iam_in(4);
+	sip_expect("INVITE ");
+	ck_assert(test_log_contains("mgcf_call(call3-pstn-cic4)["));
+	ck_assert(!test_log_contains("mgcf_call(call3)["));
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("mgcf_call");
@@ -929,6 +994,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_s2i_continuity_required);
 	tcase_add_test(tc, test_s2i_precond_timeout);
 	tcase_add_test(tc, test_i2s_precond_update_after_cot);
+	tcase_add_test(tc, test_call_ids);
+	tcase_add_test(tc, test_call_ids_lazy);
 	suite_add_tcase(s, tc);
 	return s;
 }
