@@ -115,7 +115,7 @@ struct media_plane_stats {
 	uint64_t span_rx, span_tx, span_lost, span_reordered, span_dup, span_late, span_malformed;
 	unsigned int ports_in_use;
 	uint64_t cpu_ns;		/*!< CPU time used by the media threads */
-	uint64_t cpu_user_ns, cpu_sys_ns;	/*!< the same split into user and kernel time (as of the last tick;
+	uint64_t cpu_user_ns, cpu_sys_ns;	/*!< the same split into user and kernel time (sampled once a second;
 						 *   getrusage(): tick-sampled on most kernels, an estimate) */
 	uint64_t rtp_rx, rtp_tx;	/*!< RTP packets received and sent by the threads */
 	uint64_t tx_errors;		/*!< sendto() failures (socket buffer full, no route) */

@@ -11,7 +11,6 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
-#include <sys/random.h>
 #include <talloc.h>
 
 #include <osmocom/core/hashtable.h>
@@ -23,6 +22,7 @@
 #include <osmocom/core/timer.h>
 
 #include <mgcf/log.h>
+#include <mgcf/rand.h>
 #include "media/media.h"
 #include "media/media_chan.h"
 #include "media/media_ports.h"
@@ -250,6 +250,7 @@ static void chan_event(void *priv, const struct media_event *ev)
 static bool ring_send(struct thread_chan *tc, const uint8_t *pkt, size_t len);
 static void ring_arm(struct media_thread *t, struct thread_chan *tc, bool rtcp);
 static void ring_disarm(struct media_thread *t, struct thread_chan *tc);
+static void span_attach(struct media_span *sp, unsigned int i, struct thread_chan *tc);
 
 static void chan_rtp_tx(void *priv, const uint8_t *pkt, size_t len)
 {
@@ -394,9 +395,9 @@ static void destroy_chan(struct media_thread *t, struct thread_chan *tc)
 /* RFC 3550 §5.1, §8: SSRC, first sequence number and timestamp are random */
 static uint32_t rand32(void)
 {
-	uint32_t v;
+	uint32_t v = 0;
 
-	if (getrandom(&v, sizeof(v), GRND_NONBLOCK) != sizeof(v))
+	if (mgcf_rand_bytes(&v, sizeof(v)) < 0)
 		v = (uint32_t)random() ^ ((uint32_t)random() << 16);
 	return v;
 }
@@ -451,7 +452,7 @@ static void cmd_create(struct media_thread *t, struct media_cmd *c)
 		}
 		tc->span = sp;
 		tc->ts_idx = i;
-		sp->chan[i] = tc;
+		span_attach(sp, i, tc);
 	} else {
 		llist_add_tail(&tc->list, &t->chans);
 	}
@@ -821,9 +822,12 @@ static void span_rx_drain(struct media_span *sp)
 	} while (n == RX_BATCH);
 }
 
+/* Only the timeslots that carry a channel are de-interleaved, processed and interleaved: an idle timeslot's
+ * input goes nowhere and its output is the idle octet, which each packet starts from.  A row is taken into
+ * use with idle output pending (span_attach()), as the idle timeslot sent before. */
 static void span_tick(struct media_span *sp)
 {
-	unsigned int n = sp->n_ts, F = sp->frames, B = sp->buf_frames, i, f, npkt = 0;
+	unsigned int n = sp->n_ts, F = sp->frames, B = sp->buf_frames, i, f, npkt = 0, rest;
 	struct mmsghdr msgs[MEDIA_TICK_SAMPLES];	/* packets per tick: at most one per frame */
 	struct iovec iov[MEDIA_TICK_SAMPLES];
 	bool missing = false;
@@ -835,6 +839,8 @@ static void span_tick(struct media_span *sp)
 		const uint8_t *p = cesopsn_rx_get(&sp->rx, &lost);
 		for (i = 0; i < n; i++) {
 			uint8_t *row = sp->rx_frames + i * B + sp->rx_avail;
+			if (!sp->chan[i])
+				continue;
 			if (p)
 				for (f = 0; f < F; f++)
 					row[f] = p[f * n + i];
@@ -846,17 +852,18 @@ static void span_tick(struct media_span *sp)
 	}
 	for (f = 0; f < MEDIA_TICK_SAMPLES; f++)
 		missing |= sp->rx_missing[f];
+	rest = sp->rx_avail - MEDIA_TICK_SAMPLES;
 	for (i = 0; i < n; i++) {
 		uint8_t *in = sp->rx_frames + i * B;
-		uint8_t *out = sp->tx_frames + i * B + sp->tx_fill;
-		if (sp->chan[i])
-			media_chan_tick(sp->chan[i]->ch, missing ? NULL : in, out);
-		else
-			memset(out, idle, MEDIA_TICK_SAMPLES);
-		memmove(in, in + MEDIA_TICK_SAMPLES, sp->rx_avail - MEDIA_TICK_SAMPLES);
+		if (!sp->chan[i])
+			continue;
+		media_chan_tick(sp->chan[i]->ch, missing ? NULL : in, sp->tx_frames + i * B + sp->tx_fill);
+		if (rest)
+			memmove(in, in + MEDIA_TICK_SAMPLES, rest);
 	}
-	memmove(sp->rx_missing, sp->rx_missing + MEDIA_TICK_SAMPLES, sp->rx_avail - MEDIA_TICK_SAMPLES);
-	sp->rx_avail -= MEDIA_TICK_SAMPLES;
+	if (rest)
+		memmove(sp->rx_missing, sp->rx_missing + MEDIA_TICK_SAMPLES, rest);
+	sp->rx_avail = rest;
 	sp->tx_fill += MEDIA_TICK_SAMPLES;
 
 	/* tx: one packet per packet time, all timeslots interleaved frame by frame; a tick's packets (ten at
@@ -866,22 +873,39 @@ static void span_tick(struct media_span *sp)
 		struct cesopsn_pkt cw = { .seq = sp->tx_seq++ };
 		uint8_t *pl = pkt + CESOPSN_CW_LEN;
 		cesopsn_write_cw(pkt, &cw);
-		for (f = 0; f < F; f++)
-			for (i = 0; i < n; i++)
-				pl[f * n + i] = sp->tx_frames[i * B + f];
+		memset(pl, idle, F * n);
+		for (i = 0; i < n; i++) {
+			const uint8_t *row = sp->tx_frames + i * B;
+			if (!sp->chan[i])
+				continue;
+			for (f = 0; f < F; f++)
+				pl[f * n + i] = row[f];
+			if (sp->tx_fill > F)
+				memmove(sp->tx_frames + i * B, row + F, sp->tx_fill - F);
+		}
 		iov[npkt] = (struct iovec){ pkt, CESOPSN_CW_LEN + F * n };
 		msgs[npkt].msg_hdr = (struct msghdr){ .msg_iov = &iov[npkt], .msg_iovlen = 1 };
 		npkt++;
 		sp->stats.tx_packets++;
-		for (i = 0; i < n; i++)
-			memmove(sp->tx_frames + i * B, sp->tx_frames + i * B + F, sp->tx_fill - F);
 		sp->tx_fill -= F;
 	}
 	if (npkt)
 		sendmmsg(sp->fd, msgs, npkt, MSG_DONTWAIT);
 }
 
+/* a channel takes timeslot i: the output not sent yet is idle, as it was for the idle timeslot; the input
+ * pulled before the channel came is the idle octet too (it belonged to no call) */
+static void span_attach(struct media_span *sp, unsigned int i, struct thread_chan *tc)
+{
+	uint8_t idle = media_g711_idle(sp->law);
+
+	memset(sp->tx_frames + i * sp->buf_frames, idle, sp->buf_frames);
+	memset(sp->rx_frames + i * sp->buf_frames, idle, sp->buf_frames);
+	sp->chan[i] = tc;
+}
+
 #define RTCP_DRAIN_TICKS	50
+#define CPU_SPLIT_TICKS		100	/* the user/kernel split is sampled once a second: it is for show commands */
 
 /* where the thread's CPU goes, user space (audio) or kernel (packet I/O), for show commands and the bench */
 static void cpu_split(struct media_thread *t)
@@ -906,6 +930,12 @@ static void chan_drain(struct media_thread *t, struct thread_chan *tc)
 		chan_rtcp_drain(tc);
 }
 
+/* the ring has work: receives armed, or requests queued (arm, cancel, send) to submit */
+static bool ring_busy(const struct media_thread *t)
+{
+	return t->ring && (t->slots_busy || t->tx_inflight || media_uring_pending(t->ring));
+}
+
 static void run_tick(struct media_thread *t)
 {
 	struct thread_chan *tc, *tmp;
@@ -913,9 +943,10 @@ static void run_tick(struct media_thread *t)
 	unsigned int s, i;
 
 	t->ticks++;
-	cpu_split(t);
-	/* with io_uring: what arrived since the last tick, all sockets at once */
-	if (t->ring)
+	if (t->ticks % CPU_SPLIT_TICKS == 0)
+		cpu_split(t);
+	/* with io_uring: what arrived since the last tick, all sockets at once (nothing to ask without channels) */
+	if (ring_busy(t))
 		ring_poll(t);
 	for (s = 0; s < t->num_spans; s++) {
 		struct media_span *sp = t->spans[s];
@@ -930,7 +961,7 @@ static void run_tick(struct media_thread *t)
 		media_chan_tick(tc->ch, t->idle_tdm, discard);
 	}
 	/* the tick's RTP in one submission */
-	if (t->ring)
+	if (ring_busy(t))
 		ring_poll(t);
 }
 
