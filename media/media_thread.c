@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <talloc.h>
 
 #include <osmocom/core/hashtable.h>
@@ -154,7 +155,9 @@ struct media_span {
 	unsigned int rx_avail, tx_fill, buf_frames;
 	uint16_t tx_seq;
 	size_t pkt_size;		/* control word + F*N, plus room to notice oversized datagrams */
-	uint8_t *tx_pkt;		/* the packets of one tick */
+	size_t tx_size;			/* control word + F*N: what is sent */
+	bool gso;			/* UDP_SEGMENT set to tx_size: a tick's packets leave in one send() */
+	uint8_t *tx_pkt;		/* the packets of one tick, back to back (tx_size apart) */
 	uint8_t *rx_pkts;		/* RX_BATCH packets */
 };
 
@@ -822,14 +825,51 @@ static void span_rx_drain(struct media_span *sp)
 	} while (n == RX_BATCH);
 }
 
+/* UDP GSO limits per send(): segments (UDP_MAX_SEGMENTS of older kernels) and the IPv4 datagram size */
+#define GSO_MAX_SEGS		64
+#define GSO_MAX_BYTES		(65535 - 8 - 40)
+
+/* Send a tick's npkt packets (ten at 1 ms packets).  With UDP GSO they leave in one send(): the kernel cuts
+ * it into the same datagrams, but the stack (on loopback: the peer's receive path too) runs once per send
+ * rather than once per packet.  Without it (or when the kernel refuses it), one sendmmsg(). */
+static void span_send(struct media_span *sp, unsigned int npkt)
+{
+	struct mmsghdr msgs[MEDIA_TICK_SAMPLES];	/* packets per tick: at most one per frame */
+	struct iovec iov[MEDIA_TICK_SAMPLES];
+	unsigned int k = 0, i, per_send;
+
+	if (sp->gso) {
+		per_send = GSO_MAX_BYTES / sp->tx_size;
+		if (per_send > GSO_MAX_SEGS)
+			per_send = GSO_MAX_SEGS;
+		while (k < npkt) {
+			unsigned int m = npkt - k < per_send ? npkt - k : per_send;
+			if (send(sp->fd, sp->tx_pkt + k * sp->tx_size, m * sp->tx_size, MSG_DONTWAIT) < 0 &&
+			    errno != EAGAIN && errno != ENOBUFS && errno != ECONNREFUSED) {
+				LOGP(DMEDIA, LOGL_NOTICE, "span %s: UDP GSO send failed (%s), one datagram per packet\n",
+				     sp->cfg->name, strerror(errno));
+				sp->gso = false;
+				break;
+			}
+			k += m;
+		}
+		if (sp->gso)
+			return;
+	}
+	for (i = k; i < npkt; i++) {
+		iov[i - k] = (struct iovec){ sp->tx_pkt + i * sp->tx_size, sp->tx_size };
+		msgs[i - k].msg_hdr = (struct msghdr){ .msg_iov = &iov[i - k], .msg_iovlen = 1 };
+	}
+	if (npkt > k)
+		sendmmsg(sp->fd, msgs, npkt - k, MSG_DONTWAIT);
+}
+
 /* Only the timeslots that carry a channel are de-interleaved, processed and interleaved: an idle timeslot's
  * input goes nowhere and its output is the idle octet, which each packet starts from.  A row is taken into
  * use with idle output pending (span_attach()), as the idle timeslot sent before. */
 static void span_tick(struct media_span *sp)
 {
 	unsigned int n = sp->n_ts, F = sp->frames, B = sp->buf_frames, i, f, npkt = 0, rest;
-	struct mmsghdr msgs[MEDIA_TICK_SAMPLES];	/* packets per tick: at most one per frame */
-	struct iovec iov[MEDIA_TICK_SAMPLES];
 	bool missing = false;
 	uint8_t idle = media_g711_idle(sp->law);
 
@@ -866,10 +906,9 @@ static void span_tick(struct media_span *sp)
 	sp->rx_avail = rest;
 	sp->tx_fill += MEDIA_TICK_SAMPLES;
 
-	/* tx: one packet per packet time, all timeslots interleaved frame by frame; a tick's packets (ten at
-	 * 1 ms packets) leave in one sendmmsg() */
+	/* tx: one packet per packet time, all timeslots interleaved frame by frame */
 	while (sp->tx_fill >= F) {
-		uint8_t *pkt = sp->tx_pkt + npkt * sp->pkt_size;
+		uint8_t *pkt = sp->tx_pkt + npkt * sp->tx_size;
 		struct cesopsn_pkt cw = { .seq = sp->tx_seq++ };
 		uint8_t *pl = pkt + CESOPSN_CW_LEN;
 		cesopsn_write_cw(pkt, &cw);
@@ -883,14 +922,11 @@ static void span_tick(struct media_span *sp)
 			if (sp->tx_fill > F)
 				memmove(sp->tx_frames + i * B, row + F, sp->tx_fill - F);
 		}
-		iov[npkt] = (struct iovec){ pkt, CESOPSN_CW_LEN + F * n };
-		msgs[npkt].msg_hdr = (struct msghdr){ .msg_iov = &iov[npkt], .msg_iovlen = 1 };
 		npkt++;
 		sp->stats.tx_packets++;
 		sp->tx_fill -= F;
 	}
-	if (npkt)
-		sendmmsg(sp->fd, msgs, npkt, MSG_DONTWAIT);
+	span_send(sp, npkt);
 }
 
 /* a channel takes timeslot i: the output not sent yet is idle, as it was for the idle timeslot; the input
@@ -1187,6 +1223,7 @@ static int span_setup(struct media_thread *t, struct media_plane *mp, unsigned i
 	sp->tx_frames = talloc_zero_size(sp, sp->buf_frames * sp->n_ts);
 	sp->rx_missing = talloc_zero_array(sp, bool, sp->buf_frames);
 	sp->pkt_size = CESOPSN_CW_LEN + F * sp->n_ts + 64;
+	sp->tx_size = CESOPSN_CW_LEN + F * sp->n_ts;
 	sp->tx_pkt = talloc_zero_size(sp, sp->pkt_size * (F < MEDIA_TICK_SAMPLES ? MEDIA_TICK_SAMPLES / F : 1));
 	sp->rx_pkts = talloc_zero_size(sp, RX_BATCH * sp->pkt_size);
 	if (!sp->rx_win || !sp->rx_frames || !sp->tx_frames || !sp->rx_missing || !sp->tx_pkt || !sp->rx_pkts)
@@ -1199,6 +1236,8 @@ static int span_setup(struct media_thread *t, struct media_plane *mp, unsigned i
 	sp->remote_len = sp->remote.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
 	sp->fd = mp->span_fds[idx];
 	mp->span_fds[idx] = -1;
+	/* where the kernel has UDP GSO (4.18+); else sendmmsg() */
+	sp->gso = setsockopt(sp->fd, SOL_UDP, UDP_SEGMENT, &(int){ sp->tx_size }, sizeof(int)) == 0;
 	*out = sp;
 	return 0;
 }
