@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <fcntl.h>
 #include <time.h>
+#include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -166,7 +167,9 @@ struct media_thread {
 	unsigned int idx;
 	pthread_t tid;
 	bool started;
-	struct osmo_it_q *cmdq;
+	struct osmo_it_q *cmdq;		/* no eventfd: drained at each tick */
+	struct llist_head ev_batch;	/* the tick's events, handed over in one go at its end */
+	unsigned int ev_batch_len;
 	void *ctx;			/* thread's own talloc root */
 	struct llist_head chans;	/* thread_chan without a span */
 	struct media_span **spans;
@@ -227,6 +230,9 @@ static uint64_t now_ms(void)
 
 /* ---------------- media thread side ---------------- */
 
+/* Events are collected during a tick and handed to the event queue together, with one write of its eventfd:
+ * the signalling thread wakes once per tick rather than once per event (osmo_it_q's reader takes as many
+ * items as the eventfd counts). */
 static void post_event(struct media_thread *t, const struct media_event *ev)
 {
 	struct media_event *e = malloc(sizeof(*e));
@@ -236,11 +242,37 @@ static void post_event(struct media_thread *t, const struct media_event *ev)
 		return;
 	}
 	*e = *ev;
-	INIT_LLIST_HEAD(&e->list);
-	if (osmo_it_q_enqueue(t->mp->evq, e, list) < 0) {
-		free(e);
-		atomic_fetch_add(&t->ev_dropped, 1);
+	llist_add_tail(&e->list, &t->ev_batch);
+	t->ev_batch_len++;
+}
+
+static void ev_flush(struct media_thread *t)
+{
+	struct osmo_it_q *q = t->mp->evq;
+	struct media_event *e, *tmp;
+	unsigned int n = t->ev_batch_len;
+	bool fits;
+
+	if (!n)
+		return;
+	t->ev_batch_len = 0;
+	pthread_mutex_lock(&q->mutex);
+	fits = q->current_length + n <= q->max_length;
+	if (fits) {
+		llist_splice_init(&t->ev_batch, q->list.prev);
+		q->current_length += n;
 	}
+	pthread_mutex_unlock(&q->mutex);
+	if (fits) {
+		if (q->event_ofd.fd >= 0)
+			eventfd_write(q->event_ofd.fd, n);
+		return;
+	}
+	llist_for_each_entry_safe(e, tmp, &t->ev_batch, list) {
+		llist_del(&e->list);
+		free(e);
+	}
+	atomic_fetch_add(&t->ev_dropped, n);
 }
 
 static void chan_event(void *priv, const struct media_event *ev)
@@ -482,10 +514,8 @@ fail_rc:
 	post_event(t, &ev);
 }
 
-static void cmd_read_cb(struct osmo_it_q *q, struct llist_head *item)
+static void cmd_run(struct media_thread *t, struct media_cmd *c)
 {
-	struct media_thread *t = q->data;
-	struct media_cmd *c = container_of(item, struct media_cmd, list);
 	struct thread_chan *tc = NULL;
 
 	if (c->type == CMD_CREATE) {
@@ -531,6 +561,26 @@ static void cmd_read_cb(struct osmo_it_q *q, struct llist_head *item)
 	if (c->file)
 		fclose(c->file);	/* no such channel (any more) */
 	free(c);
+}
+
+/* The command queue has no eventfd: the signalling thread's enqueue neither writes one nor wakes this thread,
+ * which takes the commands at its next tick (at most MEDIA_TICK_MS later).  Only this thread dequeues, so the
+ * items counted under the lock are there (libosmocore 1.7's dequeue must not meet an empty queue). */
+static void cmd_drain(struct media_thread *t)
+{
+	struct media_cmd *c;
+	unsigned int n;
+
+	pthread_mutex_lock(&t->cmdq->mutex);
+	n = t->cmdq->current_length;
+	pthread_mutex_unlock(&t->cmdq->mutex);
+	if (!n)
+		return;
+	while (n-- && !t->stop) {
+		osmo_it_q_dequeue(t->cmdq, &c, list);
+		cmd_run(t, c);
+	}
+	/* a walk of the thread's tree: once per batch of commands */
 	atomic_store(&t->talloc_blocks, talloc_total_blocks(t->ctx));
 }
 
@@ -1014,10 +1064,12 @@ static int tick_cb(struct osmo_fd *ofd, unsigned int what)
 		return 0;
 	if (expirations > 1)
 		atomic_fetch_add(&t->tick_overruns, expirations - 1);
+	cmd_drain(t);
 	/* the TDM side and the peers keep their clocks: run every tick that passed, so that packets are
 	 * neither dropped nor late on our side */
 	for (k = 0; k < expirations && k < MAX_CATCH_UP; k++)
 		run_tick(t);
+	ev_flush(t);
 	return 0;
 }
 
@@ -1071,7 +1123,6 @@ static void *thread_main(void *arg)
 	osmo_ctx_init(name);
 	osmo_select_init();
 	ring_setup(t);
-	osmo_fd_register(&t->cmdq->event_ofd);
 	t->tick_ofd.fd = -1;
 	if (osmo_timerfd_setup(&t->tick_ofd, tick_cb, t) < 0) {
 		LOGP(DMEDIA, LOGL_ERROR, "media thread %u: no timerfd\n", t->idx);
@@ -1081,11 +1132,6 @@ static void *thread_main(void *arg)
 	atomic_store(&t->talloc_blocks, talloc_total_blocks(t->ctx));
 	while (!t->stop)
 		osmo_select_main(0);
-	/* the queue's eventfd belongs to this thread's select set: take it out here (osmo_it_q_destroy()
-	 * on the signalling thread must not unregister it from the wrong set) */
-	osmo_fd_unregister(&t->cmdq->event_ofd);
-	close(t->cmdq->event_ofd.fd);
-	t->cmdq->event_ofd.fd = -1;
 	osmo_timerfd_disable(&t->tick_ofd);
 	osmo_fd_unregister(&t->tick_ofd);
 	close(t->tick_ofd.fd);
@@ -1104,6 +1150,7 @@ static void *thread_main(void *arg)
 		free(c);
 	}
 	free_thread_objects(t);
+	ev_flush(t);
 	talloc_free(t->ctx);
 	t->ctx = NULL;
 	talloc_free(osmo_ctx->global);
@@ -1285,9 +1332,10 @@ int media_plane_start(struct media_plane *mp)
 		t->mp = mp;
 		t->idx = i;
 		INIT_LLIST_HEAD(&t->chans);
+		INIT_LLIST_HEAD(&t->ev_batch);
 		memset(t->idle_tdm, 0xd5, sizeof(t->idle_tdm));
 		t->ctx = talloc_named_const(NULL, 0, "media-thread");
-		t->cmdq = osmo_it_q_alloc(mp, talloc_asprintf(mp, "media-cmd-%p-%u", mp, i), CMDQ_MAX, cmd_read_cb, t);
+		t->cmdq = osmo_it_q_alloc(mp, talloc_asprintf(mp, "media-cmd-%p-%u", mp, i), CMDQ_MAX, NULL, t);
 		t->spans = talloc_zero_array(t->ctx, struct media_span *, mp->num_spans + 1);
 		if (!t->ctx || !t->cmdq || !t->spans) {
 			rc = -ENOMEM;
