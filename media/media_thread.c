@@ -31,7 +31,6 @@
 #include "media/cesopsn.h"
 #include "media/media_uring.h"
 
-#define PORT_QUARANTINE_MS	10000
 #define CMDQ_MAX		100000
 #define EVQ_MAX			1000000
 #define RX_BATCH		16
@@ -59,6 +58,7 @@ const struct value_string media_event_type_names[] = {
 	{ MEDIA_EV_FAX_TONE, "FAX_TONE" },
 	{ MEDIA_EV_CHAN_DESTROYED, "CHAN_DESTROYED" },
 	{ MEDIA_EV_TONE, "TONE" },
+	{ MEDIA_EV_SOCKET_FREE, "SOCKET_FREE" },
 	{ 0, NULL }
 };
 
@@ -81,6 +81,7 @@ struct media_cmd {
 	uint32_t id;
 	/* create */
 	int rtp_fd, rtcp_fd;
+	bool pooled[2];			/* rtp_fd, rtcp_fd come from the pool: drain them first */
 	uint16_t port;
 	int span_idx;
 	unsigned int ts;
@@ -124,7 +125,8 @@ struct thread_chan {
 struct rx_slot {
 	struct thread_chan *tc;		/* NULL: the channel is gone, the request is being cancelled */
 	bool rtcp;
-	int fd;				/* once the channel is gone: its socket, closed with the slot (-1: none) */
+	int fd;				/* once the channel is gone: its socket, handed back with the slot (-1: none) */
+	uint16_t port;			/* the channel's RTP port */
 	uint32_t next_free;
 };
 
@@ -219,14 +221,6 @@ struct media_plane {
 	unsigned int rr;
 	bool running;
 };
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	osmo_clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ---------------- media thread side ---------------- */
 
@@ -413,11 +407,18 @@ static struct thread_chan *find_chan(struct media_thread *t, uint32_t id)
 
 static void destroy_chan(struct media_thread *t, struct thread_chan *tc)
 {
-	struct media_event ev = { .type = MEDIA_EV_CHAN_DESTROYED, .chan_id = tc->id, .local_port = tc->port };
+	struct media_event ev = { .type = MEDIA_EV_CHAN_DESTROYED, .chan_id = tc->id, .local_port = tc->port,
+				  .socks_back = true };
 
 	media_chan_bye(tc->ch);
+	/* the sockets go back to the pool as they were created: bound, not connected */
+	rtp_disconnect(tc);
 	if (t->ring)
 		ring_disarm(t, tc);
+	/* the sockets io_uring does not receive on (any more) come back now, the others with their slots */
+	ev.sock_fd[0] = tc->rtp_fd;
+	ev.sock_fd[1] = tc->rtcp_fd;
+	tc->rtp_fd = tc->rtcp_fd = -1;
 	if (tc->span)
 		tc->span->chan[tc->ts_idx] = NULL;
 	else
@@ -435,6 +436,14 @@ static uint32_t rand32(void)
 	if (mgcf_rand_bytes(&v, sizeof(v)) < 0)
 		v = (uint32_t)random() ^ ((uint32_t)random() << 16);
 	return v;
+}
+
+static void sock_drain(int fd)
+{
+	uint8_t buf[MAX_PKT];
+
+	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC) >= 0)
+		;
 }
 
 static void cmd_create(struct media_thread *t, struct media_cmd *c)
@@ -465,6 +474,11 @@ static void cmd_create(struct media_thread *t, struct media_cmd *c)
 	tc->rx_slot[0] = tc->rx_slot[1] = NO_SLOT;
 	tc->rtp_fd = c->rtp_fd;
 	tc->rtcp_fd = c->rtcp_fd;
+	/* pooled sockets: what reached the pair while it was free belongs to no call */
+	if (c->pooled[0])
+		sock_drain(tc->rtp_fd);
+	if (c->pooled[1])
+		sock_drain(tc->rtcp_fd);
 	talloc_set_destructor(tc, thread_chan_destructor);
 	c->rtp_fd = -1;
 	c->rtcp_fd = -1;
@@ -643,10 +657,17 @@ static int ring_slots_grow(struct media_thread *t, uint32_t n)
 	return 0;
 }
 
+static void post_event(struct media_thread *t, const struct media_event *ev);
+
+/* the request of a gone channel is over: its socket goes back to the signalling thread's pool */
 static void ring_slot_free(struct media_thread *t, uint32_t s)
 {
-	if (t->slots[s].fd >= 0)
-		close(t->slots[s].fd);
+	if (t->slots[s].fd >= 0) {
+		struct media_event ev = { .type = MEDIA_EV_SOCKET_FREE, .local_port = t->slots[s].port,
+					  .socks_back = true, .sock_fd = { -1, -1 } };
+		ev.sock_fd[t->slots[s].rtcp] = t->slots[s].fd;
+		post_event(t, &ev);
+	}
 	t->slots[s] = (struct rx_slot){ .fd = -1, .next_free = t->free_slot };
 	t->free_slot = s;
 	t->slots_busy--;
@@ -692,6 +713,7 @@ static void ring_disarm(struct media_thread *t, struct thread_chan *tc)
 			continue;
 		t->slots[s].tc = NULL;
 		t->slots[s].fd = *fd;
+		t->slots[s].port = tc->port;
 		*fd = -1;
 		tc->rx_slot[k] = NO_SLOT;
 		sqe = ring_sqe(t);
@@ -1181,14 +1203,33 @@ static void ev_read_cb(struct osmo_it_q *q, struct llist_head *item)
 		struct chan_ref *r = ref_find(mp, ev->chan_id);
 		if (r) {
 			if (r->port)
-				media_ports_put(mp->ports, r->port, now_ms());
+				media_ports_put(mp->ports, r->port);
 			hash_del(&r->node);
 			talloc_free(r);
 		}
 	}
-	if (mp->ops && mp->ops->event)
+	if (ev->socks_back) {
+		unsigned int k;
+		for (k = 0; k < 2; k++)
+			if (ev->sock_fd[k] >= 0 && !media_ports_keep_sock(mp->ports, ev->local_port, k, ev->sock_fd[k]))
+				close(ev->sock_fd[k]);
+	}
+	if (ev->type != MEDIA_EV_SOCKET_FREE && mp->ops && mp->ops->event)
 		mp->ops->event(mp->priv, ev);
 	free(ev);
+}
+
+/* the pool keeps the sockets of every free pair of the range, but at most half the descriptors the process
+ * may have */
+static unsigned int sock_pool_max(const struct media_cfg *cfg)
+{
+	unsigned int base = (cfg->rtp_port_min + 1u) & ~1u;
+	unsigned int pairs = cfg->rtp_port_max >= base ? (cfg->rtp_port_max - base + 1) / 2 : 0;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+		return 2 * pairs;
+	return 2 * pairs < rl.rlim_cur / 2 ? 2 * pairs : rl.rlim_cur / 2;
 }
 
 struct media_plane *media_plane_alloc(void *ctx, const struct media_cfg *cfg, const struct media_plane_ops *ops,
@@ -1206,7 +1247,7 @@ struct media_plane *media_plane_alloc(void *ctx, const struct media_cfg *cfg, co
 	mp->num_threads = cfg->threads ? cfg->threads : 1;
 	hash_init(mp->refs);
 	mp->next_id = 1;
-	mp->ports = media_ports_alloc(mp, cfg->rtp_port_min, cfg->rtp_port_max, PORT_QUARANTINE_MS);
+	mp->ports = media_ports_alloc(mp, cfg->rtp_port_min, cfg->rtp_port_max, sock_pool_max(cfg));
 	mp->threads = talloc_zero_array(mp, struct media_thread, mp->num_threads);
 	if (!mp->ports || !mp->threads)
 		goto fail;
@@ -1426,6 +1467,8 @@ void media_plane_stop(struct media_plane *mp)
 		osmo_it_q_destroy(mp->evq);
 		mp->evq = NULL;
 	}
+	/* a stopped plane holds no sockets */
+	media_ports_flush_socks(mp->ports);
 	hash_for_each_safe(mp->refs, bkt, tmp, r, node) {
 		hash_del(&r->node);
 		talloc_free(r);
@@ -1468,7 +1511,8 @@ int64_t media_plane_chan_create(struct media_plane *mp, const struct media_chan_
 	struct media_cmd *c;
 	struct chan_ref *r;
 	unsigned int thread, span_idx = 0, ts = 0, tries;
-	int port = -EADDRNOTAVAIL, rtp_fd = -1, rtcp_fd = -1;
+	int port = -EADDRNOTAVAIL, rtp_fd = -1, rtcp_fd = -1, socks[2];
+	bool pooled[2] = { false, false };
 
 	if (!mp->running)
 		return -EAGAIN;
@@ -1483,20 +1527,25 @@ int64_t media_plane_chan_create(struct media_plane *mp, const struct media_chan_
 	} else {
 		thread = mp->rr++ % mp->num_threads;
 	}
-	/* bind here, where a port taken by another process can still be skipped synchronously */
+	/* bind here, where a port taken by another process can still be skipped synchronously; a pair from the
+	 * pool brings its sockets */
 	for (tries = 0; tries < 16 && !req->tdm_only; tries++) {
-		port = media_ports_get(mp->ports, now_ms());
+		port = media_ports_get(mp->ports, socks);
 		if (port < 0)
 			return port;
-		rtp_fd = bind_udp(mp->cfg->rtp_addr.ip, port);
-		rtcp_fd = rtp_fd >= 0 ? bind_udp(mp->cfg->rtp_addr.ip, port + 1) : -1;
+		pooled[0] = socks[0] >= 0;
+		pooled[1] = socks[1] >= 0;
+		rtp_fd = pooled[0] ? socks[0] : bind_udp(mp->cfg->rtp_addr.ip, port);
+		rtcp_fd = pooled[1] ? socks[1] : rtp_fd >= 0 ? bind_udp(mp->cfg->rtp_addr.ip, port + 1) : -1;
 		if (rtp_fd >= 0 && rtcp_fd >= 0)
 			break;
 		if (rtp_fd >= 0)
 			close(rtp_fd);
-		rtp_fd = -1;
-		/* stays marked in use for a quarantine period, then is tried again */
-		media_ports_put(mp->ports, port, now_ms());
+		if (rtcp_fd >= 0)
+			close(rtcp_fd);
+		rtp_fd = rtcp_fd = -1;
+		/* queued last: tried again once every other free pair was */
+		media_ports_put(mp->ports, port);
 	}
 	if (req->tdm_only)
 		port = 0;
@@ -1510,7 +1559,7 @@ int64_t media_plane_chan_create(struct media_plane *mp, const struct media_chan_
 		if (port) {
 			close(rtp_fd);
 			close(rtcp_fd);
-			media_ports_put(mp->ports, port, now_ms());
+			media_ports_put(mp->ports, port);
 		}
 		return -ENOMEM;
 	}
@@ -1520,6 +1569,8 @@ int64_t media_plane_chan_create(struct media_plane *mp, const struct media_chan_
 		mp->next_id = 1;
 	c->rtp_fd = rtp_fd;
 	c->rtcp_fd = rtcp_fd;
+	c->pooled[0] = pooled[0];
+	c->pooled[1] = pooled[1];
 	c->port = port;
 	c->span_idx = -1;
 	if (req->cic >= 0) {
@@ -1546,7 +1597,7 @@ int64_t media_plane_chan_create(struct media_plane *mp, const struct media_chan_
 			if (port) {
 				close(rtp_fd);
 				close(rtcp_fd);
-				media_ports_put(mp->ports, port, now_ms());
+				media_ports_put(mp->ports, port);
 			}
 			hash_del(&r->node);
 			talloc_free(r);
@@ -1678,4 +1729,5 @@ void media_plane_stats(const struct media_plane *mp, struct media_plane_stats *s
 		}
 	}
 	media_ports_in_use(mp->ports, &st->ports_in_use, &total);
+	st->sockets_pooled = media_ports_pooled(mp->ports);
 }
