@@ -35,6 +35,7 @@
 #define EVQ_MAX			1000000
 #define RX_BATCH		16
 #define MAX_PKT			1500
+#define GRO_BUF_SIZE		65536	/* a coalesced datagram: up to the largest UDP datagram */
 #define SPAN_PREFILL_FRAMES	160	/* 20 ms buffered before a span plays out: jitter and reorder tolerance */
 /* io_uring sizes per media thread: submissions per io_uring_enter(), receive buffers (a tick's packets of
  * 4,000 channels at 20 ms fit twice), each the largest datagram chan_rtp_drain() takes plus the
@@ -161,7 +162,9 @@ struct media_span {
 	size_t tx_size;			/* control word + F*N: what is sent */
 	bool gso;			/* UDP_SEGMENT set to tx_size: a tick's packets leave in one send() */
 	uint8_t *tx_pkt;		/* the packets of one tick, back to back (tx_size apart) */
-	uint8_t *rx_pkts;		/* RX_BATCH packets */
+	uint8_t *rx_pkts;		/* RX_BATCH packets (with gro: the thread's gro_bufs) */
+	size_t rx_buf_size;		/* of each of them */
+	bool gro;			/* UDP_GRO: a GSO sender's tick arrives as one datagram of tx_size segments */
 };
 
 struct media_thread {
@@ -185,6 +188,8 @@ struct media_thread {
 	_Atomic uint64_t ev_dropped;
 	_Atomic uint64_t rtp_rx, rtp_tx, tx_errors;
 	uint8_t idle_tdm[MEDIA_TICK_SAMPLES];
+	uint8_t *gro_bufs;		/* RX_BATCH receive buffers of GRO_BUF_SIZE for the spans with gro (one at a time);
+					 * untouched pages stay virtual */
 	/* io_uring (NULL: plain socket calls): channel sockets are received by multishot requests, a tick's
 	 * RTP sends are queued and submitted together */
 	struct media_uring *ring;
@@ -872,27 +877,65 @@ static void ring_setup(struct media_thread *t)
 	atomic_store(&t->ring_used, true);
 }
 
+/* the segment size of a coalesced datagram (UDP_GRO control message), 0: a single datagram */
+static unsigned int gro_segment(struct msghdr *mh)
+{
+	struct cmsghdr *cm;
+	int seg;
+
+	for (cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm))
+		if (cm->cmsg_level == SOL_UDP && cm->cmsg_type == UDP_GRO && cm->cmsg_len >= CMSG_LEN(sizeof(int))) {
+			memcpy(&seg, CMSG_DATA(cm), sizeof(seg));
+			return seg > 0 ? seg : 0;
+		}
+	return 0;
+}
+
+static void span_rx_pkt(struct media_span *sp, const uint8_t *buf, size_t len)
+{
+	struct cesopsn_pkt pkt;
+
+	if (cesopsn_parse(buf, len, false, sp->n_ts, sp->frames, &pkt, NULL) < 0) {
+		sp->stats.malformed++;
+		return;
+	}
+	cesopsn_rx_put(&sp->rx, &pkt);
+}
+
 static void span_rx_drain(struct media_span *sp)
 {
 	struct mmsghdr msgs[RX_BATCH];
 	struct iovec iov[RX_BATCH];
-	struct cesopsn_pkt pkt;
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl[RX_BATCH];
 	int n, i;
 
 	do {
 		for (i = 0; i < RX_BATCH; i++) {
-			iov[i] = (struct iovec){ sp->rx_pkts + i * sp->pkt_size, sp->pkt_size };
+			iov[i] = (struct iovec){ sp->rx_pkts + i * sp->rx_buf_size, sp->rx_buf_size };
 			msgs[i].msg_hdr = (struct msghdr){ .msg_iov = &iov[i], .msg_iovlen = 1 };
+			if (sp->gro) {
+				msgs[i].msg_hdr.msg_control = ctl[i].buf;
+				msgs[i].msg_hdr.msg_controllen = sizeof(ctl[i].buf);
+			}
 		}
 		n = recvmmsg(sp->fd, msgs, RX_BATCH, MSG_DONTWAIT, NULL);
 		for (i = 0; i < n; i++) {
-			if ((msgs[i].msg_hdr.msg_flags & MSG_TRUNC) ||
-			    cesopsn_parse(iov[i].iov_base, msgs[i].msg_len, false, sp->n_ts, sp->frames, &pkt,
-					  NULL) < 0) {
+			const uint8_t *p = iov[i].iov_base;
+			size_t len = msgs[i].msg_len, seg = sp->gro ? gro_segment(&msgs[i].msg_hdr) : 0, off;
+			if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
 				sp->stats.malformed++;
 				continue;
 			}
-			cesopsn_rx_put(&sp->rx, &pkt);
+			if (!seg || seg >= len) {
+				span_rx_pkt(sp, p, len);
+				continue;
+			}
+			/* the segments of a coalesced datagram are the sender's datagrams (the last may be shorter) */
+			for (off = 0; off < len; off += seg)
+				span_rx_pkt(sp, p + off, len - off < seg ? len - off : seg);
 		}
 	} while (n == RX_BATCH);
 }
@@ -1313,8 +1356,7 @@ static int span_setup(struct media_thread *t, struct media_plane *mp, unsigned i
 	sp->pkt_size = CESOPSN_CW_LEN + F * sp->n_ts + 64;
 	sp->tx_size = CESOPSN_CW_LEN + F * sp->n_ts;
 	sp->tx_pkt = talloc_zero_size(sp, sp->pkt_size * (F < MEDIA_TICK_SAMPLES ? MEDIA_TICK_SAMPLES / F : 1));
-	sp->rx_pkts = talloc_zero_size(sp, RX_BATCH * sp->pkt_size);
-	if (!sp->rx_win || !sp->rx_frames || !sp->tx_frames || !sp->rx_missing || !sp->tx_pkt || !sp->rx_pkts)
+	if (!sp->rx_win || !sp->rx_frames || !sp->tx_frames || !sp->rx_missing || !sp->tx_pkt)
 		return -ENOMEM;
 	cesopsn_rx_init(&sp->rx, sp->rx_win, F * sp->n_ts, F >= SPAN_PREFILL_FRAMES / 2 ? 2 : SPAN_PREFILL_FRAMES / F,
 			&sp->stats);
@@ -1326,6 +1368,15 @@ static int span_setup(struct media_thread *t, struct media_plane *mp, unsigned i
 	mp->span_fds[idx] = -1;
 	/* where the kernel has UDP GSO (4.18+); else sendmmsg() */
 	sp->gso = setsockopt(sp->fd, SOL_UDP, UDP_SEGMENT, &(int){ sp->tx_size }, sizeof(int)) == 0;
+	/* where the kernel has UDP GRO (5.0+), a GSO peer's packets of a tick arrive in one datagram: the
+	 * receive buffers must then hold the largest UDP datagram (in the thread's shared buffers) */
+	sp->gro = setsockopt(sp->fd, SOL_UDP, UDP_GRO, &(int){ 1 }, sizeof(int)) == 0;
+	if (sp->gro && !t->gro_bufs)
+		t->gro_bufs = talloc_size(t->ctx, RX_BATCH * GRO_BUF_SIZE);
+	sp->rx_buf_size = sp->gro ? GRO_BUF_SIZE : sp->pkt_size;
+	sp->rx_pkts = sp->gro ? t->gro_bufs : talloc_zero_size(sp, RX_BATCH * sp->pkt_size);
+	if (!sp->rx_pkts)
+		return -ENOMEM;
 	*out = sp;
 	return 0;
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <arpa/inet.h>
 #include <check.h>
 #include <talloc.h>
@@ -447,6 +448,7 @@ START_TEST(pooled_sockets_drained)
 	rtp_write_hdr(pkt, sizeof(pkt), &h);
 	memset(pkt + 12, 0xff, 160);
 	ck_assert_int_eq(media_plane_start(mp), 0);
+	settled_fds();	/* both threads up: what opens descriptors later is the test's */
 	osmo_sockaddr_str_from_str(&req.p.remote, "127.0.0.1", PEER_PORT);
 	id = media_plane_chan_create(mp, &req);
 	ck_assert_int_gt(id, 0);
@@ -660,6 +662,57 @@ START_TEST(symmetric_rtp)
 }
 END_TEST
 
+/* A peer that sends a tick's packets as one UDP GSO send (as the span does): with UDP_GRO they may arrive as one
+ * datagram, which is cut back into the peer's packets; a short last segment is one malformed packet. */
+START_TEST(span_rx_coalesced)
+{
+	struct media_cfg *cfg;
+	struct media_plane *mp;
+	int gw = udp_sock(GW_PORT);
+	struct media_plane_stats st;
+	struct timespec next;
+	uint8_t pkts[10 * (4 + 8 * NTS) + 4];
+	unsigned int it, k, seq = 0;
+	size_t len;
+
+	FRAMES = 8;	/* 1 ms packets: ten per tick */
+	len = 4 + FRAMES * NTS;
+	if (setsockopt(gw, SOL_UDP, UDP_SEGMENT, &(int){ len }, sizeof(int)) < 0) {
+		close(gw);
+		return;	/* no UDP GSO here: the span sends and receives plain datagrams */
+	}
+	cfg = mkcfg();
+	mp = media_plane_alloc(test_ctx, cfg, &ops, NULL);
+	nev = 0;
+	ck_assert_int_eq(media_plane_start(mp), 0);
+	memset(pkts, 0xd5, sizeof(pkts));
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	for (it = 0; it < 100; it++) {
+		size_t total = 10 * len;
+		if (it == 90)
+			media_plane_stats(mp, &st);
+		for (k = 0; k < 10; k++) {
+			struct cesopsn_pkt cw = { .seq = seq++ };
+			cesopsn_write_cw(pkts + k * len, &cw);
+		}
+		if (it == 50)
+			total += 4;	/* a control word alone after the ten packets */
+		send_to(gw, SPAN_PORT, pkts, total);
+		while (recv(gw, pkts, 0, MSG_DONTWAIT) >= 0)
+			;
+		run_events();
+		sleep_until(&next, 10000000L);
+	}
+	/* 90 datagrams by then: counted as the peer's packets (900, less what a loaded machine delays) */
+	ck_assert_uint_ge(st.span_rx, 800);
+	ck_assert_uint_eq(st.span_malformed, 1);
+	media_plane_stop(mp);
+	talloc_free(mp);
+	talloc_free(cfg);
+	close(gw);
+}
+END_TEST
+
 START_TEST(span_loss_reorder)
 {
 	struct media_cfg *cfg;
@@ -743,6 +796,7 @@ static Suite *thread_suite(void)
 		tcase_add_test(tc, cot_through_thread);
 		tcase_add_test(tc, symmetric_rtp);
 		tcase_add_test(tc, span_loss_reorder);
+		tcase_add_test(tc, span_rx_coalesced);
 		tcase_add_test(tc, create_destroy_1000);
 		tcase_add_test(tc, pooled_sockets_drained);
 		tcase_add_test(tc, tdm_only_channel);
