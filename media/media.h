@@ -19,7 +19,9 @@
  *
  * A channel lives on one thread for its life: the span of its timeslot decides which (spans are spread
  * over the threads at start), RTP-only channels go round robin.  Nothing on the audio path takes a
- * lock; the only shared objects are the two osmo_it_q (mutex inside libosmocore, per command/event).
+ * lock; the only shared objects are the two osmo_it_q (mutex inside libosmocore).  Neither side wakes the
+ * other per item: the command queues have no eventfd (a thread takes its commands at each tick, so a command
+ * waits MEDIA_TICK_MS at most), and a thread hands a tick's events over together with one eventfd write.
  * Commands and events are malloc()ed plain structs: talloc trees are per thread and never cross.
  * Ports are allocated and released on the signalling thread only (released when the thread reports
  * MEDIA_EV_CHAN_DESTROYED), so the allocator needs no lock either.  A released pair's sockets come back with
