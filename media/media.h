@@ -19,10 +19,14 @@
  *
  * A channel lives on one thread for its life: the span of its timeslot decides which (spans are spread
  * over the threads at start), RTP-only channels go round robin.  Nothing on the audio path takes a
- * lock; the only shared objects are the two osmo_it_q (mutex inside libosmocore, per command/event).
+ * lock; the only shared objects are the two osmo_it_q (mutex inside libosmocore).  Neither side wakes the
+ * other per item: the command queues have no eventfd (a thread takes its commands at each tick, so a command
+ * waits MEDIA_TICK_MS at most), and a thread hands a tick's events over together with one eventfd write.
  * Commands and events are malloc()ed plain structs: talloc trees are per thread and never cross.
  * Ports are allocated and released on the signalling thread only (released when the thread reports
- * MEDIA_EV_CHAN_DESTROYED, i.e. after the socket is closed), so the allocator needs no lock either.
+ * MEDIA_EV_CHAN_DESTROYED), so the allocator needs no lock either.  A released pair's sockets come back with
+ * that event (or, while io_uring still cancels its receives, with MEDIA_EV_SOCKET_FREE once it has) and stay
+ * open in a bounded pool for the pair's next call (see media_ports.h).
  */
 #pragma once
 
@@ -56,6 +60,8 @@ enum media_event_type {
 	MEDIA_EV_TONE,			/*!< a call progress tone burst on the TDM side (tone_detect channels):
 					 *   tone_f1/tone_f2 (Hz, f2 0: single), duration_ms at its end (or once
 					 *   it lasted MEDIA_TONE_LONG_MS: a continuous tone is reported once) */
+	MEDIA_EV_SOCKET_FREE,		/*!< plane-internal, never passed to media_plane_ops: a released pair's
+					 *   socket (sock_fd) handed back once io_uring no longer receives on it */
 };
 extern const struct value_string media_event_type_names[];
 
@@ -79,6 +85,9 @@ struct media_event {
 	uint16_t tone_f1, tone_f2;
 	int32_t tone_gap_ms;		/*!< MEDIA_EV_TONE: silence (or other sound) between the end of the channel's
 					 *   previous burst and this one's start, for cadences; -1: the first burst */
+	bool socks_back;		/*!< plane-internal: sock_fd[] (RTP, RTCP; -1: none) are the released pair's
+					 *   sockets, for the pool (closed by the plane if it does not keep them) */
+	int sock_fd[2];
 };
 
 /*! What a channel sends and how (create and modify). */
@@ -114,8 +123,9 @@ struct media_plane_stats {
 	uint64_t events_dropped;
 	uint64_t span_rx, span_tx, span_lost, span_reordered, span_dup, span_late, span_malformed;
 	unsigned int ports_in_use;
+	unsigned int sockets_pooled;	/*!< sockets of free port pairs kept open for reuse */
 	uint64_t cpu_ns;		/*!< CPU time used by the media threads */
-	uint64_t cpu_user_ns, cpu_sys_ns;	/*!< the same split into user and kernel time (as of the last tick;
+	uint64_t cpu_user_ns, cpu_sys_ns;	/*!< the same split into user and kernel time (sampled once a second;
 						 *   getrusage(): tick-sampled on most kernels, an estimate) */
 	uint64_t rtp_rx, rtp_tx;	/*!< RTP packets received and sent by the threads */
 	uint64_t tx_errors;		/*!< sendto() failures (socket buffer full, no route) */
@@ -143,7 +153,7 @@ void media_plane_default_params(const struct media_plane *mp, struct media_chan_
 int64_t media_plane_chan_create(struct media_plane *mp, const struct media_chan_req *req);
 /*! \brief Change remote address, PT, law, ptime, DTMF mode. */
 int media_plane_chan_modify(struct media_plane *mp, uint32_t id, const struct media_chan_params *p);
-/*! \brief Destroy a channel; MEDIA_EV_CHAN_DESTROYED follows once its sockets are closed. */
+/*! \brief Destroy a channel; MEDIA_EV_CHAN_DESTROYED follows once it is gone (its port free again). */
 int media_plane_chan_destroy(struct media_plane *mp, uint32_t id);
 /*! \brief Play a tone toward the TDM side (DTMF_PLAY_NONE stops it). */
 int media_plane_chan_play(struct media_plane *mp, uint32_t id, enum dtmf_play tone);

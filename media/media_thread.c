@@ -8,10 +8,11 @@
 #include <unistd.h>
 #include <fcntl.h>
 #include <time.h>
+#include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
-#include <sys/random.h>
+#include <netinet/udp.h>
 #include <talloc.h>
 
 #include <osmocom/core/hashtable.h>
@@ -23,17 +24,18 @@
 #include <osmocom/core/timer.h>
 
 #include <mgcf/log.h>
+#include <mgcf/rand.h>
 #include "media/media.h"
 #include "media/media_chan.h"
 #include "media/media_ports.h"
 #include "media/cesopsn.h"
 #include "media/media_uring.h"
 
-#define PORT_QUARANTINE_MS	10000
 #define CMDQ_MAX		100000
 #define EVQ_MAX			1000000
 #define RX_BATCH		16
 #define MAX_PKT			1500
+#define GRO_BUF_SIZE		65536	/* a coalesced datagram: up to the largest UDP datagram */
 #define SPAN_PREFILL_FRAMES	160	/* 20 ms buffered before a span plays out: jitter and reorder tolerance */
 /* io_uring sizes per media thread: submissions per io_uring_enter(), receive buffers (a tick's packets of
  * 4,000 channels at 20 ms fit twice), each the largest datagram chan_rtp_drain() takes plus the
@@ -57,6 +59,7 @@ const struct value_string media_event_type_names[] = {
 	{ MEDIA_EV_FAX_TONE, "FAX_TONE" },
 	{ MEDIA_EV_CHAN_DESTROYED, "CHAN_DESTROYED" },
 	{ MEDIA_EV_TONE, "TONE" },
+	{ MEDIA_EV_SOCKET_FREE, "SOCKET_FREE" },
 	{ 0, NULL }
 };
 
@@ -79,6 +82,7 @@ struct media_cmd {
 	uint32_t id;
 	/* create */
 	int rtp_fd, rtcp_fd;
+	bool pooled[2];			/* rtp_fd, rtcp_fd come from the pool: drain them first */
 	uint16_t port;
 	int span_idx;
 	unsigned int ts;
@@ -122,7 +126,8 @@ struct thread_chan {
 struct rx_slot {
 	struct thread_chan *tc;		/* NULL: the channel is gone, the request is being cancelled */
 	bool rtcp;
-	int fd;				/* once the channel is gone: its socket, closed with the slot (-1: none) */
+	int fd;				/* once the channel is gone: its socket, handed back with the slot (-1: none) */
+	uint16_t port;			/* the channel's RTP port */
 	uint32_t next_free;
 };
 
@@ -154,8 +159,12 @@ struct media_span {
 	unsigned int rx_avail, tx_fill, buf_frames;
 	uint16_t tx_seq;
 	size_t pkt_size;		/* control word + F*N, plus room to notice oversized datagrams */
-	uint8_t *tx_pkt;		/* the packets of one tick */
-	uint8_t *rx_pkts;		/* RX_BATCH packets */
+	size_t tx_size;			/* control word + F*N: what is sent */
+	bool gso;			/* UDP_SEGMENT set to tx_size: a tick's packets leave in one send() */
+	uint8_t *tx_pkt;		/* the packets of one tick, back to back (tx_size apart) */
+	uint8_t *rx_pkts;		/* RX_BATCH packets (with gro: the thread's gro_bufs) */
+	size_t rx_buf_size;		/* of each of them */
+	bool gro;			/* UDP_GRO: a GSO sender's tick arrives as one datagram of tx_size segments */
 };
 
 struct media_thread {
@@ -163,7 +172,9 @@ struct media_thread {
 	unsigned int idx;
 	pthread_t tid;
 	bool started;
-	struct osmo_it_q *cmdq;
+	struct osmo_it_q *cmdq;		/* no eventfd: drained at each tick */
+	struct llist_head ev_batch;	/* the tick's events, handed over in one go at its end */
+	unsigned int ev_batch_len;
 	void *ctx;			/* thread's own talloc root */
 	struct llist_head chans;	/* thread_chan without a span */
 	struct media_span **spans;
@@ -177,6 +188,8 @@ struct media_thread {
 	_Atomic uint64_t ev_dropped;
 	_Atomic uint64_t rtp_rx, rtp_tx, tx_errors;
 	uint8_t idle_tdm[MEDIA_TICK_SAMPLES];
+	uint8_t *gro_bufs;		/* RX_BATCH receive buffers of GRO_BUF_SIZE for the spans with gro (one at a time);
+					 * untouched pages stay virtual */
 	/* io_uring (NULL: plain socket calls): channel sockets are received by multishot requests, a tick's
 	 * RTP sends are queued and submitted together */
 	struct media_uring *ring;
@@ -214,16 +227,11 @@ struct media_plane {
 	bool running;
 };
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	osmo_clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* ---------------- media thread side ---------------- */
 
+/* Events are collected during a tick and handed to the event queue together, with one write of its eventfd:
+ * the signalling thread wakes once per tick rather than once per event (osmo_it_q's reader takes as many
+ * items as the eventfd counts). */
 static void post_event(struct media_thread *t, const struct media_event *ev)
 {
 	struct media_event *e = malloc(sizeof(*e));
@@ -233,11 +241,37 @@ static void post_event(struct media_thread *t, const struct media_event *ev)
 		return;
 	}
 	*e = *ev;
-	INIT_LLIST_HEAD(&e->list);
-	if (osmo_it_q_enqueue(t->mp->evq, e, list) < 0) {
-		free(e);
-		atomic_fetch_add(&t->ev_dropped, 1);
+	llist_add_tail(&e->list, &t->ev_batch);
+	t->ev_batch_len++;
+}
+
+static void ev_flush(struct media_thread *t)
+{
+	struct osmo_it_q *q = t->mp->evq;
+	struct media_event *e, *tmp;
+	unsigned int n = t->ev_batch_len;
+	bool fits;
+
+	if (!n)
+		return;
+	t->ev_batch_len = 0;
+	pthread_mutex_lock(&q->mutex);
+	fits = q->current_length + n <= q->max_length;
+	if (fits) {
+		llist_splice_init(&t->ev_batch, q->list.prev);
+		q->current_length += n;
 	}
+	pthread_mutex_unlock(&q->mutex);
+	if (fits) {
+		if (q->event_ofd.fd >= 0)
+			eventfd_write(q->event_ofd.fd, n);
+		return;
+	}
+	llist_for_each_entry_safe(e, tmp, &t->ev_batch, list) {
+		llist_del(&e->list);
+		free(e);
+	}
+	atomic_fetch_add(&t->ev_dropped, n);
 }
 
 static void chan_event(void *priv, const struct media_event *ev)
@@ -250,6 +284,7 @@ static void chan_event(void *priv, const struct media_event *ev)
 static bool ring_send(struct thread_chan *tc, const uint8_t *pkt, size_t len);
 static void ring_arm(struct media_thread *t, struct thread_chan *tc, bool rtcp);
 static void ring_disarm(struct media_thread *t, struct thread_chan *tc);
+static void span_attach(struct media_span *sp, unsigned int i, struct thread_chan *tc);
 
 static void chan_rtp_tx(void *priv, const uint8_t *pkt, size_t len)
 {
@@ -377,11 +412,18 @@ static struct thread_chan *find_chan(struct media_thread *t, uint32_t id)
 
 static void destroy_chan(struct media_thread *t, struct thread_chan *tc)
 {
-	struct media_event ev = { .type = MEDIA_EV_CHAN_DESTROYED, .chan_id = tc->id, .local_port = tc->port };
+	struct media_event ev = { .type = MEDIA_EV_CHAN_DESTROYED, .chan_id = tc->id, .local_port = tc->port,
+				  .socks_back = true };
 
 	media_chan_bye(tc->ch);
+	/* the sockets go back to the pool as they were created: bound, not connected */
+	rtp_disconnect(tc);
 	if (t->ring)
 		ring_disarm(t, tc);
+	/* the sockets io_uring does not receive on (any more) come back now, the others with their slots */
+	ev.sock_fd[0] = tc->rtp_fd;
+	ev.sock_fd[1] = tc->rtcp_fd;
+	tc->rtp_fd = tc->rtcp_fd = -1;
 	if (tc->span)
 		tc->span->chan[tc->ts_idx] = NULL;
 	else
@@ -394,11 +436,19 @@ static void destroy_chan(struct media_thread *t, struct thread_chan *tc)
 /* RFC 3550 §5.1, §8: SSRC, first sequence number and timestamp are random */
 static uint32_t rand32(void)
 {
-	uint32_t v;
+	uint32_t v = 0;
 
-	if (getrandom(&v, sizeof(v), GRND_NONBLOCK) != sizeof(v))
+	if (mgcf_rand_bytes(&v, sizeof(v)) < 0)
 		v = (uint32_t)random() ^ ((uint32_t)random() << 16);
 	return v;
+}
+
+static void sock_drain(int fd)
+{
+	uint8_t buf[MAX_PKT];
+
+	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC) >= 0)
+		;
 }
 
 static void cmd_create(struct media_thread *t, struct media_cmd *c)
@@ -429,6 +479,11 @@ static void cmd_create(struct media_thread *t, struct media_cmd *c)
 	tc->rx_slot[0] = tc->rx_slot[1] = NO_SLOT;
 	tc->rtp_fd = c->rtp_fd;
 	tc->rtcp_fd = c->rtcp_fd;
+	/* pooled sockets: what reached the pair while it was free belongs to no call */
+	if (c->pooled[0])
+		sock_drain(tc->rtp_fd);
+	if (c->pooled[1])
+		sock_drain(tc->rtcp_fd);
 	talloc_set_destructor(tc, thread_chan_destructor);
 	c->rtp_fd = -1;
 	c->rtcp_fd = -1;
@@ -451,7 +506,7 @@ static void cmd_create(struct media_thread *t, struct media_cmd *c)
 		}
 		tc->span = sp;
 		tc->ts_idx = i;
-		sp->chan[i] = tc;
+		span_attach(sp, i, tc);
 	} else {
 		llist_add_tail(&tc->list, &t->chans);
 	}
@@ -478,10 +533,8 @@ fail_rc:
 	post_event(t, &ev);
 }
 
-static void cmd_read_cb(struct osmo_it_q *q, struct llist_head *item)
+static void cmd_run(struct media_thread *t, struct media_cmd *c)
 {
-	struct media_thread *t = q->data;
-	struct media_cmd *c = container_of(item, struct media_cmd, list);
 	struct thread_chan *tc = NULL;
 
 	if (c->type == CMD_CREATE) {
@@ -527,6 +580,26 @@ static void cmd_read_cb(struct osmo_it_q *q, struct llist_head *item)
 	if (c->file)
 		fclose(c->file);	/* no such channel (any more) */
 	free(c);
+}
+
+/* The command queue has no eventfd: the signalling thread's enqueue neither writes one nor wakes this thread,
+ * which takes the commands at its next tick (at most MEDIA_TICK_MS later).  Only this thread dequeues, so the
+ * items counted under the lock are there (libosmocore 1.7's dequeue must not meet an empty queue). */
+static void cmd_drain(struct media_thread *t)
+{
+	struct media_cmd *c;
+	unsigned int n;
+
+	pthread_mutex_lock(&t->cmdq->mutex);
+	n = t->cmdq->current_length;
+	pthread_mutex_unlock(&t->cmdq->mutex);
+	if (!n)
+		return;
+	while (n-- && !t->stop) {
+		osmo_it_q_dequeue(t->cmdq, &c, list);
+		cmd_run(t, c);
+	}
+	/* a walk of the thread's tree: once per batch of commands */
 	atomic_store(&t->talloc_blocks, talloc_total_blocks(t->ctx));
 }
 
@@ -589,10 +662,17 @@ static int ring_slots_grow(struct media_thread *t, uint32_t n)
 	return 0;
 }
 
+static void post_event(struct media_thread *t, const struct media_event *ev);
+
+/* the request of a gone channel is over: its socket goes back to the signalling thread's pool */
 static void ring_slot_free(struct media_thread *t, uint32_t s)
 {
-	if (t->slots[s].fd >= 0)
-		close(t->slots[s].fd);
+	if (t->slots[s].fd >= 0) {
+		struct media_event ev = { .type = MEDIA_EV_SOCKET_FREE, .local_port = t->slots[s].port,
+					  .socks_back = true, .sock_fd = { -1, -1 } };
+		ev.sock_fd[t->slots[s].rtcp] = t->slots[s].fd;
+		post_event(t, &ev);
+	}
 	t->slots[s] = (struct rx_slot){ .fd = -1, .next_free = t->free_slot };
 	t->free_slot = s;
 	t->slots_busy--;
@@ -638,6 +718,7 @@ static void ring_disarm(struct media_thread *t, struct thread_chan *tc)
 			continue;
 		t->slots[s].tc = NULL;
 		t->slots[s].fd = *fd;
+		t->slots[s].port = tc->port;
 		*fd = -1;
 		tc->rx_slot[k] = NO_SLOT;
 		sqe = ring_sqe(t);
@@ -796,36 +877,114 @@ static void ring_setup(struct media_thread *t)
 	atomic_store(&t->ring_used, true);
 }
 
+/* the segment size of a coalesced datagram (UDP_GRO control message), 0: a single datagram */
+static unsigned int gro_segment(struct msghdr *mh)
+{
+	struct cmsghdr *cm;
+	int seg;
+
+	for (cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm))
+		if (cm->cmsg_level == SOL_UDP && cm->cmsg_type == UDP_GRO && cm->cmsg_len >= CMSG_LEN(sizeof(int))) {
+			memcpy(&seg, CMSG_DATA(cm), sizeof(seg));
+			return seg > 0 ? seg : 0;
+		}
+	return 0;
+}
+
+static void span_rx_pkt(struct media_span *sp, const uint8_t *buf, size_t len)
+{
+	struct cesopsn_pkt pkt;
+
+	if (cesopsn_parse(buf, len, false, sp->n_ts, sp->frames, &pkt, NULL) < 0) {
+		sp->stats.malformed++;
+		return;
+	}
+	cesopsn_rx_put(&sp->rx, &pkt);
+}
+
 static void span_rx_drain(struct media_span *sp)
 {
 	struct mmsghdr msgs[RX_BATCH];
 	struct iovec iov[RX_BATCH];
-	struct cesopsn_pkt pkt;
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl[RX_BATCH];
 	int n, i;
 
 	do {
 		for (i = 0; i < RX_BATCH; i++) {
-			iov[i] = (struct iovec){ sp->rx_pkts + i * sp->pkt_size, sp->pkt_size };
+			iov[i] = (struct iovec){ sp->rx_pkts + i * sp->rx_buf_size, sp->rx_buf_size };
 			msgs[i].msg_hdr = (struct msghdr){ .msg_iov = &iov[i], .msg_iovlen = 1 };
+			if (sp->gro) {
+				msgs[i].msg_hdr.msg_control = ctl[i].buf;
+				msgs[i].msg_hdr.msg_controllen = sizeof(ctl[i].buf);
+			}
 		}
 		n = recvmmsg(sp->fd, msgs, RX_BATCH, MSG_DONTWAIT, NULL);
 		for (i = 0; i < n; i++) {
-			if ((msgs[i].msg_hdr.msg_flags & MSG_TRUNC) ||
-			    cesopsn_parse(iov[i].iov_base, msgs[i].msg_len, false, sp->n_ts, sp->frames, &pkt,
-					  NULL) < 0) {
+			const uint8_t *p = iov[i].iov_base;
+			size_t len = msgs[i].msg_len, seg = sp->gro ? gro_segment(&msgs[i].msg_hdr) : 0, off;
+			if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
 				sp->stats.malformed++;
 				continue;
 			}
-			cesopsn_rx_put(&sp->rx, &pkt);
+			if (!seg || seg >= len) {
+				span_rx_pkt(sp, p, len);
+				continue;
+			}
+			/* the segments of a coalesced datagram are the sender's datagrams (the last may be shorter) */
+			for (off = 0; off < len; off += seg)
+				span_rx_pkt(sp, p + off, len - off < seg ? len - off : seg);
 		}
 	} while (n == RX_BATCH);
 }
 
-static void span_tick(struct media_span *sp)
+/* UDP GSO limits per send(): segments (UDP_MAX_SEGMENTS of older kernels) and the IPv4 datagram size */
+#define GSO_MAX_SEGS		64
+#define GSO_MAX_BYTES		(65535 - 8 - 40)
+
+/* Send a tick's npkt packets (ten at 1 ms packets).  With UDP GSO they leave in one send(): the kernel cuts
+ * it into the same datagrams, but the stack (on loopback: the peer's receive path too) runs once per send
+ * rather than once per packet.  Without it (or when the kernel refuses it), one sendmmsg(). */
+static void span_send(struct media_span *sp, unsigned int npkt)
 {
-	unsigned int n = sp->n_ts, F = sp->frames, B = sp->buf_frames, i, f, npkt = 0;
 	struct mmsghdr msgs[MEDIA_TICK_SAMPLES];	/* packets per tick: at most one per frame */
 	struct iovec iov[MEDIA_TICK_SAMPLES];
+	unsigned int k = 0, i, per_send;
+
+	if (sp->gso) {
+		per_send = GSO_MAX_BYTES / sp->tx_size;
+		if (per_send > GSO_MAX_SEGS)
+			per_send = GSO_MAX_SEGS;
+		while (k < npkt) {
+			unsigned int m = npkt - k < per_send ? npkt - k : per_send;
+			if (send(sp->fd, sp->tx_pkt + k * sp->tx_size, m * sp->tx_size, MSG_DONTWAIT) < 0 &&
+			    errno != EAGAIN && errno != ENOBUFS && errno != ECONNREFUSED) {
+				LOGP(DMEDIA, LOGL_NOTICE, "span %s: UDP GSO send failed (%s), one datagram per packet\n",
+				     sp->cfg->name, strerror(errno));
+				sp->gso = false;
+				break;
+			}
+			k += m;
+		}
+		if (sp->gso)
+			return;
+	}
+	for (i = k; i < npkt; i++) {
+		iov[i - k] = (struct iovec){ sp->tx_pkt + i * sp->tx_size, sp->tx_size };
+		msgs[i - k].msg_hdr = (struct msghdr){ .msg_iov = &iov[i - k], .msg_iovlen = 1 };
+	}
+	if (npkt > k)
+		sendmmsg(sp->fd, msgs, npkt - k, MSG_DONTWAIT);
+}
+
+/* Only the timeslots that carry a channel are de-interleaved, processed and interleaved: an idle timeslot's
+ * input goes nowhere and its output is the idle octet, which each packet starts from.  A row is taken into
+ * use with idle output pending (span_attach()), as the idle timeslot sent before. */
+static void span_tick(struct media_span *sp)
+{
+	unsigned int n = sp->n_ts, F = sp->frames, B = sp->buf_frames, i, f, npkt = 0, rest;
 	bool missing = false;
 	uint8_t idle = media_g711_idle(sp->law);
 
@@ -835,6 +994,8 @@ static void span_tick(struct media_span *sp)
 		const uint8_t *p = cesopsn_rx_get(&sp->rx, &lost);
 		for (i = 0; i < n; i++) {
 			uint8_t *row = sp->rx_frames + i * B + sp->rx_avail;
+			if (!sp->chan[i])
+				continue;
 			if (p)
 				for (f = 0; f < F; f++)
 					row[f] = p[f * n + i];
@@ -846,42 +1007,56 @@ static void span_tick(struct media_span *sp)
 	}
 	for (f = 0; f < MEDIA_TICK_SAMPLES; f++)
 		missing |= sp->rx_missing[f];
+	rest = sp->rx_avail - MEDIA_TICK_SAMPLES;
 	for (i = 0; i < n; i++) {
 		uint8_t *in = sp->rx_frames + i * B;
-		uint8_t *out = sp->tx_frames + i * B + sp->tx_fill;
-		if (sp->chan[i])
-			media_chan_tick(sp->chan[i]->ch, missing ? NULL : in, out);
-		else
-			memset(out, idle, MEDIA_TICK_SAMPLES);
-		memmove(in, in + MEDIA_TICK_SAMPLES, sp->rx_avail - MEDIA_TICK_SAMPLES);
+		if (!sp->chan[i])
+			continue;
+		media_chan_tick(sp->chan[i]->ch, missing ? NULL : in, sp->tx_frames + i * B + sp->tx_fill);
+		if (rest)
+			memmove(in, in + MEDIA_TICK_SAMPLES, rest);
 	}
-	memmove(sp->rx_missing, sp->rx_missing + MEDIA_TICK_SAMPLES, sp->rx_avail - MEDIA_TICK_SAMPLES);
-	sp->rx_avail -= MEDIA_TICK_SAMPLES;
+	if (rest)
+		memmove(sp->rx_missing, sp->rx_missing + MEDIA_TICK_SAMPLES, rest);
+	sp->rx_avail = rest;
 	sp->tx_fill += MEDIA_TICK_SAMPLES;
 
-	/* tx: one packet per packet time, all timeslots interleaved frame by frame; a tick's packets (ten at
-	 * 1 ms packets) leave in one sendmmsg() */
+	/* tx: one packet per packet time, all timeslots interleaved frame by frame */
 	while (sp->tx_fill >= F) {
-		uint8_t *pkt = sp->tx_pkt + npkt * sp->pkt_size;
+		uint8_t *pkt = sp->tx_pkt + npkt * sp->tx_size;
 		struct cesopsn_pkt cw = { .seq = sp->tx_seq++ };
 		uint8_t *pl = pkt + CESOPSN_CW_LEN;
 		cesopsn_write_cw(pkt, &cw);
-		for (f = 0; f < F; f++)
-			for (i = 0; i < n; i++)
-				pl[f * n + i] = sp->tx_frames[i * B + f];
-		iov[npkt] = (struct iovec){ pkt, CESOPSN_CW_LEN + F * n };
-		msgs[npkt].msg_hdr = (struct msghdr){ .msg_iov = &iov[npkt], .msg_iovlen = 1 };
+		memset(pl, idle, F * n);
+		for (i = 0; i < n; i++) {
+			const uint8_t *row = sp->tx_frames + i * B;
+			if (!sp->chan[i])
+				continue;
+			for (f = 0; f < F; f++)
+				pl[f * n + i] = row[f];
+			if (sp->tx_fill > F)
+				memmove(sp->tx_frames + i * B, row + F, sp->tx_fill - F);
+		}
 		npkt++;
 		sp->stats.tx_packets++;
-		for (i = 0; i < n; i++)
-			memmove(sp->tx_frames + i * B, sp->tx_frames + i * B + F, sp->tx_fill - F);
 		sp->tx_fill -= F;
 	}
-	if (npkt)
-		sendmmsg(sp->fd, msgs, npkt, MSG_DONTWAIT);
+	span_send(sp, npkt);
+}
+
+/* a channel takes timeslot i: the output not sent yet is idle, as it was for the idle timeslot; the input
+ * pulled before the channel came is the idle octet too (it belonged to no call) */
+static void span_attach(struct media_span *sp, unsigned int i, struct thread_chan *tc)
+{
+	uint8_t idle = media_g711_idle(sp->law);
+
+	memset(sp->tx_frames + i * sp->buf_frames, idle, sp->buf_frames);
+	memset(sp->rx_frames + i * sp->buf_frames, idle, sp->buf_frames);
+	sp->chan[i] = tc;
 }
 
 #define RTCP_DRAIN_TICKS	50
+#define CPU_SPLIT_TICKS		100	/* the user/kernel split is sampled once a second: it is for show commands */
 
 /* where the thread's CPU goes, user space (audio) or kernel (packet I/O), for show commands and the bench */
 static void cpu_split(struct media_thread *t)
@@ -906,6 +1081,12 @@ static void chan_drain(struct media_thread *t, struct thread_chan *tc)
 		chan_rtcp_drain(tc);
 }
 
+/* the ring has work: receives armed, or requests queued (arm, cancel, send) to submit */
+static bool ring_busy(const struct media_thread *t)
+{
+	return t->ring && (t->slots_busy || t->tx_inflight || media_uring_pending(t->ring));
+}
+
 static void run_tick(struct media_thread *t)
 {
 	struct thread_chan *tc, *tmp;
@@ -913,9 +1094,10 @@ static void run_tick(struct media_thread *t)
 	unsigned int s, i;
 
 	t->ticks++;
-	cpu_split(t);
-	/* with io_uring: what arrived since the last tick, all sockets at once */
-	if (t->ring)
+	if (t->ticks % CPU_SPLIT_TICKS == 0)
+		cpu_split(t);
+	/* with io_uring: what arrived since the last tick, all sockets at once (nothing to ask without channels) */
+	if (ring_busy(t))
 		ring_poll(t);
 	for (s = 0; s < t->num_spans; s++) {
 		struct media_span *sp = t->spans[s];
@@ -930,7 +1112,7 @@ static void run_tick(struct media_thread *t)
 		media_chan_tick(tc->ch, t->idle_tdm, discard);
 	}
 	/* the tick's RTP in one submission */
-	if (t->ring)
+	if (ring_busy(t))
 		ring_poll(t);
 }
 
@@ -947,10 +1129,12 @@ static int tick_cb(struct osmo_fd *ofd, unsigned int what)
 		return 0;
 	if (expirations > 1)
 		atomic_fetch_add(&t->tick_overruns, expirations - 1);
+	cmd_drain(t);
 	/* the TDM side and the peers keep their clocks: run every tick that passed, so that packets are
 	 * neither dropped nor late on our side */
 	for (k = 0; k < expirations && k < MAX_CATCH_UP; k++)
 		run_tick(t);
+	ev_flush(t);
 	return 0;
 }
 
@@ -1004,7 +1188,6 @@ static void *thread_main(void *arg)
 	osmo_ctx_init(name);
 	osmo_select_init();
 	ring_setup(t);
-	osmo_fd_register(&t->cmdq->event_ofd);
 	t->tick_ofd.fd = -1;
 	if (osmo_timerfd_setup(&t->tick_ofd, tick_cb, t) < 0) {
 		LOGP(DMEDIA, LOGL_ERROR, "media thread %u: no timerfd\n", t->idx);
@@ -1014,11 +1197,6 @@ static void *thread_main(void *arg)
 	atomic_store(&t->talloc_blocks, talloc_total_blocks(t->ctx));
 	while (!t->stop)
 		osmo_select_main(0);
-	/* the queue's eventfd belongs to this thread's select set: take it out here (osmo_it_q_destroy()
-	 * on the signalling thread must not unregister it from the wrong set) */
-	osmo_fd_unregister(&t->cmdq->event_ofd);
-	close(t->cmdq->event_ofd.fd);
-	t->cmdq->event_ofd.fd = -1;
 	osmo_timerfd_disable(&t->tick_ofd);
 	osmo_fd_unregister(&t->tick_ofd);
 	close(t->tick_ofd.fd);
@@ -1037,6 +1215,7 @@ static void *thread_main(void *arg)
 		free(c);
 	}
 	free_thread_objects(t);
+	ev_flush(t);
 	talloc_free(t->ctx);
 	t->ctx = NULL;
 	talloc_free(osmo_ctx->global);
@@ -1067,14 +1246,33 @@ static void ev_read_cb(struct osmo_it_q *q, struct llist_head *item)
 		struct chan_ref *r = ref_find(mp, ev->chan_id);
 		if (r) {
 			if (r->port)
-				media_ports_put(mp->ports, r->port, now_ms());
+				media_ports_put(mp->ports, r->port);
 			hash_del(&r->node);
 			talloc_free(r);
 		}
 	}
-	if (mp->ops && mp->ops->event)
+	if (ev->socks_back) {
+		unsigned int k;
+		for (k = 0; k < 2; k++)
+			if (ev->sock_fd[k] >= 0 && !media_ports_keep_sock(mp->ports, ev->local_port, k, ev->sock_fd[k]))
+				close(ev->sock_fd[k]);
+	}
+	if (ev->type != MEDIA_EV_SOCKET_FREE && mp->ops && mp->ops->event)
 		mp->ops->event(mp->priv, ev);
 	free(ev);
+}
+
+/* the pool keeps the sockets of every free pair of the range, but at most half the descriptors the process
+ * may have */
+static unsigned int sock_pool_max(const struct media_cfg *cfg)
+{
+	unsigned int base = (cfg->rtp_port_min + 1u) & ~1u;
+	unsigned int pairs = cfg->rtp_port_max >= base ? (cfg->rtp_port_max - base + 1) / 2 : 0;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+		return 2 * pairs;
+	return 2 * pairs < rl.rlim_cur / 2 ? 2 * pairs : rl.rlim_cur / 2;
 }
 
 struct media_plane *media_plane_alloc(void *ctx, const struct media_cfg *cfg, const struct media_plane_ops *ops,
@@ -1092,7 +1290,7 @@ struct media_plane *media_plane_alloc(void *ctx, const struct media_cfg *cfg, co
 	mp->num_threads = cfg->threads ? cfg->threads : 1;
 	hash_init(mp->refs);
 	mp->next_id = 1;
-	mp->ports = media_ports_alloc(mp, cfg->rtp_port_min, cfg->rtp_port_max, PORT_QUARANTINE_MS);
+	mp->ports = media_ports_alloc(mp, cfg->rtp_port_min, cfg->rtp_port_max, sock_pool_max(cfg));
 	mp->threads = talloc_zero_array(mp, struct media_thread, mp->num_threads);
 	if (!mp->ports || !mp->threads)
 		goto fail;
@@ -1156,9 +1354,9 @@ static int span_setup(struct media_thread *t, struct media_plane *mp, unsigned i
 	sp->tx_frames = talloc_zero_size(sp, sp->buf_frames * sp->n_ts);
 	sp->rx_missing = talloc_zero_array(sp, bool, sp->buf_frames);
 	sp->pkt_size = CESOPSN_CW_LEN + F * sp->n_ts + 64;
+	sp->tx_size = CESOPSN_CW_LEN + F * sp->n_ts;
 	sp->tx_pkt = talloc_zero_size(sp, sp->pkt_size * (F < MEDIA_TICK_SAMPLES ? MEDIA_TICK_SAMPLES / F : 1));
-	sp->rx_pkts = talloc_zero_size(sp, RX_BATCH * sp->pkt_size);
-	if (!sp->rx_win || !sp->rx_frames || !sp->tx_frames || !sp->rx_missing || !sp->tx_pkt || !sp->rx_pkts)
+	if (!sp->rx_win || !sp->rx_frames || !sp->tx_frames || !sp->rx_missing || !sp->tx_pkt)
 		return -ENOMEM;
 	cesopsn_rx_init(&sp->rx, sp->rx_win, F * sp->n_ts, F >= SPAN_PREFILL_FRAMES / 2 ? 2 : SPAN_PREFILL_FRAMES / F,
 			&sp->stats);
@@ -1168,6 +1366,17 @@ static int span_setup(struct media_thread *t, struct media_plane *mp, unsigned i
 	sp->remote_len = sp->remote.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
 	sp->fd = mp->span_fds[idx];
 	mp->span_fds[idx] = -1;
+	/* where the kernel has UDP GSO (4.18+); else sendmmsg() */
+	sp->gso = setsockopt(sp->fd, SOL_UDP, UDP_SEGMENT, &(int){ sp->tx_size }, sizeof(int)) == 0;
+	/* where the kernel has UDP GRO (5.0+), a GSO peer's packets of a tick arrive in one datagram: the
+	 * receive buffers must then hold the largest UDP datagram (in the thread's shared buffers) */
+	sp->gro = setsockopt(sp->fd, SOL_UDP, UDP_GRO, &(int){ 1 }, sizeof(int)) == 0;
+	if (sp->gro && !t->gro_bufs)
+		t->gro_bufs = talloc_size(t->ctx, RX_BATCH * GRO_BUF_SIZE);
+	sp->rx_buf_size = sp->gro ? GRO_BUF_SIZE : sp->pkt_size;
+	sp->rx_pkts = sp->gro ? t->gro_bufs : talloc_zero_size(sp, RX_BATCH * sp->pkt_size);
+	if (!sp->rx_pkts)
+		return -ENOMEM;
 	*out = sp;
 	return 0;
 }
@@ -1215,9 +1424,10 @@ int media_plane_start(struct media_plane *mp)
 		t->mp = mp;
 		t->idx = i;
 		INIT_LLIST_HEAD(&t->chans);
+		INIT_LLIST_HEAD(&t->ev_batch);
 		memset(t->idle_tdm, 0xd5, sizeof(t->idle_tdm));
 		t->ctx = talloc_named_const(NULL, 0, "media-thread");
-		t->cmdq = osmo_it_q_alloc(mp, talloc_asprintf(mp, "media-cmd-%p-%u", mp, i), CMDQ_MAX, cmd_read_cb, t);
+		t->cmdq = osmo_it_q_alloc(mp, talloc_asprintf(mp, "media-cmd-%p-%u", mp, i), CMDQ_MAX, NULL, t);
 		t->spans = talloc_zero_array(t->ctx, struct media_span *, mp->num_spans + 1);
 		if (!t->ctx || !t->cmdq || !t->spans) {
 			rc = -ENOMEM;
@@ -1308,6 +1518,8 @@ void media_plane_stop(struct media_plane *mp)
 		osmo_it_q_destroy(mp->evq);
 		mp->evq = NULL;
 	}
+	/* a stopped plane holds no sockets */
+	media_ports_flush_socks(mp->ports);
 	hash_for_each_safe(mp->refs, bkt, tmp, r, node) {
 		hash_del(&r->node);
 		talloc_free(r);
@@ -1350,7 +1562,8 @@ int64_t media_plane_chan_create(struct media_plane *mp, const struct media_chan_
 	struct media_cmd *c;
 	struct chan_ref *r;
 	unsigned int thread, span_idx = 0, ts = 0, tries;
-	int port = -EADDRNOTAVAIL, rtp_fd = -1, rtcp_fd = -1;
+	int port = -EADDRNOTAVAIL, rtp_fd = -1, rtcp_fd = -1, socks[2];
+	bool pooled[2] = { false, false };
 
 	if (!mp->running)
 		return -EAGAIN;
@@ -1365,20 +1578,25 @@ int64_t media_plane_chan_create(struct media_plane *mp, const struct media_chan_
 	} else {
 		thread = mp->rr++ % mp->num_threads;
 	}
-	/* bind here, where a port taken by another process can still be skipped synchronously */
+	/* bind here, where a port taken by another process can still be skipped synchronously; a pair from the
+	 * pool brings its sockets */
 	for (tries = 0; tries < 16 && !req->tdm_only; tries++) {
-		port = media_ports_get(mp->ports, now_ms());
+		port = media_ports_get(mp->ports, socks);
 		if (port < 0)
 			return port;
-		rtp_fd = bind_udp(mp->cfg->rtp_addr.ip, port);
-		rtcp_fd = rtp_fd >= 0 ? bind_udp(mp->cfg->rtp_addr.ip, port + 1) : -1;
+		pooled[0] = socks[0] >= 0;
+		pooled[1] = socks[1] >= 0;
+		rtp_fd = pooled[0] ? socks[0] : bind_udp(mp->cfg->rtp_addr.ip, port);
+		rtcp_fd = pooled[1] ? socks[1] : rtp_fd >= 0 ? bind_udp(mp->cfg->rtp_addr.ip, port + 1) : -1;
 		if (rtp_fd >= 0 && rtcp_fd >= 0)
 			break;
 		if (rtp_fd >= 0)
 			close(rtp_fd);
-		rtp_fd = -1;
-		/* stays marked in use for a quarantine period, then is tried again */
-		media_ports_put(mp->ports, port, now_ms());
+		if (rtcp_fd >= 0)
+			close(rtcp_fd);
+		rtp_fd = rtcp_fd = -1;
+		/* queued last: tried again once every other free pair was */
+		media_ports_put(mp->ports, port);
 	}
 	if (req->tdm_only)
 		port = 0;
@@ -1392,7 +1610,7 @@ int64_t media_plane_chan_create(struct media_plane *mp, const struct media_chan_
 		if (port) {
 			close(rtp_fd);
 			close(rtcp_fd);
-			media_ports_put(mp->ports, port, now_ms());
+			media_ports_put(mp->ports, port);
 		}
 		return -ENOMEM;
 	}
@@ -1402,6 +1620,8 @@ int64_t media_plane_chan_create(struct media_plane *mp, const struct media_chan_
 		mp->next_id = 1;
 	c->rtp_fd = rtp_fd;
 	c->rtcp_fd = rtcp_fd;
+	c->pooled[0] = pooled[0];
+	c->pooled[1] = pooled[1];
 	c->port = port;
 	c->span_idx = -1;
 	if (req->cic >= 0) {
@@ -1428,7 +1648,7 @@ int64_t media_plane_chan_create(struct media_plane *mp, const struct media_chan_
 			if (port) {
 				close(rtp_fd);
 				close(rtcp_fd);
-				media_ports_put(mp->ports, port, now_ms());
+				media_ports_put(mp->ports, port);
 			}
 			hash_del(&r->node);
 			talloc_free(r);
@@ -1560,4 +1780,5 @@ void media_plane_stats(const struct media_plane *mp, struct media_plane_stats *s
 		}
 	}
 	media_ports_in_use(mp->ports, &st->ports_in_use, &total);
+	st->sockets_pooled = media_ports_pooled(mp->ports);
 }

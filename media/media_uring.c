@@ -249,6 +249,11 @@ struct io_uring_sqe *media_uring_get_sqe(struct media_uring *u)
 	return sqe;
 }
 
+bool media_uring_pending(const struct media_uring *u)
+{
+	return u->sq_local_tail != __atomic_load_n(u->sq_head, __ATOMIC_ACQUIRE);
+}
+
 int media_uring_enter(struct media_uring *u, unsigned int wait_nr)
 {
 	/* Not waiting: ask for a full completion queue with a zero timeout.  The kernel runs deferred

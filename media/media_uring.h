@@ -29,6 +29,8 @@ struct media_uring *media_uring_alloc(void *ctx, unsigned int sq_entries, unsign
 /*! \brief The next free submission entry (zeroed), or NULL when all are queued: media_uring_enter() first. */
 struct io_uring_sqe *media_uring_get_sqe(struct media_uring *u);
 
+/*! \brief Whether submissions are queued that no media_uring_enter() has handed to the kernel yet. */
+bool media_uring_pending(const struct media_uring *u);
 /*! \brief Submit what is queued and run the completions due (received packets, all of them); wait for at
  * least wait_nr completions, 100 ms at most.  Returns 0 (also when the wait timed out) or a negative errno. */
 int media_uring_enter(struct media_uring *u, unsigned int wait_nr);

@@ -1,7 +1,10 @@
 /* Codec tables: RTP, RTCP, RFC 4733, CESoPSN, UDPTL wire bytes ⇄ fields, malformed cases, and the
  * CESoPSN receive window (loss, reordering, duplicates, late packets). */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
 #include <check.h>
 #include <talloc.h>
 #include <osmocom/core/msgb.h>
@@ -443,37 +446,124 @@ END_TEST
 START_TEST(ports_quarantine)
 {
 	/* 1001..1008: min rounded up to even, so pairs 1002, 1004, 1006 (1008 has no odd partner) */
-	struct media_ports *p = media_ports_alloc(test_ctx, 1001, 1008, 1000);
+	struct media_ports *p = media_ports_alloc(test_ctx, 1001, 1008, 0);
 	unsigned int used, total;
+	int socks[2];
 
 	ck_assert_ptr_nonnull(p);
 	media_ports_in_use(p, &used, &total);
 	ck_assert_uint_eq(total, 3);
-	ck_assert_int_eq(media_ports_get(p, 10), 1002);
-	ck_assert_int_eq(media_ports_get(p, 10), 1004);
-	media_ports_put(p, 1002, 20);
-	/* next fit: 1006 before the pair just released */
-	ck_assert_int_eq(media_ports_get(p, 30), 1006);
+	ck_assert_int_eq(media_ports_get(p, socks), 1002);
+	ck_assert_int_eq(socks[0], -1);
+	ck_assert_int_eq(socks[1], -1);
+	ck_assert_int_eq(media_ports_get(p, socks), 1004);
+	media_ports_put(p, 1002);
+	/* never used before the pair just released */
+	ck_assert_int_eq(media_ports_get(p, socks), 1006);
 	media_ports_in_use(p, &used, &total);
 	ck_assert_uint_eq(used, 2);
-	/* the only free pair is still in quarantine: taken anyway rather than failing the call */
-	ck_assert_int_eq(media_ports_get(p, 40), 1002);
-	ck_assert_int_eq(media_ports_get(p, 40), -EADDRNOTAVAIL);
-	media_ports_put(p, 1004, 50);
-	media_ports_put(p, 1006, 60);
-	media_ports_put(p, 1002, 65);
-	/* all free pairs are in quarantine: the one released longest ago (1004 at 50) */
-	ck_assert_int_eq(media_ports_get(p, 70), 1004);
-	/* after the quarantine the cursor order applies again, wrapping around */
-	ck_assert_int_eq(media_ports_get(p, 2000), 1006);
-	ck_assert_int_eq(media_ports_get(p, 2000), 1002);
-	media_ports_put(p, 1234, 2000);	/* not ours: ignored */
-	media_ports_put(p, 1004, 2000);
-	media_ports_put(p, 1004, 2000);	/* twice: ignored */
+	/* the only free pair was released just now: taken anyway rather than failing the call */
+	ck_assert_int_eq(media_ports_get(p, socks), 1002);
+	ck_assert_int_eq(media_ports_get(p, socks), -EADDRNOTAVAIL);
+	media_ports_put(p, 1004);
+	media_ports_put(p, 1006);
+	media_ports_put(p, 1002);
+	/* the one released longest ago first, the one released last at the end */
+	ck_assert_int_eq(media_ports_get(p, socks), 1004);
+	ck_assert_int_eq(media_ports_get(p, socks), 1006);
+	ck_assert_int_eq(media_ports_get(p, socks), 1002);
+	media_ports_put(p, 1234);	/* not ours: ignored */
+	media_ports_put(p, 1005);	/* an RTCP port: ignored */
+	media_ports_put(p, 1004);
+	media_ports_put(p, 1004);	/* twice: ignored (queued once) */
 	media_ports_in_use(p, &used, &total);
 	ck_assert_uint_eq(used, 2);
+	ck_assert_int_eq(media_ports_get(p, socks), 1004);
+	ck_assert_int_eq(media_ports_get(p, socks), -EADDRNOTAVAIL);
 	ck_assert_ptr_null(media_ports_alloc(test_ctx, 1000, 1000, 0));
 	talloc_free(p);
+}
+END_TEST
+
+/* The queue wraps around its ring many times over with the order kept (a pair is reused last). */
+START_TEST(ports_fifo_wraps)
+{
+	struct media_ports *p = media_ports_alloc(test_ctx, 2000, 2009, 0);	/* 5 pairs */
+	int socks[2], held[2], i;
+
+	held[0] = media_ports_get(p, socks);
+	held[1] = media_ports_get(p, socks);
+	ck_assert_int_eq(held[0], 2000);
+	ck_assert_int_eq(held[1], 2002);
+	for (i = 0; i < 1000; i++) {
+		/* two pairs held, three free: the never-used ones, then each pair released three takes ago, so the
+		 * pairs go round in port order */
+		int port = media_ports_get(p, socks);
+		ck_assert_int_eq(port, 2000 + 2 * ((i + 2) % 5));
+		media_ports_put(p, held[0]);
+		held[0] = held[1];
+		held[1] = port;
+	}
+	talloc_free(p);
+}
+END_TEST
+
+static int dgram_socket(void)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	ck_assert_int_ge(fd, 0);
+	return fd;
+}
+
+static bool fd_open(int fd)
+{
+	return fcntl(fd, F_GETFD) >= 0;
+}
+
+/* Sockets kept with free pairs come back with their pair, the pool is bounded, and freeing closes them. */
+START_TEST(ports_socket_pool)
+{
+	struct media_ports *p = media_ports_alloc(test_ctx, 3000, 3005, 3);	/* 3 pairs, 3 sockets kept */
+	int socks[2], a = dgram_socket(), b = dgram_socket(), c = dgram_socket(), d = dgram_socket();
+
+	ck_assert_int_eq(media_ports_get(p, socks), 3000);
+	ck_assert_int_eq(media_ports_get(p, socks), 3002);
+	ck_assert_int_eq(media_ports_get(p, socks), 3004);
+	ck_assert(!media_ports_keep_sock(p, 3000, false, a));	/* still in use */
+	media_ports_put(p, 3000);
+	media_ports_put(p, 3002);
+	ck_assert(media_ports_keep_sock(p, 3000, false, a));
+	ck_assert(media_ports_keep_sock(p, 3000, true, b));
+	ck_assert(!media_ports_keep_sock(p, 3000, true, c));	/* one per port */
+	ck_assert(!media_ports_keep_sock(p, 3001, false, c));	/* not a pair's RTP port */
+	ck_assert(!media_ports_keep_sock(p, 3000, false, -1));
+	ck_assert(media_ports_keep_sock(p, 3002, true, c));
+	ck_assert_uint_eq(media_ports_pooled(p), 3);
+	media_ports_put(p, 3004);
+	ck_assert(!media_ports_keep_sock(p, 3004, false, d));	/* the pool is full */
+	close(d);
+	/* reuse order is the pairs', their sockets come along */
+	ck_assert_int_eq(media_ports_get(p, socks), 3000);
+	ck_assert_int_eq(socks[0], a);
+	ck_assert_int_eq(socks[1], b);
+	ck_assert_uint_eq(media_ports_pooled(p), 1);
+	ck_assert_int_eq(media_ports_get(p, socks), 3002);
+	ck_assert_int_eq(socks[0], -1);
+	ck_assert_int_eq(socks[1], c);
+	ck_assert_uint_eq(media_ports_pooled(p), 0);
+	ck_assert_int_eq(media_ports_get(p, socks), 3004);
+	ck_assert_int_eq(socks[0], -1);
+	ck_assert_int_eq(socks[1], -1);
+	/* what the pool keeps at the end is closed with it */
+	media_ports_put(p, 3000);
+	ck_assert(media_ports_keep_sock(p, 3000, false, a));
+	ck_assert(fd_open(a));
+	talloc_free(p);
+	ck_assert(!fd_open(a));
+	ck_assert(fd_open(b) && fd_open(c));
+	close(b);
+	close(c);
 }
 END_TEST
 
@@ -499,6 +589,8 @@ static Suite *codec_suite(void)
 	tcase_add_test(tc, udptl_fec_and_long);
 	tcase_add_loop_test(tc, udptl_malformed, 0, ARRAY_SIZE(udptl_bad));
 	tcase_add_test(tc, ports_quarantine);
+	tcase_add_test(tc, ports_fifo_wraps);
+	tcase_add_test(tc, ports_socket_pool);
 	suite_add_tcase(s, tc);
 	return s;
 }

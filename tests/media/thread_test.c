@@ -1,5 +1,6 @@
 /* The media plane for real: threads, it_q commands and events, a CESoPSN span and RTP over UDP on
- * 127.0.0.1, and 1,000 channel create/destroy cycles that must leave no port, socket or memory behind. */
+ * 127.0.0.1, and 1,000 channel create/destroy cycles that must leave no port, socket (beyond the bounded pool
+ * of free pairs' sockets) or memory behind. */
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
@@ -8,6 +9,7 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <arpa/inet.h>
 #include <check.h>
 #include <talloc.h>
@@ -112,6 +114,7 @@ static void run_events(void)
 	osmo_select_main(1);
 }
 
+
 static const struct media_event *wait_event(enum media_event_type type, unsigned int from, unsigned int ms)
 {
 	unsigned int i, t;
@@ -150,6 +153,22 @@ static unsigned int count_fds(void)
 	while ((e = readdir(d)))
 		n += e->d_name[0] != '.';
 	closedir(d);
+	return n;
+}
+
+/* the descriptors once the threads are up (each opens its tick timer and ring): the same for 50 ms */
+static unsigned int settled_fds(void)
+{
+	unsigned int n = count_fds(), same = 0, t;
+
+	for (t = 0; t < 2000 && same < 50; t++) {
+		unsigned int m;
+		run_events();
+		usleep(1000);
+		m = count_fds();
+		same = m == n ? same + 1 : 0;
+		n = m;
+	}
 	return n;
 }
 
@@ -340,11 +359,11 @@ END_TEST
 START_TEST(create_destroy_1000)
 {
 	struct media_cfg *cfg = mkcfg();
+	unsigned int fds_start = count_fds(), fds0, i, destroyed = 0, ready = 0, t;
 	struct media_plane *mp = media_plane_alloc(test_ctx, cfg, &ops, NULL);
 	struct media_chan_req req = { .trunk = "pstn", .cic = -1,
 				      .p = { .pt = MEDIA_PT_PCMU, .event_pt = 101, .ptime_ms = 20 } };
 	struct media_plane_stats st0, st;
-	unsigned int fds0, i, destroyed = 0, ready = 0, t;
 	uint16_t last_port = 0;
 	bool reused_immediately = false;
 
@@ -389,8 +408,95 @@ START_TEST(create_destroy_1000)
 	ck_assert_uint_eq(st.channels, 0);
 	ck_assert_uint_eq(st.ports_in_use, 0);
 	ck_assert_uint_eq(st.thread_talloc_blocks, st0.thread_talloc_blocks);
-	ck_assert_uint_eq(count_fds(), fds0);
+	/* every socket is closed or kept in the pool (once io_uring has handed the last ones back), which holds
+	 * the two sockets of each of the range's 100 pairs after 1,000 calls */
+	for (t = 0; t < 1000 && count_fds() != fds0 + st.sockets_pooled; t++) {
+		run_events();
+		usleep(1000);
+		media_plane_stats(mp, &st);
+	}
+	ck_assert_uint_eq(count_fds(), fds0 + st.sockets_pooled);
+	ck_assert_uint_eq(st.sockets_pooled, 2 * ((cfg->rtp_port_max - ((cfg->rtp_port_min + 1u) & ~1u) + 1) / 2));
 	media_plane_stop(mp);
+	ck_assert_uint_eq(count_fds(), fds_start);	/* stopped: the pool is closed */
+	talloc_free(mp);
+	talloc_free(cfg);
+}
+END_TEST
+
+/* A released pair keeps its sockets; its next call gets them back (no new socket), and what reached the pair
+ * while it was free never reaches that call. */
+START_TEST(pooled_sockets_drained)
+{
+	struct media_cfg *cfg = mkcfg();
+	struct media_plane *mp;
+	struct media_chan_req req = { .cic = -1, .p = { .pt = MEDIA_PT_PCMU, .ptime_ms = 20 } };
+	struct media_plane_stats st;
+	const struct media_event *ev;
+	unsigned int fds_start = count_fds(), fds_pooled, t, i, from;
+	int peer = udp_sock(PEER_PORT);
+	uint8_t pkt[172];
+	struct rtp_hdr h = { .pt = MEDIA_PT_PCMU, .seq = 1, .ts = 0, .ssrc = 3 };
+	uint16_t rtp_port = (port_base + 1) & ~1;
+	uint64_t rx0;
+	int64_t id;
+
+	cfg->rtp_port_min = rtp_port;		/* one pair: every call takes it */
+	cfg->rtp_port_max = rtp_port + 1;
+	mp = media_plane_alloc(test_ctx, cfg, &ops, NULL);
+	nev = 0;
+	rtp_write_hdr(pkt, sizeof(pkt), &h);
+	memset(pkt + 12, 0xff, 160);
+	ck_assert_int_eq(media_plane_start(mp), 0);
+	settled_fds();	/* both threads up: what opens descriptors later is the test's */
+	osmo_sockaddr_str_from_str(&req.p.remote, "127.0.0.1", PEER_PORT);
+	id = media_plane_chan_create(mp, &req);
+	ck_assert_int_gt(id, 0);
+	ev = wait_event(MEDIA_EV_CHAN_READY, 0, 1000);
+	ck_assert_ptr_nonnull(ev);
+	ck_assert_uint_eq(ev->local_port, rtp_port);
+	ck_assert_int_eq(media_plane_chan_destroy(mp, id), 0);
+	ck_assert_ptr_nonnull(wait_event(MEDIA_EV_CHAN_DESTROYED, 0, 1000));
+	for (t = 0; t < 1000; t++) {
+		media_plane_stats(mp, &st);
+		if (st.sockets_pooled == 2)
+			break;
+		run_events();
+		usleep(1000);
+	}
+	ck_assert_uint_eq(st.sockets_pooled, 2);
+	fds_pooled = count_fds();
+	rx0 = st.rtp_rx;
+	/* late packets of the old call, RTP and RTCP */
+	for (i = 0; i < 3; i++)
+		send_to(peer, rtp_port, pkt, sizeof(pkt));
+	send_to(peer, rtp_port + 1, pkt, 8);
+	from = nev;
+	id = media_plane_chan_create(mp, &req);
+	ck_assert_int_gt(id, 0);
+	ev = wait_event(MEDIA_EV_CHAN_READY, from, 1000);
+	ck_assert_ptr_nonnull(ev);
+	ck_assert_uint_eq(ev->local_port, rtp_port);
+	media_plane_stats(mp, &st);
+	ck_assert_uint_eq(st.sockets_pooled, 0);
+	ck_assert_uint_eq(count_fds(), fds_pooled);	/* the pool's sockets, no new ones */
+	for (t = 0; t < 60; t++) {
+		run_events();
+		usleep(1000);
+	}
+	media_plane_stats(mp, &st);
+	ck_assert_uint_eq(st.rtp_rx, rx0);	/* drained */
+	/* the channel does receive what comes now */
+	send_to(peer, rtp_port, pkt, sizeof(pkt));
+	for (t = 0; t < 1000 && st.rtp_rx == rx0; t++) {
+		run_events();
+		usleep(1000);
+		media_plane_stats(mp, &st);
+	}
+	ck_assert_uint_eq(st.rtp_rx, rx0 + 1);
+	media_plane_stop(mp);
+	ck_assert_uint_eq(count_fds(), fds_start + 1);	/* the peer's socket */
+	close(peer);
 	talloc_free(mp);
 	talloc_free(cfg);
 }
@@ -405,16 +511,12 @@ START_TEST(tdm_only_channel)
 				      .p = { .pt = MEDIA_PT_PCMA, .ptime_ms = 20 } };
 	struct media_plane_stats st;
 	const struct media_event *ev;
-	unsigned int fds0, t;
+	unsigned int fds0;
 	int64_t id;
 
 	nev = 0;
 	ck_assert_int_eq(media_plane_start(mp), 0);
-	for (t = 0; t < 20; t++) {
-		run_events();
-		usleep(1000);
-	}
-	fds0 = count_fds();
+	fds0 = settled_fds();
 	ck_assert_int_eq(media_plane_chan_create(mp, &req), -EINVAL);	/* TDM only needs a timeslot */
 	req.cic = 102;
 	id = media_plane_chan_create(mp, &req);
@@ -560,6 +662,57 @@ START_TEST(symmetric_rtp)
 }
 END_TEST
 
+/* A peer that sends a tick's packets as one UDP GSO send (as the span does): with UDP_GRO they may arrive as one
+ * datagram, which is cut back into the peer's packets; a short last segment is one malformed packet. */
+START_TEST(span_rx_coalesced)
+{
+	struct media_cfg *cfg;
+	struct media_plane *mp;
+	int gw = udp_sock(GW_PORT);
+	struct media_plane_stats st;
+	struct timespec next;
+	uint8_t pkts[10 * (4 + 8 * NTS) + 4];
+	unsigned int it, k, seq = 0;
+	size_t len;
+
+	FRAMES = 8;	/* 1 ms packets: ten per tick */
+	len = 4 + FRAMES * NTS;
+	if (setsockopt(gw, SOL_UDP, UDP_SEGMENT, &(int){ len }, sizeof(int)) < 0) {
+		close(gw);
+		return;	/* no UDP GSO here: the span sends and receives plain datagrams */
+	}
+	cfg = mkcfg();
+	mp = media_plane_alloc(test_ctx, cfg, &ops, NULL);
+	nev = 0;
+	ck_assert_int_eq(media_plane_start(mp), 0);
+	memset(pkts, 0xd5, sizeof(pkts));
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	for (it = 0; it < 100; it++) {
+		size_t total = 10 * len;
+		if (it == 90)
+			media_plane_stats(mp, &st);
+		for (k = 0; k < 10; k++) {
+			struct cesopsn_pkt cw = { .seq = seq++ };
+			cesopsn_write_cw(pkts + k * len, &cw);
+		}
+		if (it == 50)
+			total += 4;	/* a control word alone after the ten packets */
+		send_to(gw, SPAN_PORT, pkts, total);
+		while (recv(gw, pkts, 0, MSG_DONTWAIT) >= 0)
+			;
+		run_events();
+		sleep_until(&next, 10000000L);
+	}
+	/* 90 datagrams by then: counted as the peer's packets (900, less what a loaded machine delays) */
+	ck_assert_uint_ge(st.span_rx, 800);
+	ck_assert_uint_eq(st.span_malformed, 1);
+	media_plane_stop(mp);
+	talloc_free(mp);
+	talloc_free(cfg);
+	close(gw);
+}
+END_TEST
+
 START_TEST(span_loss_reorder)
 {
 	struct media_cfg *cfg;
@@ -643,7 +796,9 @@ static Suite *thread_suite(void)
 		tcase_add_test(tc, cot_through_thread);
 		tcase_add_test(tc, symmetric_rtp);
 		tcase_add_test(tc, span_loss_reorder);
+		tcase_add_test(tc, span_rx_coalesced);
 		tcase_add_test(tc, create_destroy_1000);
+		tcase_add_test(tc, pooled_sockets_drained);
 		tcase_add_test(tc, tdm_only_channel);
 		suite_add_tcase(s, tc);
 	}
