@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <string.h>
 #include <syslog.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <talloc.h>
@@ -77,4 +78,19 @@ void daemon_signals_free(struct osmo_signalfd *sfd)
 	osmo_fd_unregister(&sfd->ofd);
 	close(sfd->ofd.fd);
 	talloc_free(sfd);
+}
+
+int daemon_raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return -errno;
+	if (rl.rlim_cur == rl.rlim_max)
+		return 0;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return -errno;
+	LOGP(DMAIN, LOGL_INFO, "open files limit raised to %llu\n", (unsigned long long)rl.rlim_cur);
+	return 0;
 }

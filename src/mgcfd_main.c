@@ -175,7 +175,7 @@ int main(int argc, char **argv)
 	struct osmo_signalfd *sfd = NULL;
 	bool check_only = false;
 	char *errors = NULL;
-	int c, rc;
+	int c, rc, nofile_rc;
 
 	/* Calls come and go by the thousand per second: without these, every few calls free()
 	 * gave the top of the heap back with brk() (a media thread: mprotect()) and the next
@@ -228,6 +228,9 @@ int main(int argc, char **argv)
 		rc = 1;
 		goto out_free;
 	}
+	nofile_rc = daemon_raise_nofile();
+	if (nofile_rc < 0)
+		LOGP(DMAIN, LOGL_NOTICE, "cannot raise the open files limit: %s\n", strerror(-nofile_rc));
 	d->ctrs = rate_ctr_group_alloc(d->ctx, &mgcfd_ctrg_desc, 0);
 	/* before any thread starts: threads inherit the mask, and a signal must reach the select loop only */
 	sfd = daemon_signals(d->ctx, signal_cb, d);

@@ -143,7 +143,7 @@ int main(int argc, char **argv)
 	unsigned long duration = 0;
 	bool check_only = false;
 	char *errors = NULL, *end;
-	int c, rc = 1;
+	int c, rc = 1, nofile_rc;
 
 	p.ctx = talloc_named_const(NULL, 0, "pstnsim");
 	while ((c = getopt_long(argc, argv, "c:e:d:xVh", long_opts, NULL)) != -1) {
@@ -206,6 +206,9 @@ int main(int argc, char **argv)
 	}
 	if (daemon_apply_logging(&p.log_target, &p.cfg->log, "pstnsim") < 0)
 		goto out;
+	nofile_rc = daemon_raise_nofile();
+	if (nofile_rc < 0)
+		LOGP(DMAIN, LOGL_NOTICE, "cannot raise the open files limit: %s\n", strerror(-nofile_rc));
 	mgcfd_vty_init(p.ctx, "pstnsim", "Copyright (C) the mgcf authors. License AGPLv3+.\r\n");
 	/* after the VTY: osmo_tdef_vty_groups_init() resets every timer to its default */
 	mgcfd_config_apply_timers(p.cfg);
