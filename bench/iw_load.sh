@@ -11,8 +11,8 @@
 # attempted, succeeded and failed, the rate sipp reached, mgcfd's CPU per call (user+system of all its threads,
 # from /proc/PID/task/*/stat) with the main (signalling) thread's and the media threads' share, and the CPU per
 # call of sipp and pstnsim (on this 2-core machine all three share the cores).  A step counts as sustained when
-# every call succeeded and sipp started calls at no less than 95% of the rate asked for.  Ends with the highest sustained
-# rate and whether the targets of issue #5 are met.  Exits 0 either way (a benchmark, not a test).
+# every call succeeded and sipp started calls at no less than 95% of the rate asked for.  Ends with the highest
+# sustained rate and whether the targets of issue #5 are met.  Exits 0 either way (a benchmark, not a test).
 #
 # A basic call with no hold keeps its circuit for the round trips only (median ~20 ms here), but a burst of
 # latency makes that hundreds of ms and a call sipp gives up after its 200 holds one for 64 s (our BYE after
