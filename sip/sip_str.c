@@ -26,19 +26,7 @@ int sip_str_to_u32(struct sip_str s, uint32_t max, uint32_t *out)
 
 size_t sip_u64_dec(char *buf, uint64_t v, unsigned int min_digits)
 {
-	char tmp[SIP_U64_DEC_MAX], *end = tmp + sizeof(tmp), *p = end;
-
-	if (min_digits > SIP_U64_DEC_MAX)
-		min_digits = SIP_U64_DEC_MAX;
-	/* digits from the last one backwards, then the zero padding */
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while ((size_t)(end - p) < min_digits)
-		*--p = '0';
-	memcpy(buf, p, end - p);
-	return end - p;
+	return mgcf_put_dec_pad(buf, v, min_digits) - buf;
 }
 
 int sip_str_copy(char *dst, size_t dst_len, struct sip_str s)

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <mgcf/dec.h>
 
 struct sip_str {
 	const char *p;
@@ -87,7 +88,7 @@ static inline bool sip_str_empty(struct sip_str s)
 int sip_str_to_u32(struct sip_str s, uint32_t max, uint32_t *out);
 
 /*! Room sip_u64_dec() needs: the 20 digits of UINT64_MAX. */
-#define SIP_U64_DEC_MAX 20
+#define SIP_U64_DEC_MAX MGCF_DEC_MAX
 
 /*! \brief Decimal digits of v (at least min_digits, zero-padded, at most SIP_U64_DEC_MAX) into buf, not
  * NUL-terminated: the writers' replacement for "%u" / "%03u".  \returns the number of digits. */
