@@ -70,6 +70,7 @@ struct sip_cfg {
 	unsigned int min_se_s;
 	enum sip_refresher refresher;
 	unsigned int max_message_size;
+	unsigned int udp_buffer;	/*!< SO_RCVBUF/SO_SNDBUF of the UDP listeners in octets; 0: the kernel default */
 	unsigned int max_connections;
 	unsigned int tcp_idle_timeout_s;
 };

@@ -1090,6 +1090,31 @@ void sip_tp_free(struct sip_tp *tp)
 	talloc_free(tp);
 }
 
+/* A burst of datagrams while the loop is busy elsewhere (a few ms at thousands of calls per second) must not
+ * overflow the kernel's default buffer (~200 kB, ~100 datagrams): a dropped ACK or BYE costs a call 32 s of
+ * retransmissions and its circuit.  The kernel caps the size at net.core.rmem_max/wmem_max. */
+static void udp_buffers(int fd, unsigned int bytes)
+{
+	static const struct { int opt; const char *name; } opts[] = {
+		{ SO_RCVBUF, "receive" },
+		{ SO_SNDBUF, "send" },
+	};
+	unsigned int i;
+
+	if (!bytes)
+		return;
+	for (i = 0; i < ARRAY_SIZE(opts); i++) {
+		int want = bytes, got = 0;
+		socklen_t len = sizeof(got);
+
+		/* the kernel doubles what it grants (bookkeeping overhead) and reports the doubled value */
+		if (setsockopt(fd, SOL_SOCKET, opts[i].opt, &want, sizeof(want)) < 0 ||
+		    getsockopt(fd, SOL_SOCKET, opts[i].opt, &got, &len) < 0 || (unsigned int)got / 2 < bytes)
+			LOGP(DSIPT, LOGL_NOTICE, "UDP %s buffer: %u octets asked, %d granted (net.core.%cmem_max)\n",
+			     opts[i].name, bytes, got / 2, opts[i].opt == SO_RCVBUF ? 'r' : 'w');
+	}
+}
+
 int sip_tp_listen(struct sip_tp *tp, enum sip_transport proto, const char *ip, uint16_t port)
 {
 	struct sip_listener *l;
@@ -1121,6 +1146,7 @@ int sip_tp_listen(struct sip_tp *tp, enum sip_transport proto, const char *ip, u
 	alen = sizeof(l->addr.u.sas);
 	getsockname(fd, &l->addr.u.sa, &alen);
 	if (proto == SIP_TRANSPORT_UDP) {
+		udp_buffers(fd, tp->cfg->udp_buffer);
 		l->wq.read_cb = udp_read_cb;
 		l->wq.write_cb = udp_write_cb;
 		osmo_fd_setup(&l->wq.bfd, fd, OSMO_FD_READ, osmo_wqueue_bfd_cb, l, 0);

@@ -98,6 +98,7 @@ static cfg_opt_t sip_opts[] = {
 	CFG_STR("precondition", "supported", CFGF_NONE),
 	CFG_SEC("session-timer", session_timer_opts, CFGF_NONE),
 	CFG_INT("max-message-size", 65535, CFGF_NONE),
+	CFG_INT("udp-buffer", 4194304, CFGF_NONE),
 	CFG_INT("max-connections", 1024, CFGF_NONE),
 	CFG_INT("tcp-idle-timeout", 600, CFGF_NONE),
 	CFG_SEC("next-hop", next_hop_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
@@ -703,6 +704,8 @@ static void load_sip(struct loader *ld, cfg_t *sec)
 	if (check_range(ld, "sip/max-message-size", "max-message-size", cfg_getint(sec, "max-message-size"),
 			1500, 1048576))
 		s->max_message_size = cfg_getint(sec, "max-message-size");
+	if (check_range(ld, "sip/udp-buffer", "udp-buffer", cfg_getint(sec, "udp-buffer"), 0, 268435456))
+		s->udp_buffer = cfg_getint(sec, "udp-buffer");
 	if (check_range(ld, "sip/max-connections", "max-connections", cfg_getint(sec, "max-connections"), 1, 100000))
 		s->max_connections = cfg_getint(sec, "max-connections");
 	if (check_range(ld, "sip/tcp-idle-timeout", "tcp-idle-timeout", cfg_getint(sec, "tcp-idle-timeout"),

@@ -122,6 +122,7 @@ START_TEST(test_typed_values)
 	ck_assert_int_eq(cfg->sip.listen[0].addr.port, 5060);
 	ck_assert_int_eq(cfg->sip.rel100, SIP_EXT_SUPPORTED);
 	ck_assert_uint_eq(cfg->sip.min_se_s, 90);
+	ck_assert_uint_eq(cfg->sip.udp_buffer, 4194304);
 	ck_assert_uint_eq(cfg->media.rtp_port_min, 16000);
 	ck_assert_uint_eq(cfg->media.rtp_port_max, 16999);
 	ck_assert_uint_eq(cfg->vty.port, 4280);

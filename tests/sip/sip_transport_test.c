@@ -371,6 +371,44 @@ START_TEST(test_udp_loopback)
 }
 END_TEST
 
+/* The socket of the UDP listener on port: found among our descriptors by its local address. */
+static int udp_listener_fd(uint16_t port)
+{
+	int fd;
+
+	for (fd = 3; fd < 1024; fd++) {
+		struct sockaddr_in a;
+		socklen_t alen = sizeof(a);
+		int type;
+		socklen_t tlen = sizeof(type);
+
+		if (getsockname(fd, (struct sockaddr *)&a, &alen) == 0 && a.sin_family == AF_INET &&
+		    ntohs(a.sin_port) == port && getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tlen) == 0 &&
+		    type == SOCK_DGRAM)
+			return fd;
+	}
+	return -1;
+}
+
+START_TEST(test_udp_buffer)
+{
+	int l, fd, rcv = 0, snd = 0;
+	socklen_t len = sizeof(int);
+
+	/* below the kernel's default cap (net.core.rmem_max is 212992 on a fresh system), above its default */
+	cfg.udp_buffer = 150000;
+	l = sip_tp_listen(tp, SIP_TRANSPORT_UDP, "127.0.0.1", 0);
+	ck_assert_int_ge(l, 0);
+	fd = udp_listener_fd(sip_tp_listen_port(tp, l));
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, &len), 0);
+	ck_assert_int_eq(getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &snd, &len), 0);
+	/* the kernel reports twice what it granted */
+	ck_assert_int_eq(rcv, 2 * 150000);
+	ck_assert_int_eq(snd, 2 * 150000);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("sip_transport");
@@ -378,6 +416,7 @@ static Suite *suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_two_in_one_read);
+	tcase_add_test(tc, test_udp_buffer);
 	tcase_add_test(tc, test_byte_by_byte);
 	tcase_add_test(tc, test_missing_content_length);
 	tcase_add_test(tc, test_keepalive);
