@@ -16,11 +16,12 @@
 #
 # A basic call with no hold keeps its circuit for the round trips only (median ~20 ms here), but a burst of
 # latency makes that hundreds of ms and a call sipp gives up after its 200 holds one for 64 s (our BYE after
-# 64*T1 without ACK, then timer F): with 8 spans, circuits ran out near 2,000 calls/s; 16 spans cost the
-# media threads of both daemons twice the fixed CESoPSN traffic (1,000 packets/s each way per span).
+# 64*T1 without ACK, then timer F): with 8 spans, circuits ran out near 2,000 calls/s.  Steps of 20 s by default:
+# near the machine's limit a 5 s step can pass where 20 s do not (at 5,000 calls/s the cores saturate after a few
+# seconds, calls queue, hold their circuits longer and 503s follow).
 #
 # Usage (from the build directory): sh ../bench/iw_load.sh [RATES] [SECONDS_PER_STEP]
-#   e.g. sh ../bench/iw_load.sh "1000 2000 4000 5000" 5
+#   e.g. sh ../bench/iw_load.sh "1000 2000 4000 5000" 20
 # Environment: SPANS (16), FRAMES (CESoPSN frames per packet of the spans, 8: 1 ms), HOLD_CALLS (200; 0 skips
 # the memory step), MGCFD_WRAP (a command mgcfd runs under, e.g. callgrind), PSTNSIM_WRAP (the same for pstnsim),
 # IW_LOAD_LOGS (a directory that keeps sipp's error logs and statistics and the daemons' output).
@@ -32,8 +33,8 @@ export top_srcdir top_builddir
 command -v sipp > /dev/null || { echo "iw_load: sipp (sip-tester) is not installed"; exit 1; }
 [ -x "$VTYCMD" ] || make -C "$top_builddir/tests" common/vtycmd > /dev/null
 
-rates=${1:-"500 1000 2000 3000 4000 5000 6000"}
-secs=${2:-5}
+rates=${1:-"1000 2000 3000 4000 4500 5000 5500"}
+secs=${2:-20}
 spans=${SPANS:-16}
 frames=${FRAMES:-8}
 hold_calls=${HOLD_CALLS:-200}
