@@ -66,6 +66,7 @@ struct sip_tl {
 	struct rate_ctr_group *ctrs;
 	struct sip_msg *scratch;	/* parse of a stored request (ACK / CANCEL building) */
 	struct sip_tq *st_ends;		/* the server transactions' t_end (H, I, J, L): constant durations */
+	struct msgb *spare;		/* a response's build buffer, for the next (sip_strans_msgb()) */
 };
 
 struct sip_ctrans {
@@ -197,6 +198,8 @@ void sip_tl_free(struct sip_tl *tl)
 		st_free(st);
 	}
 	sip_tq_free(tl->st_ends);
+	if (tl->spare)
+		msgb_free(tl->spare);
 	if (tl->ctrs)
 		rate_ctr_group_free(tl->ctrs);
 	talloc_free(tl);
@@ -235,11 +238,7 @@ static void ct_report(struct sip_ctrans *ct, uint16_t status, const struct sip_m
 /* Send a copy of m to the transaction's destination; false on an immediate transport error. */
 static bool ct_xmit(struct sip_ctrans *ct, struct msgb *m)
 {
-	struct msgb *copy = sip_msgb_dup(m, "sip-ct-tx");
-
-	if (!copy)
-		return false;
-	return sip_tp_send(ct->tl->tp, &ct->dst, copy) == 0;
+	return sip_tp_send_copy(ct->tl->tp, &ct->dst, m) == 0;
 }
 
 /* Transport failure (RFC 3261 §17.1.4, §8.1.3.1): report 503 from a timer, never from inside the TU's call. */
@@ -608,10 +607,7 @@ static void st_free(struct sip_strans *st)
 
 static void st_xmit_last(struct sip_strans *st)
 {
-	struct msgb *copy = sip_msgb_dup(st->last, "sip-st-tx");
-
-	if (copy)
-		sip_tp_send(st->tl->tp, &st->rdst, copy);
+	sip_tp_send_copy(st->tl->tp, &st->rdst, st->last);
 }
 
 static void st_retx_cb(void *data)
@@ -706,6 +702,27 @@ enum sip_trans_state sip_strans_state(const struct sip_strans *st)
 	return st->state;
 }
 
+struct msgb *sip_strans_msgb(struct sip_strans *st, size_t size)
+{
+	struct sip_tl *tl = st->tl;
+	struct msgb *m = tl->spare;
+
+	if (!m || m->data_len < size)
+		return sip_msgb_alloc(size, "sip-rsp");
+	tl->spare = NULL;
+	msgb_reset(m);
+	return m;
+}
+
+/* msg was built and copied: keep it as the next response's build buffer */
+static void st_spare(struct sip_tl *tl, struct msgb *msg)
+{
+	if (!tl->spare)
+		tl->spare = msg;
+	else
+		msgb_free(msg);
+}
+
 int sip_strans_respond(struct sip_strans *st, uint16_t status, struct msgb *msg)
 {
 	bool ok;
@@ -721,15 +738,14 @@ int sip_strans_respond(struct sip_strans *st, uint16_t status, struct msgb *msg)
 	if (st->last)
 		msgb_free(st->last);
 	/* kept until the transaction ends (timer J: 32 s after a BYE's 200 over UDP): only what was built; the
-	 * built msgb itself goes out */
+	 * build buffer serves the next response */
 	st->last = sip_msgb_dup(msg, "sip-st-last");
 	st->last_status = status;
-	if (st->last) {
-		sip_tp_send(st->tl->tp, &st->rdst, msg);
-	} else {
+	if (st->last)
+		st_spare(st->tl, msg);
+	else
 		st->last = msg;
-		st_xmit_last(st);
-	}
+	st_xmit_last(st);
 
 	if (status < 200) {
 		if (!st->invite)
@@ -762,7 +778,7 @@ int sip_strans_respond(struct sip_strans *st, uint16_t status, struct msgb *msg)
 
 int sip_strans_reply(struct sip_strans *st, uint16_t status, const char *reason, const char *extra)
 {
-	struct msgb *m = sip_msgb_alloc(4096 + (extra ? strlen(extra) : 0), "sip-rsp");
+	struct msgb *m = sip_strans_msgb(st, 4096 + (extra ? strlen(extra) : 0));
 	int rc;
 
 	if (!m)
