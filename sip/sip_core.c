@@ -218,7 +218,7 @@ static void handle_cancel(struct sip_core *core, const struct sip_rx *rx)
 	if (!st)
 		return;
 	/* §9.2: the CANCEL gets 200 whatever the INVITE's fate, with the To tag of the INVITE's responses */
-	m = sip_msgb_alloc(4096, "sip-cancel-200");
+	m = sip_strans_msgb(st, 4096);
 	if (m && !sip_build_response(m, sip_strans_request(st), 200, NULL, sip_strans_to_tag(inv)) &&
 	    !sip_build_no_body(m))
 		sip_strans_respond(st, 200, m);

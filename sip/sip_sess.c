@@ -495,7 +495,7 @@ static struct msgb *build_rsp(struct sip_sess *s, struct sip_strans *st, uint16_
 			      const char *sdp, const char *extra)
 {
 	const struct sip_msg *req = sip_strans_request(st);
-	struct msgb *m = msg_new((sdp ? strlen(sdp) : 0) + (extra ? strlen(extra) : 0));
+	struct msgb *m = sip_strans_msgb(st, 4096 + (sdp ? strlen(sdp) : 0) + (extra ? strlen(extra) : 0));
 	bool target = req->method_id == SIP_METHOD_INVITE || req->method_id == SIP_METHOD_UPDATE;
 	int rc;
 

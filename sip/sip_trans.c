@@ -13,6 +13,7 @@
 #include "sip/sip_build.h"
 #include "sip/sip_htab.h"
 #include "sip/sip_timers.h"
+#include "sip/sip_tq.h"
 #include "sip/sip_trans.h"
 
 /* initial buckets; the tables double with the load (~320,000 live transactions at 5,000 calls/s: timers J and L
@@ -64,6 +65,8 @@ struct sip_tl {
 	unsigned int num;
 	struct rate_ctr_group *ctrs;
 	struct sip_msg *scratch;	/* parse of a stored request (ACK / CANCEL building) */
+	struct sip_tq *st_ends;		/* the server transactions' t_end (H, I, J, L): constant durations */
+	struct msgb *spare;		/* a response's build buffer, for the next (sip_strans_msgb()) */
 };
 
 struct sip_ctrans {
@@ -99,7 +102,8 @@ struct sip_strans {
 	struct msgb *last;		/* last response sent */
 	uint16_t last_status;
 	unsigned int retx_ms;
-	struct osmo_timer_list t_retx, t_end;
+	struct osmo_timer_list t_retx;
+	struct sip_tq_entry t_end;	/* in tl->st_ends */
 	const struct sip_strans_ops *ops;
 	void *priv;
 };
@@ -145,6 +149,8 @@ static unsigned long absorb_ms(enum sip_transport proto, enum sip_timer t)
 	return sip_transport_reliable(proto) ? 0 : tdef_ms(t);
 }
 
+static void st_end_cb(struct sip_tq_entry *e);
+
 struct sip_tl *sip_tl_alloc(void *ctx, struct sip_tp *tp, const struct sip_tl_ops *ops, void *priv)
 {
 	static unsigned int idx;
@@ -162,7 +168,8 @@ struct sip_tl *sip_tl_alloc(void *ctx, struct sip_tp *tp, const struct sip_tl_op
 	INIT_LLIST_HEAD(&tl->sts);
 	tl->ctrs = rate_ctr_group_alloc(tl, &sip_tl_ctrg_desc, idx++);
 	tl->scratch = sip_msg_alloc(tl, SIP_TL_MAX_HDRS);
-	if (!tl->ctrs || !tl->scratch || sip_htab_init(&tl->ct_by_branch, tl, SIP_TL_BUCKETS) < 0 ||
+	tl->st_ends = sip_tq_alloc(tl, st_end_cb);
+	if (!tl->ctrs || !tl->scratch || !tl->st_ends || sip_htab_init(&tl->ct_by_branch, tl, SIP_TL_BUCKETS) < 0 ||
 	    sip_htab_init(&tl->st_by_branch, tl, SIP_TL_BUCKETS) < 0 ||
 	    sip_htab_init(&tl->st_by_callid, tl, SIP_TL_BUCKETS) < 0) {
 		sip_tl_free(tl);
@@ -190,6 +197,9 @@ void sip_tl_free(struct sip_tl *tl)
 		st->ops = NULL;
 		st_free(st);
 	}
+	sip_tq_free(tl->st_ends);
+	if (tl->spare)
+		msgb_free(tl->spare);
 	if (tl->ctrs)
 		rate_ctr_group_free(tl->ctrs);
 	talloc_free(tl);
@@ -228,11 +238,7 @@ static void ct_report(struct sip_ctrans *ct, uint16_t status, const struct sip_m
 /* Send a copy of m to the transaction's destination; false on an immediate transport error. */
 static bool ct_xmit(struct sip_ctrans *ct, struct msgb *m)
 {
-	struct msgb *copy = sip_msgb_dup(m, "sip-ct-tx");
-
-	if (!copy)
-		return false;
-	return sip_tp_send(ct->tl->tp, &ct->dst, copy) == 0;
+	return sip_tp_send_copy(ct->tl->tp, &ct->dst, m) == 0;
 }
 
 /* Transport failure (RFC 3261 §17.1.4, §8.1.3.1): report 503 from a timer, never from inside the TU's call. */
@@ -587,7 +593,7 @@ static void st_free(struct sip_strans *st)
 	struct sip_tl *tl = st->tl;
 
 	osmo_timer_del(&st->t_retx);
-	osmo_timer_del(&st->t_end);
+	sip_tq_cancel(&st->t_end);
 	llist_del(&st->list);
 	sip_htab_del(&tl->st_by_branch, &st->bnode);
 	sip_htab_del(&tl->st_by_callid, &st->cnode);
@@ -601,10 +607,7 @@ static void st_free(struct sip_strans *st)
 
 static void st_xmit_last(struct sip_strans *st)
 {
-	struct msgb *copy = sip_msgb_dup(st->last, "sip-st-tx");
-
-	if (copy)
-		sip_tp_send(st->tl->tp, &st->rdst, copy);
+	sip_tp_send_copy(st->tl->tp, &st->rdst, st->last);
 }
 
 static void st_retx_cb(void *data)
@@ -618,9 +621,9 @@ static void st_retx_cb(void *data)
 	sched_ms(&st->t_retx, st->retx_ms);
 }
 
-static void st_end_cb(void *data)
+static void st_end_cb(struct sip_tq_entry *e)
 {
-	struct sip_strans *st = data;
+	struct sip_strans *st = container_of(e, struct sip_strans, t_end);
 
 	if ((st->state == SIP_TS_COMPLETED && st->invite) || (st->state == SIP_TS_ACCEPTED && !st->acked)) {
 		/* Timer H, or Timer L without an ACK for the 2xx */
@@ -631,6 +634,15 @@ static void st_end_cb(void *data)
 	}
 	st_set_state(st, SIP_TS_TERMINATED);
 	st_free(st);
+}
+
+/* t_end runs in a FIFO per duration (sip_tq.h): H, J and L are 64*T1, I is T4 */
+static void st_end_sched(struct sip_strans *st, unsigned long ms)
+{
+	/* only a duration not seen before allocates (a FIFO of a few dozen bytes) */
+	if (sip_tq_schedule(st->tl->st_ends, &st->t_end, ms) < 0)
+		LOGP(DSIP, LOGL_ERROR, "%s %.*s: out of memory arming its end timer, kept until shutdown\n",
+		     st->invite ? "IST" : "NIST", SIP_STR_FMT(st->req->via.branch));
 }
 
 struct sip_strans *sip_strans_create(struct sip_tl *tl, const struct sip_rx *rx)
@@ -654,7 +666,7 @@ struct sip_strans *sip_strans_create(struct sip_tl *tl, const struct sip_rx *rx)
 	sip_tp_response_dst(&rx->src, &st->req->via, &st->rdst);
 	st->state = st->invite ? SIP_TS_PROCEEDING : SIP_TS_TRYING;
 	osmo_timer_setup(&st->t_retx, st_retx_cb, st);
-	osmo_timer_setup(&st->t_end, st_end_cb, st);
+	sip_tq_entry_init(&st->t_end);
 	llist_add_tail(&st->list, &tl->sts);
 	if (st->rfc3261)
 		sip_htab_add(&tl->st_by_branch, &st->bnode, sip_hash(st->req->via.branch));
@@ -690,6 +702,27 @@ enum sip_trans_state sip_strans_state(const struct sip_strans *st)
 	return st->state;
 }
 
+struct msgb *sip_strans_msgb(struct sip_strans *st, size_t size)
+{
+	struct sip_tl *tl = st->tl;
+	struct msgb *m = tl->spare;
+
+	if (!m || m->data_len < size)
+		return sip_msgb_alloc(size, "sip-rsp");
+	tl->spare = NULL;
+	msgb_reset(m);
+	return m;
+}
+
+/* msg was built and copied: keep it as the next response's build buffer */
+static void st_spare(struct sip_tl *tl, struct msgb *msg)
+{
+	if (!tl->spare)
+		tl->spare = msg;
+	else
+		msgb_free(msg);
+}
+
 int sip_strans_respond(struct sip_strans *st, uint16_t status, struct msgb *msg)
 {
 	bool ok;
@@ -705,15 +738,14 @@ int sip_strans_respond(struct sip_strans *st, uint16_t status, struct msgb *msg)
 	if (st->last)
 		msgb_free(st->last);
 	/* kept until the transaction ends (timer J: 32 s after a BYE's 200 over UDP): only what was built; the
-	 * built msgb itself goes out */
+	 * build buffer serves the next response */
 	st->last = sip_msgb_dup(msg, "sip-st-last");
 	st->last_status = status;
-	if (st->last) {
-		sip_tp_send(st->tl->tp, &st->rdst, msg);
-	} else {
+	if (st->last)
+		st_spare(st->tl, msg);
+	else
 		st->last = msg;
-		st_xmit_last(st);
-	}
+	st_xmit_last(st);
 
 	if (status < 200) {
 		if (!st->invite)
@@ -724,7 +756,7 @@ int sip_strans_respond(struct sip_strans *st, uint16_t status, struct msgb *msg)
 		if (st->state == SIP_TS_ACCEPTED)
 			return 0;
 		st_set_state(st, SIP_TS_ACCEPTED);
-		sched_ms(&st->t_end, tdef_ms(SIP_TL));
+		st_end_sched(st, tdef_ms(SIP_TL));
 		if (!sip_transport_reliable(st->src.proto)) {
 			st->retx_ms = tdef_ms(SIP_T1);
 			sched_ms(&st->t_retx, st->retx_ms);
@@ -733,20 +765,20 @@ int sip_strans_respond(struct sip_strans *st, uint16_t status, struct msgb *msg)
 	}
 	st_set_state(st, SIP_TS_COMPLETED);
 	if (st->invite) {
-		sched_ms(&st->t_end, tdef_ms(SIP_TH));
+		st_end_sched(st, tdef_ms(SIP_TH));
 		if (!sip_transport_reliable(st->src.proto)) {
 			st->retx_ms = tdef_ms(SIP_T1);
 			sched_ms(&st->t_retx, st->retx_ms);
 		}
 	} else {
-		sched_ms(&st->t_end, absorb_ms(st->src.proto, SIP_TJ));
+		st_end_sched(st, absorb_ms(st->src.proto, SIP_TJ));
 	}
 	return 0;
 }
 
 int sip_strans_reply(struct sip_strans *st, uint16_t status, const char *reason, const char *extra)
 {
-	struct msgb *m = sip_msgb_alloc(4096 + (extra ? strlen(extra) : 0), "sip-rsp");
+	struct msgb *m = sip_strans_msgb(st, 4096 + (extra ? strlen(extra) : 0));
 	int rc;
 
 	if (!m)
@@ -911,7 +943,7 @@ static bool st_request(struct sip_strans *st, const struct sip_msg *req)
 		if (st->state == SIP_TS_COMPLETED) {
 			osmo_timer_del(&st->t_retx);
 			st_set_state(st, SIP_TS_CONFIRMED);
-			sched_ms(&st->t_end, absorb_ms(st->src.proto, SIP_TI));
+			st_end_sched(st, absorb_ms(st->src.proto, SIP_TI));
 			st->acked = true;
 			return true;
 		}

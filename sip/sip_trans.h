@@ -142,6 +142,10 @@ const struct sip_addr *sip_strans_source(const struct sip_strans *st);
 const char *sip_strans_to_tag(const struct sip_strans *st);
 enum sip_trans_state sip_strans_state(const struct sip_strans *st);
 
+/*! \brief An empty msgb of at least size bytes to build a response of st in: the build buffer of an earlier
+ * response when it is large enough (sip_strans_respond() keeps only an exact copy), else a new one.  The caller owns
+ * it like any msgb.  NULL if out of memory. */
+struct msgb *sip_strans_msgb(struct sip_strans *st, size_t size);
 /*! \brief Send a response built by the TU (sip_build_response() on sip_strans_request()).  Takes msg.
  * \returns 0, -EINVAL if the transaction cannot send this status in its state. */
 int sip_strans_respond(struct sip_strans *st, uint16_t status, struct msgb *msg);

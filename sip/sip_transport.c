@@ -231,35 +231,53 @@ static struct sip_listener *find_listener(const struct sip_tp *tp, enum sip_tran
 	return NULL;
 }
 
-static int udp_send(struct sip_tp *tp, const struct sip_addr *dst, struct msgb *msg)
+/* Send a datagram now if nothing is queued before it: 0 sent, 1 to be queued (u is set up for that), or negative
+ * errno (counted and logged). */
+static int udp_send_now(struct sip_tp *tp, const struct sip_listener *l, const struct sip_addr *dst, const void *data,
+			size_t len, union sip_udp_dst *u)
+{
+	memcpy(u, &dst->remote.u, sa_len(&dst->remote));
+	if (!llist_empty(&l->wq.msg_queue))
+		return 1;
+	if (sendto(l->wq.bfd.fd, data, len, 0, &u->sa, sa_len(&dst->remote)) >= 0) {
+		ctr_inc(tp, SIP_TP_CTR_TX_MSGS);
+		return 0;
+	}
+	if (errno != EAGAIN && errno != EWOULDBLOCK) {
+		int err = -errno;
+
+		LOGP(DSIPT, LOGL_NOTICE, "UDP to %s: %s\n", osmo_sockaddr_to_str(&dst->remote), strerror(errno));
+		ctr_inc(tp, SIP_TP_CTR_TX_ERRORS);
+		return err;
+	}
+	return 1;
+}
+
+static struct sip_listener *udp_listener(struct sip_tp *tp, const struct sip_addr *dst)
 {
 	struct sip_listener *l = find_listener(tp, SIP_TRANSPORT_UDP, dst->remote.u.sa.sa_family);
-	union sip_udp_dst u = {};
-	ssize_t rc;
 
 	if (!l) {
 		LOGP(DSIPT, LOGL_ERROR, "no UDP listener for %s\n", osmo_sockaddr_to_str(&dst->remote));
 		ctr_inc(tp, SIP_TP_CTR_TX_ERRORS);
+	}
+	return l;
+}
+
+static int udp_send(struct sip_tp *tp, const struct sip_addr *dst, struct msgb *msg)
+{
+	struct sip_listener *l = udp_listener(tp, dst);
+	union sip_udp_dst u = {};
+	int rc;
+
+	if (!l) {
 		msgb_free(msg);
 		return -ENETUNREACH;
 	}
-	memcpy(&u, &dst->remote.u, sa_len(&dst->remote));
-	if (llist_empty(&l->wq.msg_queue)) {
-		rc = sendto(l->wq.bfd.fd, msgb_data(msg), msgb_length(msg), 0, &u.sa, sa_len(&dst->remote));
-		if (rc >= 0) {
-			ctr_inc(tp, SIP_TP_CTR_TX_MSGS);
-			msgb_free(msg);
-			return 0;
-		}
-		if (errno != EAGAIN && errno != EWOULDBLOCK) {
-			int err = -errno;
-
-			LOGP(DSIPT, LOGL_NOTICE, "UDP to %s: %s\n", osmo_sockaddr_to_str(&dst->remote),
-			     strerror(errno));
-			ctr_inc(tp, SIP_TP_CTR_TX_ERRORS);
-			msgb_free(msg);
-			return err;
-		}
+	rc = udp_send_now(tp, l, dst, msgb_data(msg), msgb_length(msg), &u);
+	if (rc <= 0) {
+		msgb_free(msg);
+		return rc;
 	}
 	memcpy(msg->cb, &u, sizeof(u));
 	if (osmo_wqueue_enqueue_quiet(&l->wq, msg) < 0) {
@@ -526,6 +544,28 @@ int sip_tp_send(struct sip_tp *tp, struct sip_addr *dst, struct msgb *msg)
 	}
 	dst->conn_id = c->id;
 	return conn_enqueue(c, msg);
+}
+
+int sip_tp_send_copy(struct sip_tp *tp, struct sip_addr *dst, const struct msgb *msg)
+{
+	struct msgb *copy;
+
+	/* the common case, a datagram with nothing queued before it, needs no copy */
+	if (!tp->tx_hook && dst->proto == SIP_TRANSPORT_UDP) {
+		struct sip_listener *l = udp_listener(tp, dst);
+		union sip_udp_dst u = {};
+		int rc;
+
+		if (!l)
+			return -ENETUNREACH;
+		rc = udp_send_now(tp, l, dst, msgb_data(msg), msgb_length(msg), &u);
+		if (rc <= 0)
+			return rc;
+	}
+	copy = sip_msgb_dup(msg, "sip-tx");
+	if (!copy)
+		return -ENOMEM;
+	return sip_tp_send(tp, dst, copy);
 }
 
 static void send_raw(struct sip_tp *tp, struct sip_conn *c, const char *data, size_t len)

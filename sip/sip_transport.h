@@ -96,6 +96,9 @@ uint16_t sip_tp_listen_port(const struct sip_tp *tp, int idx);
  * connection used (a new one if none existed).  A failure that happens later (connect refused, TLS handshake
  * failed) is reported through ops->conn_closed().  \returns 0 or negative errno. */
 int sip_tp_send(struct sip_tp *tp, struct sip_addr *dst, struct msgb *msg);
+/*! \brief sip_tp_send() of a copy of msg, which stays the caller's: a datagram that can go out at once is sent
+ * straight from msg, without a copy.  \returns 0 or negative errno. */
+int sip_tp_send_copy(struct sip_tp *tp, struct sip_addr *dst, const struct msgb *msg);
 
 /*! \brief Where a response to a request received from src goes (RFC 3261 §18.2.2, RFC 3581 §4): the same
  * connection for TCP/TLS (should it be gone: a new one to the source address and the sent-by port); for UDP the

@@ -627,6 +627,55 @@ START_TEST(test_nist_j_and_replay)
 }
 END_TEST
 
+static void respond_200(struct sip_strans *st, struct msgb *m)
+{
+	ck_assert_ptr_nonnull(m);
+	ck_assert_uint_eq(msgb_length(m), 0);
+	ck_assert_int_eq(sip_build_response(m, sip_strans_request(st), 200, NULL, sip_strans_to_tag(st)), 0);
+	ck_assert_int_eq(sip_build_no_body(m), 0);
+	ck_assert_int_eq(sip_strans_respond(st, 200, m), 0);
+}
+
+/* a response's build buffer serves the next response if large enough; what goes out (and is replayed) is right */
+START_TEST(test_rsp_build_buffer_reuse)
+{
+	struct msgb *m, *m2, *big;
+	struct sip_strans *st1;
+
+	inject(REQ_FMT, "MESSAGE", "z9hG4bKb1", 70u, "", "c-b1", "MESSAGE", "");
+	st1 = last_st;
+	m = sip_strans_msgb(st1, 4096);
+	respond_200(st1, m);
+	ck_assert_uint_eq(n_tx, 1);
+	ck_assert_ptr_nonnull(strstr(tx_last(), "branch=z9hG4bKb1"));
+
+	inject(REQ_FMT, "MESSAGE", "z9hG4bKb2", 70u, "", "c-b2", "MESSAGE", "");
+	ck_assert_ptr_ne(last_st, st1);
+	m2 = sip_strans_msgb(last_st, 4096);
+	ck_assert_ptr_eq(m2, m);	/* reused, and empty */
+	/* the spare is taken: another buffer is new */
+	big = sip_strans_msgb(last_st, 4096);
+	ck_assert_ptr_ne(big, m);
+	msgb_free(big);
+	respond_200(last_st, m2);
+	ck_assert_uint_eq(n_tx, 2);
+	ck_assert_ptr_nonnull(strstr(tx_last(), "branch=z9hG4bKb2"));
+	ck_assert_ptr_null(strstr(tx_last(), "z9hG4bKb1"));
+
+	/* too small for a larger response: a new one */
+	big = sip_strans_msgb(last_st, 8192);
+	ck_assert_ptr_ne(big, m);
+	ck_assert_uint_ge(big->data_len, 8192);
+	msgb_free(big);
+
+	/* the kept copies replay each transaction's own response */
+	inject(REQ_FMT, "MESSAGE", "z9hG4bKb1", 70u, "", "c-b1", "MESSAGE", "");
+	ck_assert_uint_eq(n_tx, 3);
+	ck_assert_ptr_nonnull(strstr(tx_last(), "branch=z9hG4bKb1"));
+	ck_assert_str_eq(tx[2].s, tx[0].s);
+}
+END_TEST
+
 START_TEST(test_match_rfc2543)
 {
 	/* no magic cookie: matched by Request-URI, tags, Call-ID, CSeq and top Via */
@@ -993,6 +1042,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_ist_2xx_accepted_l);
 	tcase_add_test(tc, test_ist_2xx_never_acked);
 	tcase_add_test(tc, test_nist_j_and_replay);
+	tcase_add_test(tc, test_rsp_build_buffer_reuse);
 	tcase_add_test(tc, test_match_rfc2543);
 	tcase_add_test(tc, test_match_branch_and_sent_by);
 	tcase_add_test(tc, test_cancel);

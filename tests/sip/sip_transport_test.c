@@ -362,6 +362,20 @@ START_TEST(test_udp_loopback)
 	n = recvfrom(s, buf, sizeof(buf), 0, (struct sockaddr *)&from, &flen);
 	ck_assert_int_eq(n, 5);
 	ck_assert_uint_eq(ntohs(from.sin_port), sip_tp_listen_port(tp, l));
+	/* a copy sent straight from the caller's msgb, which stays intact and the caller's (teardown checks leaks) */
+	msg = msgb_alloc(64, "t");
+	memcpy(msgb_put(msg, 5), "again", 5);
+	ck_assert_int_eq(sip_tp_send_copy(tp, &dst, msg), 0);
+	ck_assert_int_eq(sip_tp_send_copy(tp, &dst, msg), 0);
+	ck_assert_uint_eq(msgb_length(msg), 5);
+	ck_assert_uint_eq(sip_tp_ctr(tp, SIP_TP_CTR_TX_MSGS), 3);
+	msgb_free(msg);
+	pump();
+	for (int i = 0; i < 2; i++) {
+		n = recvfrom(s, buf, sizeof(buf), 0, NULL, NULL);
+		ck_assert_int_eq(n, 5);
+		ck_assert(!memcmp(buf, "again", 5));
+	}
 	/* CRLF keep-alive datagrams are counted and ignored */
 	sendto(s, "\r\n\r\n", 4, 0, (struct sockaddr *)&sin, sizeof(sin));
 	pump();
