@@ -966,6 +966,37 @@ START_TEST(test_call_ids_lazy)
 }
 END_TEST
 
+/* Named lazily, a call that moves to another circuit logs under its new one from then on: the move marks the id
+ * stale, the next line renames. */
+START_TEST(test_call_ids_lazy_moved)
+{
+	struct log_target *t = log_target_find(LOG_TGT_TYPE_VTY, NULL);
+	struct isup_msg m;
+
+	ck_assert_ptr_nonnull(t);
+	log_set_log_level(t, 0);
+	log_set_category_filter(t, DMGCF, 1, LOGL_INFO);
+	log_set_category_filter(t, DISUP, 1, LOGL_INFO);
+	invite("id1", "+4930123");
+	ck_assert_uint_eq(isup_expect(ISUP_IAM)->cic, 1);
+	ck_assert(test_log_contains("mgcf_call(call1-pstn-cic1)["));
+	/* the far end's congestion: the re-attempt is logged under CIC 1, then the call moves to CIC 2 */
+	isup_build_rel(&m, 1, 4, 34);
+	isup_in(&m);
+	isup_expect(ISUP_RLC);
+	ck_assert_uint_eq(isup_expect(ISUP_IAM)->cic, 2);
+	ck_assert(test_log_contains("mgcf_call(call1-pstn-cic1)[0x") &&
+		  strstr(strstr(test_log(), "mgcf_call(call1-pstn-cic1)[0x"), "re-attempt on CIC 2"));
+	test_log_clear();
+	isup_build_rel(&m, 2, 4, 42);
+	isup_in(&m);
+	isup_expect(ISUP_RLC);
+	ck_assert(test_log_contains("mgcf_call(call1-pstn-cic2)["));
+	ck_assert(!test_log_contains("mgcf_call(call1-pstn-cic1)["));
+	ck_assert(!test_log_contains("mgcf_call(call1)["));
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("mgcf_call");
@@ -996,6 +1027,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_i2s_precond_update_after_cot);
 	tcase_add_test(tc, test_call_ids);
 	tcase_add_test(tc, test_call_ids_lazy);
+	tcase_add_test(tc, test_call_ids_lazy_moved);
 	suite_add_tcase(s, tc);
 	return s;
 }
