@@ -1208,6 +1208,11 @@ static struct osmo_fsm_inst *call_named(struct mgcf_call *c)
 	return c->fi;
 }
 
+/* A basic call's strings under it: trunk, called and calling numbers, remote address, the offer and the answer
+ * (a few hundred bytes each) */
+#define CALL_POOL_OBJECTS 8
+#define CALL_POOL_BYTES 1024
+
 /* The instance gets its id "call7" here, and "call7-<trunk>-cic<n>" at once when the circuit is known, only when
  * the FSM's own debug lines are logged; otherwise its id is set at its first LOG_CALL() (with the circuit if known
  * by then) and a call never logged about is never named. */
@@ -1224,11 +1229,14 @@ static struct mgcf_call *call_alloc(struct mgcf_iw *iw, enum mgcf_cdr_direction 
 	fi = osmo_fsm_inst_alloc(&mgcf_call_fsm, iw->ctx, NULL, LOGL_DEBUG, debug ? name : NULL);
 	if (!fi)
 		return NULL;
-	c = talloc_zero(fi, struct mgcf_call);
+	/* the call's strings (numbers, trunk, address, SDP texts) come from a pool of its own: one malloc instead of
+	 * one each, all freed with the call; what does not fit (the 5 kB IAM, a long SDP) is malloc'd as before */
+	c = talloc_pooled_object(fi, struct mgcf_call, CALL_POOL_OBJECTS, CALL_POOL_BYTES);
 	if (!c) {
 		osmo_fsm_inst_free(fi);
 		return NULL;
 	}
+	memset(c, 0, sizeof(*c));
 	fi->priv = c;
 	c->fi = fi;
 	c->iw = iw;
