@@ -133,6 +133,8 @@ struct mgcf_call {
 	struct mgcf_iw *iw;
 	struct osmo_fsm_inst *fi;
 	uint32_t id;
+	bool id_cic;			/*!< the circuit is known: the instance's id carries it */
+	bool id_stale;			/*!< the id lags the circuit: call_named() renames before logging */
 	enum mgcf_cdr_direction dir;
 	struct timespec start_rt, answer_rt;
 	struct timespec start_mono;
@@ -1199,14 +1201,21 @@ static void call_set_id(struct mgcf_call *c, bool with_cic)
 
 static struct osmo_fsm_inst *call_named(struct mgcf_call *c)
 {
-	if (!c->fi->id)
-		call_set_id(c, false);
+	if (!c->fi->id || c->id_stale) {
+		call_set_id(c, c->id_cic);
+		c->id_stale = false;
+	}
 	return c->fi;
 }
 
-/* The instance gets its id "call7" here only when the FSM's own debug lines are logged; otherwise at the first
- * LOG_CALL() or when the circuit is known (call_update_id()), whichever comes first: one id update per call
- * instead of two. */
+/* A basic call's strings under it: trunk, called and calling numbers, remote address, the offer and the answer
+ * (a few hundred bytes each) */
+#define CALL_POOL_OBJECTS 8
+#define CALL_POOL_BYTES 1024
+
+/* The instance gets its id "call7" here, and "call7-<trunk>-cic<n>" at once when the circuit is known, only when
+ * the FSM's own debug lines are logged; otherwise its id is set at its first LOG_CALL() (with the circuit if known
+ * by then) and a call never logged about is never named. */
 static struct mgcf_call *call_alloc(struct mgcf_iw *iw, enum mgcf_cdr_direction dir)
 {
 	bool debug = log_check_level(mgcf_call_fsm.log_subsys, LOGL_DEBUG);
@@ -1220,11 +1229,14 @@ static struct mgcf_call *call_alloc(struct mgcf_iw *iw, enum mgcf_cdr_direction 
 	fi = osmo_fsm_inst_alloc(&mgcf_call_fsm, iw->ctx, NULL, LOGL_DEBUG, debug ? name : NULL);
 	if (!fi)
 		return NULL;
-	c = talloc_zero(fi, struct mgcf_call);
+	/* the call's strings (numbers, trunk, address, SDP texts) come from a pool of its own: one malloc instead of
+	 * one each, all freed with the call; what does not fit (the 5 kB IAM, a long SDP) is malloc'd as before */
+	c = talloc_pooled_object(fi, struct mgcf_call, CALL_POOL_OBJECTS, CALL_POOL_BYTES);
 	if (!c) {
 		osmo_fsm_inst_free(fi);
 		return NULL;
 	}
+	memset(c, 0, sizeof(*c));
 	fi->priv = c;
 	c->fi = fi;
 	c->iw = iw;
@@ -1241,9 +1253,18 @@ static struct mgcf_call *call_alloc(struct mgcf_iw *iw, enum mgcf_cdr_direction 
 	return c;
 }
 
+/* The circuit is known (or changed).  The FSM's own debug lines use the instance's name as it is, so with those
+ * logged the id is updated now; otherwise only at the next LOG_CALL(): most calls are never logged about, and an
+ * id update (formatted id, its check, formatted name) was the dearest part of a call's set-up in mgcf. */
 static void call_update_id(struct mgcf_call *c)
 {
-	call_set_id(c, true);
+	c->id_cic = true;
+	if (log_check_level(mgcf_call_fsm.log_subsys, LOGL_DEBUG)) {
+		call_set_id(c, true);
+		c->id_stale = false;
+	} else {
+		c->id_stale = true;
+	}
 }
 
 static unsigned int trunk_calls(const struct mgcf_iw *iw, const char *trunk)

@@ -350,6 +350,51 @@ START_TEST(test_s2i_answer_bye)
 }
 END_TEST
 
+/* A call's strings come from a pool of its own (1 kB): an offer larger than the pool is allocated outside it,
+ * the call still answers with its SDP, and everything is freed with the call (the teardown's leak check). */
+START_TEST(test_s2i_offer_beyond_pool)
+{
+	struct isup_bci bci = { .called_status = 1 };
+	struct isup_msg m;
+	const char *ok, *tag;
+	char ourtag[32], pad[1500], *sdp;
+
+	memset(pad, 'x', sizeof(pad) - 1);
+	pad[sizeof(pad) - 1] = '\0';
+	sdp = talloc_asprintf(tctx, "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=%s\r\nc=IN IP4 127.0.0.5\r\nt=0 0\r\n"
+			      "m=audio 4000 RTP/AVP 8 101\r\na=rtpmap:8 PCMA/8000\r\n"
+			      "a=rtpmap:101 telephone-event/8000\r\n", pad);
+	ck_assert_ptr_nonnull(sdp);
+	sip_in("INVITE sip:+4930123@127.0.0.1;user=phone SIP/2.0\r\n"
+	       "Via: SIP/2.0/UDP 127.0.0.1:5099;branch=z9hG4bK-big\r\n"
+	       "From: <sip:+4930111@127.0.0.1;user=phone>;tag=ft-big\r\nTo: <sip:+4930123@127.0.0.1;user=phone>\r\n"
+	       "Call-ID: big\r\nCSeq: 1 INVITE\r\nContact: <sip:ue@127.0.0.1:5099>\r\nMax-Forwards: 70\r\n"
+	       "Content-Type: application/sdp\r\nContent-Length: %zu\r\n\r\n%s", strlen(sdp), sdp);
+	talloc_free(sdp);
+	ck_assert_uint_eq(isup_expect(ISUP_IAM)->cic, 1);
+	isup_build_acm(&m, 1, &bci);
+	isup_in(&m);
+	sip_expect_skip100("SIP/2.0 180 ");
+	isup_build_anm(&m, 1);
+	isup_in(&m);
+	ok = sip_expect("SIP/2.0 200 ");
+	ck_assert_ptr_nonnull(strstr(ok, "m=audio 9 RTP/AVP 8"));
+	tag = strstr(strstr(ok, "\r\nTo: "), ";tag=") + 5;
+	snprintf(ourtag, sizeof(ourtag), "%.*s", (int)strcspn(tag, "\r\n;"), tag);
+	sip_in("ACK sip:mgcf@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5099;branch=z9hG4bK-abig\r\n"
+	       "From: <sip:+4930111@127.0.0.1;user=phone>;tag=ft-big\r\nTo: <sip:+4930123@127.0.0.1>;tag=%s\r\n"
+	       "Call-ID: big\r\nCSeq: 1 ACK\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n", ourtag);
+	sip_in("BYE sip:mgcf@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5099;branch=z9hG4bK-bbig\r\n"
+	       "From: <sip:+4930111@127.0.0.1;user=phone>;tag=ft-big\r\nTo: <sip:+4930123@127.0.0.1>;tag=%s\r\n"
+	       "Call-ID: big\r\nCSeq: 2 BYE\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n", ourtag);
+	sip_expect("SIP/2.0 200 ");
+	ck_assert_uint_eq(isup_expect(ISUP_REL)->cause.value, 16);
+	ck_assert_uint_eq(mgcf_iw_num_calls(iw), 0);
+	isup_in_simple(ISUP_RLC, 1);
+	ck_assert(all_idle());
+}
+END_TEST
+
 START_TEST(test_s2i_t7_expiry)
 {
 	const char *rsp;
@@ -966,6 +1011,37 @@ START_TEST(test_call_ids_lazy)
 }
 END_TEST
 
+/* Named lazily, a call that moves to another circuit logs under its new one from then on: the move marks the id
+ * stale, the next line renames. */
+START_TEST(test_call_ids_lazy_moved)
+{
+	struct log_target *t = log_target_find(LOG_TGT_TYPE_VTY, NULL);
+	struct isup_msg m;
+
+	ck_assert_ptr_nonnull(t);
+	log_set_log_level(t, 0);
+	log_set_category_filter(t, DMGCF, 1, LOGL_INFO);
+	log_set_category_filter(t, DISUP, 1, LOGL_INFO);
+	invite("id1", "+4930123");
+	ck_assert_uint_eq(isup_expect(ISUP_IAM)->cic, 1);
+	ck_assert(test_log_contains("mgcf_call(call1-pstn-cic1)["));
+	/* the far end's congestion: the re-attempt is logged under CIC 1, then the call moves to CIC 2 */
+	isup_build_rel(&m, 1, 4, 34);
+	isup_in(&m);
+	isup_expect(ISUP_RLC);
+	ck_assert_uint_eq(isup_expect(ISUP_IAM)->cic, 2);
+	ck_assert(test_log_contains("mgcf_call(call1-pstn-cic1)[0x") &&
+		  strstr(strstr(test_log(), "mgcf_call(call1-pstn-cic1)[0x"), "re-attempt on CIC 2"));
+	test_log_clear();
+	isup_build_rel(&m, 2, 4, 42);
+	isup_in(&m);
+	isup_expect(ISUP_RLC);
+	ck_assert(test_log_contains("mgcf_call(call1-pstn-cic2)["));
+	ck_assert(!test_log_contains("mgcf_call(call1-pstn-cic1)["));
+	ck_assert(!test_log_contains("mgcf_call(call1)["));
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("mgcf_call");
@@ -973,6 +1049,7 @@ static Suite *suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_s2i_answer_bye);
+	tcase_add_test(tc, test_s2i_offer_beyond_pool);
 	tcase_add_test(tc, test_s2i_t7_expiry);
 	tcase_add_test(tc, test_s2i_t9_expiry);
 	tcase_add_test(tc, test_s2i_rel_reject);
@@ -996,6 +1073,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_i2s_precond_update_after_cot);
 	tcase_add_test(tc, test_call_ids);
 	tcase_add_test(tc, test_call_ids_lazy);
+	tcase_add_test(tc, test_call_ids_lazy_moved);
 	suite_add_tcase(s, tc);
 	return s;
 }
