@@ -22,6 +22,7 @@
 #include "sip/sip_timers.h"
 
 #define SESS_HASH 4096	/* initial buckets: the table grows with the sessions */
+#define SESS_MSG_HDRS 4096	/* room for a request's or response's start line and headers, besides its body */
 
 const struct value_string sip_sess_state_names[] = {
 	{ SIP_SESS_ST_INIT, "INIT" },
@@ -287,7 +288,7 @@ static void detach_ct(struct sip_ctrans **ct)
 
 static struct msgb *msg_new(size_t body)
 {
-	return sip_msgb_alloc(4096 + body, "sip-sess");
+	return sip_msgb_alloc(SESS_MSG_HDRS + body, "sip-sess");
 }
 
 static int add_contact(struct sip_sess *s, struct msgb *m, const struct sip_addr *dst)
@@ -495,7 +496,7 @@ static struct msgb *build_rsp(struct sip_sess *s, struct sip_strans *st, uint16_
 			      const char *sdp, const char *extra)
 {
 	const struct sip_msg *req = sip_strans_request(st);
-	struct msgb *m = sip_strans_msgb(st, 4096 + (sdp ? strlen(sdp) : 0) + (extra ? strlen(extra) : 0));
+	struct msgb *m = sip_strans_msgb(st, SESS_MSG_HDRS + (sdp ? strlen(sdp) : 0) + (extra ? strlen(extra) : 0));
 	bool target = req->method_id == SIP_METHOD_INVITE || req->method_id == SIP_METHOD_UPDATE;
 	int rc;
 
