@@ -307,6 +307,16 @@ static bool all_idle(void)
 	return true;
 }
 
+/* The To tag of our response (ACK and BYE are matched by Call-ID and our tag) into buf. */
+static void to_tag_of(const char *rsp, char *buf, size_t size)
+{
+	const char *to = strstr(rsp, "\r\nTo: "), *tag = to ? strstr(to, ";tag=") : NULL;
+
+	ck_assert_ptr_nonnull(tag);
+	tag += 5;
+	snprintf(buf, size, "%.*s", (int)strcspn(tag, "\r\n;"), tag);
+}
+
 /* ---- sip2isup ---- */
 
 START_TEST(test_s2i_answer_bye)
@@ -314,7 +324,7 @@ START_TEST(test_s2i_answer_bye)
 	struct isup_msg m;
 	struct isup_bci bci = { .called_status = 1 };
 	const struct isup_msg *iam, *rel;
-	const char *ok, *tag;
+	const char *ok;
 	char ourtag[32];
 
 	invite("c1", "+4930123");
@@ -330,8 +340,7 @@ START_TEST(test_s2i_answer_bye)
 	ok = sip_expect("SIP/2.0 200 ");
 	ck_assert_ptr_nonnull(strstr(ok, "m=audio 9 RTP/AVP 8"));
 	/* ACK and BYE are matched by Call-ID and our tag: take our tag from the 200 */
-	tag = strstr(strstr(ok, "\r\nTo: "), ";tag=") + 5;
-	snprintf(ourtag, sizeof(ourtag), "%.*s", (int)strcspn(tag, "\r\n;"), tag);
+	to_tag_of(ok, ourtag, sizeof(ourtag));
 	sip_in("ACK sip:mgcf@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5099;branch=z9hG4bK-a1\r\n"
 	       "From: <sip:+4930111@127.0.0.1;user=phone>;tag=ft-c1\r\nTo: <sip:+4930123@127.0.0.1>;tag=%s\r\n"
 	       "Call-ID: c1\r\nCSeq: 1 ACK\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n", ourtag);
@@ -356,7 +365,7 @@ START_TEST(test_s2i_offer_beyond_pool)
 {
 	struct isup_bci bci = { .called_status = 1 };
 	struct isup_msg m;
-	const char *ok, *tag;
+	const char *ok;
 	char ourtag[32], pad[1500], *sdp;
 
 	memset(pad, 'x', sizeof(pad) - 1);
@@ -379,8 +388,7 @@ START_TEST(test_s2i_offer_beyond_pool)
 	isup_in(&m);
 	ok = sip_expect("SIP/2.0 200 ");
 	ck_assert_ptr_nonnull(strstr(ok, "m=audio 9 RTP/AVP 8"));
-	tag = strstr(strstr(ok, "\r\nTo: "), ";tag=") + 5;
-	snprintf(ourtag, sizeof(ourtag), "%.*s", (int)strcspn(tag, "\r\n;"), tag);
+	to_tag_of(ok, ourtag, sizeof(ourtag));
 	sip_in("ACK sip:mgcf@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5099;branch=z9hG4bK-abig\r\n"
 	       "From: <sip:+4930111@127.0.0.1;user=phone>;tag=ft-big\r\nTo: <sip:+4930123@127.0.0.1>;tag=%s\r\n"
 	       "Call-ID: big\r\nCSeq: 1 ACK\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n", ourtag);
