@@ -607,7 +607,7 @@ static void st_free(struct sip_strans *st)
 
 static void st_xmit_last(struct sip_strans *st)
 {
-	sip_tp_send_copy(st->tl->tp, &st->rdst, st->last);
+	sip_tp_send_copy_soon(st->tl->tp, &st->rdst, st->last);
 }
 
 static void st_retx_cb(void *data)

@@ -39,6 +39,8 @@
 #define SIP_UDP_RX_BATCH	8	/* datagrams per recvmmsg() */
 #define SIP_UDP_RX_ROUNDS	4	/* recvmmsg() per wake-up at most: the other sockets get their turn */
 #define SIP_UDP_SLOT		65536	/* the largest datagram and a spare byte */
+#define SIP_UDP_TX_BATCH	32	/* datagrams per sendmmsg() at most */
+#define SIP_UDP_TX_BUF		65536	/* octets of a batch's datagrams at most */
 
 static const struct rate_ctr_desc sip_tp_ctr_desc[] = {
 	[SIP_TP_CTR_RX_MSGS] = { "sip:rx_msgs", "SIP messages received (well formed)" },
@@ -70,11 +72,23 @@ static const struct rate_ctr_group_desc sip_tp_ctrg_desc = {
 	.ctr_desc = sip_tp_ctr_desc,
 };
 
+/* UDP: datagrams sent "soon" (sip_tp_send_copy_soon()), copied here and handed to the kernel by one sendmmsg()
+ * when the loop comes back to the socket, which polls for writability while the batch is not empty. */
+struct udp_txb {
+	unsigned int n;
+	size_t used;
+	struct mmsghdr mh[SIP_UDP_TX_BATCH];
+	struct iovec iov[SIP_UDP_TX_BATCH];
+	struct sockaddr_in6 dst[SIP_UDP_TX_BATCH];	/* room for either family */
+	uint8_t buf[SIP_UDP_TX_BUF];
+};
+
 struct sip_listener {
 	enum sip_transport proto;
 	struct osmo_wqueue wq;		/* UDP: socket + datagram queue; TCP/TLS: wq.bfd is the listening socket */
 	struct osmo_sockaddr addr;	/* bound address */
 	struct sip_tp *tp;
+	struct udp_txb *txb;		/* UDP: the batch, allocated at first use */
 };
 
 struct sip_conn {
@@ -231,12 +245,106 @@ static struct sip_listener *find_listener(const struct sip_tp *tp, enum sip_tran
 	return NULL;
 }
 
+/* A copy of a datagram at the end of the listener's queue (to wait for the socket to take it): false if the queue
+ * is full or memory is short, counted as a send error. */
+static bool udp_queue_copy(struct sip_listener *l, const void *data, size_t len, const void *dst, socklen_t dlen)
+{
+	struct msgb *m = sip_msgb_alloc(len, "sip-tx");
+
+	if (m) {
+		memcpy(msgb_put(m, len), data, len);
+		memset(m->cb, 0, sizeof(m->cb));
+		memcpy(m->cb, dst, dlen);
+		if (osmo_wqueue_enqueue_quiet(&l->wq, m) == 0)
+			return true;
+		msgb_free(m);
+	}
+	ctr_inc(l->tp, SIP_TP_CTR_TX_ERRORS);
+	return false;
+}
+
+/* Hand the batch to the kernel, in order.  An error for one datagram is logged and counted and the others go on;
+ * when the socket's buffer is full the rest waits in the listener's queue. */
+static void udp_flush(struct sip_listener *l)
+{
+	struct udp_txb *b = l->txb;
+	unsigned int i = 0;
+
+	if (!b || !b->n)
+		return;
+	while (i < b->n) {
+		int rc = sendmmsg(l->wq.bfd.fd, &b->mh[i], b->n - i, 0);
+
+		if (rc > 0) {
+			rate_ctr_add(rate_ctr_group_get_ctr(l->tp->ctrs, SIP_TP_CTR_TX_MSGS), rc);
+			i += rc;
+		} else if (rc < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			for (; i < b->n; i++)
+				udp_queue_copy(l, b->iov[i].iov_base, b->iov[i].iov_len, b->mh[i].msg_hdr.msg_name,
+					       b->mh[i].msg_hdr.msg_namelen);
+		} else {
+			LOGP(DSIPT, LOGL_NOTICE, "UDP sendmmsg: %s\n", strerror(errno));
+			ctr_inc(l->tp, SIP_TP_CTR_TX_ERRORS);
+			i++;
+		}
+	}
+	b->n = 0;
+	b->used = 0;
+}
+
+/* Append a copy of a datagram to the batch: false if it has to go the other way (something waits in the queue
+ * before it, or no memory for the batch). */
+static bool udp_batch(struct sip_listener *l, const struct sip_addr *dst, const void *data, size_t len)
+{
+	struct udp_txb *b = l->txb;
+	socklen_t dlen = sa_len(&dst->remote);
+
+	if (!llist_empty(&l->wq.msg_queue) || len > SIP_UDP_TX_BUF)
+		return false;
+	if (!b) {
+		b = l->txb = talloc(l, struct udp_txb);
+		if (!b)
+			return false;
+		b->n = 0;
+		b->used = 0;
+	}
+	if (b->n == SIP_UDP_TX_BATCH || b->used + len > SIP_UDP_TX_BUF) {
+		udp_flush(l);
+		if (!llist_empty(&l->wq.msg_queue))
+			return false;
+	}
+	memcpy(b->buf + b->used, data, len);
+	memcpy(&b->dst[b->n], &dst->remote.u, dlen);
+	b->iov[b->n] = (struct iovec){ .iov_base = b->buf + b->used, .iov_len = len };
+	b->mh[b->n].msg_hdr = (struct msghdr){ .msg_name = &b->dst[b->n], .msg_namelen = dlen,
+					       .msg_iov = &b->iov[b->n], .msg_iovlen = 1 };
+	b->n++;
+	b->used += len;
+	osmo_fd_write_enable(&l->wq.bfd);
+	return true;
+}
+
+/* The listener's socket: the batch goes out before the reads, whose answers make the next batch (the queue's
+ * handler takes back writability when its own queue is empty: given back while a batch waits). */
+static int udp_fd_cb(struct osmo_fd *ofd, unsigned int what)
+{
+	struct sip_listener *l = ofd->data;
+
+	if (what & OSMO_FD_WRITE)
+		udp_flush(l);
+	osmo_wqueue_bfd_cb(ofd, what);
+	if (l->txb && l->txb->n)
+		osmo_fd_write_enable(ofd);
+	return 0;
+}
+
 /* Send a datagram now if nothing is queued before it: 0 sent, 1 to be queued (u is set up for that), or negative
- * errno (counted and logged). */
-static int udp_send_now(struct sip_tp *tp, const struct sip_listener *l, const struct sip_addr *dst, const void *data,
+ * errno (counted and logged).  A batch waiting goes first, so that datagrams leave in the order they were sent. */
+static int udp_send_now(struct sip_tp *tp, struct sip_listener *l, const struct sip_addr *dst, const void *data,
 			size_t len, union sip_udp_dst *u)
 {
 	memcpy(u, &dst->remote.u, sa_len(&dst->remote));
+	udp_flush(l);
 	if (!llist_empty(&l->wq.msg_queue))
 		return 1;
 	if (sendto(l->wq.bfd.fd, data, len, 0, &u->sa, sa_len(&dst->remote)) >= 0) {
@@ -544,6 +652,17 @@ int sip_tp_send(struct sip_tp *tp, struct sip_addr *dst, struct msgb *msg)
 	}
 	dst->conn_id = c->id;
 	return conn_enqueue(c, msg);
+}
+
+void sip_tp_send_copy_soon(struct sip_tp *tp, struct sip_addr *dst, const struct msgb *msg)
+{
+	if (!tp->tx_hook && dst->proto == SIP_TRANSPORT_UDP) {
+		struct sip_listener *l = udp_listener(tp, dst);
+
+		if (!l || udp_batch(l, dst, msgb_data(msg), msgb_length(msg)))
+			return;
+	}
+	sip_tp_send_copy(tp, dst, msg);
 }
 
 int sip_tp_send_copy(struct sip_tp *tp, struct sip_addr *dst, const struct msgb *msg)
@@ -1102,6 +1221,7 @@ struct sip_tp *sip_tp_alloc(void *ctx, const struct sip_cfg *cfg, const struct s
 static void listener_close(struct sip_listener *l)
 {
 	if (l->wq.bfd.fd >= 0) {
+		udp_flush(l);
 		osmo_fd_unregister(&l->wq.bfd);
 		close(l->wq.bfd.fd);
 		l->wq.bfd.fd = -1;
@@ -1189,7 +1309,7 @@ int sip_tp_listen(struct sip_tp *tp, enum sip_transport proto, const char *ip, u
 		udp_buffers(fd, tp->cfg->udp_buffer);
 		l->wq.read_cb = udp_read_cb;
 		l->wq.write_cb = udp_write_cb;
-		osmo_fd_setup(&l->wq.bfd, fd, OSMO_FD_READ, osmo_wqueue_bfd_cb, l, 0);
+		osmo_fd_setup(&l->wq.bfd, fd, OSMO_FD_READ, udp_fd_cb, l, 0);
 	} else {
 		if (listen(fd, SOMAXCONN) < 0) {
 			close(fd);

@@ -99,6 +99,11 @@ int sip_tp_send(struct sip_tp *tp, struct sip_addr *dst, struct msgb *msg);
 /*! \brief sip_tp_send() of a copy of msg, which stays the caller's: a datagram that can go out at once is sent
  * straight from msg, without a copy.  \returns 0 or negative errno. */
 int sip_tp_send_copy(struct sip_tp *tp, struct sip_addr *dst, const struct msgb *msg);
+/*! \brief sip_tp_send_copy() for a message whose send errors nobody waits for (responses and their
+ * retransmissions): over UDP the datagram joins the others of this turn of the event loop, and they go out by
+ * one sendmmsg() when the loop comes back to the socket, in the order they were sent (a datagram sent the
+ * immediate way sends the batch first).  Errors are logged and counted (sip:tx_errors). */
+void sip_tp_send_copy_soon(struct sip_tp *tp, struct sip_addr *dst, const struct msgb *msg);
 
 /*! \brief Where a response to a request received from src goes (RFC 3261 §18.2.2, RFC 3581 §4): the same
  * connection for TCP/TLS (should it be gone: a new one to the source address and the sent-by port); for UDP the
