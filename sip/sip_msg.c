@@ -75,6 +75,23 @@ static void rebase_na(struct sip_name_addr *na, const char *from, size_t len, co
 	rebase(&na->tag, from, len, to);
 }
 
+/* every slice of struct sip_msg and of the typed values in it (see sip_msg.h), the header array aside */
+static void rebase_typed(struct sip_msg *m, const char *from, size_t len, const char *to)
+{
+	rebase(&m->method, from, len, to);
+	rebase(&m->ruri, from, len, to);
+	rebase(&m->reason, from, len, to);
+	rebase(&m->version, from, len, to);
+	rebase_via(&m->via, from, len, to);
+	rebase_na(&m->from, from, len, to);
+	rebase(&m->from_tag, from, len, to);
+	rebase_na(&m->to, from, len, to);
+	rebase(&m->to_tag, from, len, to);
+	rebase(&m->cseq.method, from, len, to);
+	rebase(&m->call_id, from, len, to);
+	rebase(&m->body, from, len, to);
+}
+
 int sip_msg_copy(struct sip_msg *dst, const struct sip_msg *src, const char *buf)
 {
 	struct sip_hdr *hdrs = dst->hdrs;
@@ -88,25 +105,37 @@ int sip_msg_copy(struct sip_msg *dst, const struct sip_msg *src, const char *buf
 	dst->hdrs = hdrs;
 	dst->max_hdrs = max;
 	memcpy(hdrs, src->hdrs, src->num_hdrs * sizeof(*hdrs));
-	/* every slice of struct sip_msg and of the typed values in it (see sip_msg.h) */
 	dst->buf = buf;
-	rebase(&dst->method, from, len, buf);
-	rebase(&dst->ruri, from, len, buf);
-	rebase(&dst->reason, from, len, buf);
-	rebase(&dst->version, from, len, buf);
 	for (i = 0; i < dst->num_hdrs; i++) {
 		rebase(&hdrs[i].name, from, len, buf);
 		rebase(&hdrs[i].value, from, len, buf);
 	}
-	rebase_via(&dst->via, from, len, buf);
-	rebase_na(&dst->from, from, len, buf);
-	rebase(&dst->from_tag, from, len, buf);
-	rebase_na(&dst->to, from, len, buf);
-	rebase(&dst->to_tag, from, len, buf);
-	rebase(&dst->cseq.method, from, len, buf);
-	rebase(&dst->call_id, from, len, buf);
-	rebase(&dst->body, from, len, buf);
+	rebase_typed(dst, from, len, buf);
 	return 0;
+}
+
+struct sip_msg *sip_msg_shrink(struct sip_msg *msg)
+{
+	size_t keep = msg->body.len ? (size_t)(msg->body.p - msg->buf) : msg->len;
+	uintptr_t from = (uintptr_t)msg->buf;
+	struct sip_msg *n;
+
+	if (!msg->max_hdrs || keep > msg->len || (const char *)(msg->hdrs + msg->max_hdrs) != msg->buf)
+		return msg;	/* shrunk already, or not laid out by sip_msg_alloc_with_buf() */
+	memmove(msg + 1, msg->buf, keep);
+	n = talloc_realloc_size(NULL, msg, sizeof(*msg) + keep);
+	if (!n)
+		n = msg;	/* glibc does not fail a shrink; if it did, the message stays as big, and valid */
+	talloc_set_name_const(n, "struct sip_msg");	/* talloc_realloc names it after the call site */
+	n->buf = (const char *)(n + 1);
+	n->len = keep;
+	rebase_typed(n, (const char *)from, keep, n->buf);
+	n->body = (struct sip_str){ 0 };
+	n->hdrs = NULL;
+	n->num_hdrs = 0;
+	n->max_hdrs = 0;
+	memset(n->first, 0xff, sizeof(n->first));
+	return n;
 }
 
 /* Parser state: the first error wins, later checks only complete the picture (routability). */

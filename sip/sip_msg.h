@@ -120,6 +120,13 @@ int sip_msg_parse(struct sip_msg *msg, const char *buf, size_t len, const struct
  * \returns 0, -EMSGSIZE if dst's header array is too small. */
 int sip_msg_copy(struct sip_msg *dst, const struct sip_msg *src, const char *buf);
 
+/*! \brief A message from sip_msg_alloc_with_buf() (or sip_msg_copy()'d into one) kept only for its typed values
+ * (a transaction that lingers to match retransmissions): its header array and body are dropped and the buffer
+ * cut to the header section, in place.  Afterwards header lookups find nothing and the body is empty.
+ * \returns the message, which may have moved (talloc_realloc); one not laid out that way, or shrunk already,
+ * is returned as it is. */
+struct sip_msg *sip_msg_shrink(struct sip_msg *msg);
+
 /*! \brief First header with a known id, or NULL. */
 const struct sip_hdr *sip_msg_hdr(const struct sip_msg *msg, enum sip_hdr_id id);
 /*! \brief First header with this name (case-insensitive; a known name also matches its compact form), or NULL. */

@@ -67,6 +67,7 @@ struct sip_tl {
 	struct sip_msg *scratch;	/* parse of a stored request (ACK / CANCEL building) */
 	struct sip_tq *st_ends;		/* the server transactions' t_end (H, I, J, L): constant durations */
 	struct msgb *spare;		/* a response's build buffer, for the next (sip_strans_msgb()) */
+	struct llist_head lingering;	/* server transactions to cut down at the next message (st_linger()) */
 };
 
 struct sip_ctrans {
@@ -104,6 +105,8 @@ struct sip_strans {
 	unsigned int retx_ms;
 	struct osmo_timer_list t_retx;
 	struct sip_tq_entry t_end;	/* in tl->st_ends */
+	struct llist_head linger;	/* in tl->lingering, or empty */
+	bool shrunk;			/* req cut down to its typed values: no more responses */
 	const struct sip_strans_ops *ops;
 	void *priv;
 };
@@ -166,6 +169,7 @@ struct sip_tl *sip_tl_alloc(void *ctx, struct sip_tp *tp, const struct sip_tl_op
 	tl->priv = priv;
 	INIT_LLIST_HEAD(&tl->cts);
 	INIT_LLIST_HEAD(&tl->sts);
+	INIT_LLIST_HEAD(&tl->lingering);
 	tl->ctrs = rate_ctr_group_alloc(tl, &sip_tl_ctrg_desc, idx++);
 	tl->scratch = sip_msg_alloc(tl, SIP_TL_MAX_HDRS);
 	tl->st_ends = sip_tq_alloc(tl, st_end_cb);
@@ -595,6 +599,7 @@ static void st_free(struct sip_strans *st)
 	osmo_timer_del(&st->t_retx);
 	sip_tq_cancel(&st->t_end);
 	llist_del(&st->list);
+	llist_del(&st->linger);
 	sip_htab_del(&tl->st_by_branch, &st->bnode);
 	sip_htab_del(&tl->st_by_callid, &st->cnode);
 	tl->num--;
@@ -667,6 +672,7 @@ struct sip_strans *sip_strans_create(struct sip_tl *tl, const struct sip_rx *rx)
 	st->state = st->invite ? SIP_TS_PROCEEDING : SIP_TS_TRYING;
 	osmo_timer_setup(&st->t_retx, st_retx_cb, st);
 	sip_tq_entry_init(&st->t_end);
+	INIT_LLIST_HEAD(&st->linger);
 	llist_add_tail(&st->list, &tl->sts);
 	if (st->rfc3261)
 		sip_htab_add(&tl->st_by_branch, &st->bnode, sip_hash(st->req->via.branch));
@@ -723,6 +729,33 @@ static void st_spare(struct sip_tl *tl, struct msgb *msg)
 		msgb_free(msg);
 }
 
+/* The transaction has answered for good (a final response sent, or its 2xx ACKed): what is left is matching
+ * retransmissions for up to 64*T1, and at 5,000 calls/s some 300,000 transactions are in that state.  The
+ * request's header array and body then go (st_linger()), but only at the next message the transaction layer
+ * receives: until the current event is over, the TU may still read the request's headers (the Reason of a
+ * CANCEL it has just answered). */
+static void st_linger_later(struct sip_strans *st)
+{
+	if (!st->shrunk && llist_empty(&st->linger))
+		llist_add_tail(&st->linger, &st->tl->lingering);
+}
+
+static void st_linger(struct sip_tl *tl)
+{
+	while (!llist_empty(&tl->lingering)) {
+		struct sip_strans *st = llist_first_entry(&tl->lingering, struct sip_strans, linger);
+
+		llist_del_init(&st->linger);
+		st->req = sip_msg_shrink(st->req);
+		st->shrunk = true;
+		/* an ACKed INVITE's last response is never sent again (retransmissions are absorbed) */
+		if (st->invite && st->acked && st->last) {
+			msgb_free(st->last);
+			st->last = NULL;
+		}
+	}
+}
+
 int sip_strans_respond(struct sip_strans *st, uint16_t status, struct msgb *msg)
 {
 	bool ok;
@@ -731,7 +764,7 @@ int sip_strans_respond(struct sip_strans *st, uint16_t status, struct msgb *msg)
 		ok = st->state == SIP_TS_PROCEEDING || (st->state == SIP_TS_ACCEPTED && status >= 200 && status < 300);
 	else
 		ok = st->state == SIP_TS_TRYING || st->state == SIP_TS_PROCEEDING;
-	if (!ok || status < 100 || status > 699) {
+	if (!ok || st->shrunk || status < 100 || status > 699) {
 		msgb_free(msg);
 		return -EINVAL;
 	}
@@ -764,6 +797,7 @@ int sip_strans_respond(struct sip_strans *st, uint16_t status, struct msgb *msg)
 		return 0;
 	}
 	st_set_state(st, SIP_TS_COMPLETED);
+	st_linger_later(st);
 	if (st->invite) {
 		st_end_sched(st, tdef_ms(SIP_TH));
 		if (!sip_transport_reliable(st->src.proto)) {
@@ -927,6 +961,7 @@ bool sip_tl_ack_2xx(struct sip_tl *tl, const struct sip_msg *ack)
 		    slice_eq(st_to_tag(st), ack->to_tag)) {
 			st->acked = true;
 			osmo_timer_del(&st->t_retx);
+			st_linger_later(st);
 			return true;
 		}
 	}
@@ -945,6 +980,11 @@ static bool st_request(struct sip_strans *st, const struct sip_msg *req)
 			st_set_state(st, SIP_TS_CONFIRMED);
 			st_end_sched(st, absorb_ms(st->src.proto, SIP_TI));
 			st->acked = true;
+			if (st->last) {
+				/* Confirmed: the 3xx-6xx is never sent again */
+				msgb_free(st->last);
+				st->last = NULL;
+			}
 			return true;
 		}
 		ctr_inc(st->tl, SIP_TL_CTR_RX_REQ_ABSORBED);
@@ -972,6 +1012,7 @@ void sip_tl_recv(struct sip_tl *tl, const struct sip_rx *rx)
 	const struct sip_msg *msg = rx->msg;
 	struct sip_strans *st;
 
+	st_linger(tl);
 	if (!msg->is_request) {
 		struct sip_ctrans *ct = ct_match(tl, msg);
 

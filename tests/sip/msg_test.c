@@ -1516,6 +1516,39 @@ START_TEST(test_msg_copy)
 		ck_assert_ptr_eq(talloc_parent(kept), test_ctx);
 		ck_assert_ptr_eq(kb, (const char *)(kept->hdrs + kept->max_hdrs));
 		ck_str(kept->to_tag, "tt1");
+		{
+			/* a lingering transaction's request: header array and body go, the typed values stay */
+			size_t before = talloc_get_size(kept), keep = c->body.p - copy;
+			struct sip_msg *s = sip_msg_shrink(kept);
+			const struct sip_str *typed[] = { &s->method, &s->ruri, &s->version, &s->via.host,
+							  &s->via.branch, &s->via.received, &s->via.maddr, &s->from.uri,
+							  &s->from_tag, &s->to.uri, &s->to_tag, &s->cseq.method, &s->call_id };
+
+			kept = s;
+			ck_assert_uint_eq(talloc_get_size(s), sizeof(*s) + keep);
+			ck_assert_uint_lt(talloc_get_size(s), before);
+			ck_assert_str_eq(talloc_get_name(s), "struct sip_msg");
+			ck_assert_ptr_eq(s->buf, (const char *)(s + 1));
+			ck_assert_uint_eq(s->len, keep);
+			ck_assert_uint_eq(s->num_hdrs, 0);
+			ck_assert_ptr_null(sip_msg_hdr(s, SIP_HDR_VIA));
+			ck_assert_ptr_null(sip_msg_hdr(s, SIP_HDR_CALL_ID));
+			ck_assert_uint_eq(s->body.len, 0);
+			for (i = 0; i < ARRAY_SIZE(typed); i++)
+				ck_assert_msg(typed[i]->p >= s->buf && typed[i]->p + typed[i]->len <= s->buf + keep,
+					      "typed value %u outside the shrunk buffer", i);
+			ck_str(s->method, "INVITE");
+			ck_str(s->ruri, "sip:+4930123@gw.example;user=phone");
+			ck_str(s->via.branch, "z9hG4bKcp1");
+			ck_str(s->via.received, "192.0.2.9");
+			ck_str(s->from_tag, "ft1");
+			ck_str(s->to_tag, "tt1");
+			ck_str(s->call_id, "cp@a.example");
+			ck_str(s->cseq.method, "INVITE");
+			ck_assert_uint_eq(s->cseq.num, 7);
+			ck_assert(s->via.has_rport_value && s->via.rport == 5071);
+			ck_assert_ptr_eq(sip_msg_shrink(s), s);	/* once only */
+		}
 		talloc_free(kept);
 	}
 	talloc_free(f);

@@ -521,6 +521,7 @@ START_TEST(test_ist_non2xx_g_h_i)
 	/* a retransmitted INVITE in Completed replays the 486 */
 	inject(INVITE_FMT, "z9hG4bKist1", "f1", "c-ist1", 1u);
 	ck_assert_uint_eq(n_tx - n0, 5);
+	ck_assert_uint_eq(sip_strans_request(inv_st)->num_hdrs, 0);	/* matched on its typed values alone */
 	/* ACK (same branch) → Confirmed; retransmissions stop */
 	inject(ACK_FMT, "z9hG4bKist1", "f1", sip_strans_to_tag(inv_st), "c-ist1", 1u);
 	ck_assert_int_eq(sip_strans_state(inv_st), SIP_TS_CONFIRMED);
@@ -583,6 +584,12 @@ START_TEST(test_ist_2xx_accepted_l)
 	/* the ACK for the 2xx has its own branch: not the transaction's, passed to the TU, stops the 2xx */
 	inject(ACK_FMT, "z9hG4bKack", "f1", tag, "c-ok", 1u);
 	ck_assert_uint_eq(n_ack, 1);
+	ck_assert_uint_gt(sip_strans_request(inv_st)->num_hdrs, 0);
+	/* ACKed: at the next message the request is cut to its typed values, no response can follow */
+	inject(INVITE_FMT, "z9hG4bKok", "f1", "c-ok", 1u);
+	ck_assert_uint_eq(sip_strans_request(inv_st)->num_hdrs, 0);
+	ck_assert_uint_eq(n_handler, 1);
+	ck_assert_int_eq(sip_strans_reply(inv_st, 200, NULL, NULL), -EINVAL);
 	run_ms(10000);
 	ck_assert_uint_eq(n_tx - n0, 2);
 	run_ms(32000);	/* Timer L */
@@ -611,9 +618,16 @@ START_TEST(test_nist_j_and_replay)
 	ck_assert_uint_eq(n_tx, 0);	/* Trying: absorbed */
 	ck_assert_uint_eq(n_handler, 1);
 	sip_strans_reply(last_st, 202, NULL, NULL);
+	/* the request keeps its headers until the next message (the TU may read them in this event) ... */
+	ck_assert_uint_gt(sip_strans_request(last_st)->num_hdrs, 0);
 	inject(REQ_FMT, "MESSAGE", "z9hG4bKm1", 70u, "", "c-m1", "MESSAGE", "");
 	ck_assert_uint_eq(tx_status_count(202), 2);
+	/* ... then only its typed values, which still match the retransmission (just replayed) */
+	ck_assert_uint_eq(sip_strans_request(last_st)->num_hdrs, 0);
+	ck_assert_uint_eq(sip_strans_request(last_st)->cseq.num, 5);	/* REQ_FMT's CSeq */
 	ck_assert_int_eq(sip_strans_reply(last_st, 200, NULL, NULL), -EINVAL);
+	inject(REQ_FMT, "MESSAGE", "z9hG4bKm1", 70u, "", "c-m1", "MESSAGE", "");
+	ck_assert_uint_eq(tx_status_count(202), 3);
 	run_ms(31990);
 	ck_assert_ptr_nonnull(last_st);
 	run_ms(20);	/* Timer J = 64*T1 */
