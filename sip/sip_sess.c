@@ -217,7 +217,14 @@ struct rate_ctr_group *sip_sess_ua_ctrs(struct sip_sess_ua *ua)
 	return ua->ctrs;
 }
 
-#define LOG_SESS(s, lvl, fmt, args...) LOGPFSML((s)->fi, lvl, fmt, ##args)
+static struct osmo_fsm_inst *sess_named(struct sip_sess *s);
+
+/* sess_named(): a session's instance gets its id only when something logs about it (see sess_alloc()) */
+#define LOG_SESS(s, lvl, fmt, args...) \
+	do { \
+		if (log_check_level((s)->fi->fsm->log_subsys, lvl)) \
+			LOGPFSML(sess_named(s), lvl, fmt, ##args); \
+	} while (0)
 
 static unsigned long tdef_ms(enum sip_timer t)
 {
@@ -1824,6 +1831,21 @@ static void sess_set_id(struct osmo_fsm_inst *fi, bool uac, struct sip_str call_
 	talloc_free(id);
 }
 
+static struct osmo_fsm_inst *sess_named(struct sip_sess *s)
+{
+	if (!s->fi->id)
+		sess_set_id(s->fi, s->uac, sip_str_c(s->call_id));
+	return s->fi;
+}
+
+/* A basic call's session strings (Call-ID, tags, URIs, the dialog and its strings, header lines being built):
+ * from a pool of the session's own, one malloc instead of one each */
+#define SESS_POOL_OBJECTS 16
+#define SESS_POOL_BYTES 1536
+
+/* The instance is named "in-"/"out-" and the Call-ID at once only when the FSM's own debug lines are logged;
+ * otherwise at its first LOG_SESS(): most sessions are never logged about, and naming one (its id checked,
+ * copied and formatted into the name) was a sizeable part of a session's set-up. */
 static struct sip_sess *sess_alloc(struct sip_sess_ua *ua, bool uac, struct sip_str call_id)
 {
 	struct osmo_fsm_inst *fi = osmo_fsm_inst_alloc(&sip_sess_fsm, ua, NULL, LOGL_DEBUG, NULL);
@@ -1831,11 +1853,12 @@ static struct sip_sess *sess_alloc(struct sip_sess_ua *ua, bool uac, struct sip_
 
 	if (!fi)
 		return NULL;
-	s = talloc_zero(fi, struct sip_sess);
+	s = talloc_pooled_object(fi, struct sip_sess, SESS_POOL_OBJECTS, SESS_POOL_BYTES);
 	if (!s) {
 		osmo_fsm_inst_free(fi);
 		return NULL;
 	}
+	memset(s, 0, sizeof(*s));
 	fi->priv = s;
 	s->fi = fi;
 	s->ua = ua;
@@ -1847,7 +1870,8 @@ static struct sip_sess *sess_alloc(struct sip_sess_ua *ua, bool uac, struct sip_
 	osmo_timer_setup(&s->rel_giveup, rel_giveup_cb, s);
 	osmo_timer_setup(&s->glare, glare_cb, s);
 	osmo_timer_setup(&s->se_timer, se_timer_cb, s);
-	sess_set_id(fi, uac, call_id);
+	if (log_check_level(sip_sess_fsm.log_subsys, LOGL_DEBUG))
+		sess_set_id(fi, uac, call_id);
 	llist_add_tail(&s->entry, &ua->sessions);
 	sip_htab_add(&ua->by_callid, &s->cnode, sip_hash(call_id));
 	ua->count++;
@@ -2417,6 +2441,11 @@ void sip_sess_set_identity(struct sip_sess *s, const struct sip_identity_out *id
 void sip_sess_set_priv(struct sip_sess *s, void *priv)
 {
 	s->priv = priv;
+}
+
+struct osmo_fsm_inst *sip_sess_fsm_inst(const struct sip_sess *s)
+{
+	return s->fi;
 }
 
 enum sip_sess_state sip_sess_state(const struct sip_sess *s)

@@ -208,6 +208,8 @@ int sip_sess_reject_offer(struct sip_sess *s, uint16_t status);
 void sip_sess_set_identity(struct sip_sess *s, const struct sip_identity_out *id);
 void sip_sess_set_priv(struct sip_sess *s, void *priv);
 enum sip_sess_state sip_sess_state(const struct sip_sess *s);
+/*! \brief The session's FSM instance (its id is set when something first logs about the session). */
+struct osmo_fsm_inst *sip_sess_fsm_inst(const struct sip_sess *s);
 enum sip_sess_oa sip_sess_oa_state(const struct sip_sess *s);
 /*! \brief The last SDP we sent / received in a completed offer/answer exchange (NULL before). */
 const char *sip_sess_local_sdp(const struct sip_sess *s);

@@ -67,6 +67,11 @@ void test_setup_real_time(void)
 	log_add_target(capture);
 }
 
+void test_log_set_level(int subsys, int level)
+{
+	log_set_category_filter(capture, subsys, 1, level);
+}
+
 void test_teardown(void)
 {
 	size_t blocks = talloc_total_blocks(test_ctx);

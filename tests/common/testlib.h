@@ -28,6 +28,8 @@ void test_teardown(void);
 /*! \brief Everything logged since set-up or the last test_log_clear(). */
 const char *test_log(void);
 void test_log_clear(void);
+/*! \brief Capture only what one log category logs at level and above (the others stay at debug). */
+void test_log_set_level(int subsys, int level);
 /*! \brief Whether the captured log contains a substring. */
 bool test_log_contains(const char *needle);
 

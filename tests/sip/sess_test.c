@@ -483,6 +483,24 @@ START_TEST(uas_no_ack_sends_bye)
 }
 END_TEST
 
+/* Without the FSM's debug lines a session is named at its first log line only (here a notice) */
+START_TEST(uas_named_when_logged)
+{
+	test_log_set_level(DSIP, LOGL_NOTICE);
+	ua_start();
+	peer_invite(NULL, sdp_a);
+	sip_sess_accept(sess, sdp_b);
+	ck_assert_ptr_null(sip_sess_fsm_inst(sess)->id);
+	run_ms(32100);
+	ck_assert_uint_eq(tx_count("BYE "), 1);
+	ck_assert_str_eq(sip_sess_fsm_inst(sess)->id, "in-call-1@192-0-2-5");
+	ck_assert_msg(test_log_contains("sip_sess(in-call-1@192-0-2-5){IN_WAIT_ACK}: no ACK for our 2xx: BYE"),
+		      "%s", test_log());
+	respond_to(tx_get("BYE ", 0), 200, NULL, NULL, NULL);
+	ck_ev("ended no-ack 200 local");
+}
+END_TEST
+
 START_TEST(uas_cancel)
 {
 	ua_start();
@@ -1371,6 +1389,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, uas_reliable_1xx_give_up);
 	tcase_add_test(tc, uas_queued_reliable_1xx);
 	tcase_add_test(tc, uas_no_ack_sends_bye);
+	tcase_add_test(tc, uas_named_when_logged);
 	tcase_add_test(tc, uas_cancel);
 	tcase_add_test(tc, uas_reject_with_reason);
 	tcase_add_test(tc, uas_in_dialog_errors);
