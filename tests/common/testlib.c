@@ -69,7 +69,12 @@ void test_setup_real_time(void)
 
 void test_log_set_level(int subsys, int level)
 {
-	log_set_category_filter(capture, subsys, 1, level);
+	int i;
+
+	/* per-category levels only count with the target's own level at 0 */
+	log_set_log_level(capture, 0);
+	for (i = 0; i < (int)osmo_log_info->num_cat; i++)
+		log_set_category_filter(capture, i, 1, i == subsys ? level : LOGL_DEBUG);
 }
 
 void test_teardown(void)
