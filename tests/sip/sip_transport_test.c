@@ -385,6 +385,86 @@ START_TEST(test_udp_loopback)
 }
 END_TEST
 
+static void put_copy_soon(struct sip_addr *dst, const char *text)
+{
+	struct msgb *m = msgb_alloc(64, "t");
+
+	memcpy(msgb_put(m, strlen(text)), text, strlen(text));
+	sip_tp_send_copy_soon(tp, dst, m);
+	msgb_free(m);	/* the caller's: copied */
+}
+
+/* the next datagram waiting on fd (non-blocking), "" if none */
+static const char *udp_next(int fd)
+{
+	static char buf[256];
+	ssize_t n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+
+	buf[n > 0 ? n : 0] = '\0';
+	return buf;
+}
+
+/* Responses sent "soon" leave together when the loop comes back to the socket (one sendmmsg), in order, with a
+ * full batch (32) going at once and an immediate send letting the batch go first; freeing the transport sends
+ * what waits. */
+START_TEST(test_udp_batch)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t slen = sizeof(sin);
+	struct sip_addr dst = { .proto = SIP_TRANSPORT_UDP };
+	char text[16];
+	struct msgb *m;
+	int l, s, i;
+
+	l = sip_tp_listen(tp, SIP_TRANSPORT_UDP, "127.0.0.1", 0);
+	ck_assert_int_ge(l, 0);
+	s = socket(AF_INET, SOCK_DGRAM, 0);
+	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+	ck_assert_int_eq(bind(s, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	getsockname(s, (struct sockaddr *)&sin, &slen);
+	memcpy(&dst.remote.u.sin, &sin, sizeof(sin));
+
+	for (i = 0; i < 3; i++) {
+		snprintf(text, sizeof(text), "a%d", i);
+		put_copy_soon(&dst, text);
+	}
+	ck_assert_str_eq(udp_next(s), "");	/* nothing before the loop runs */
+	ck_assert_uint_eq(sip_tp_ctr(tp, SIP_TP_CTR_TX_MSGS), 0);
+	osmo_select_main(1);
+	for (i = 0; i < 3; i++) {
+		snprintf(text, sizeof(text), "a%d", i);
+		ck_assert_str_eq(udp_next(s), text);
+	}
+	ck_assert_str_eq(udp_next(s), "");
+	ck_assert_uint_eq(sip_tp_ctr(tp, SIP_TP_CTR_TX_MSGS), 3);
+
+	/* 40: the 33rd finds the batch full and sends it; an immediate send then sends the other 8 before itself */
+	for (i = 0; i < 40; i++) {
+		snprintf(text, sizeof(text), "b%d", i);
+		put_copy_soon(&dst, text);
+	}
+	ck_assert_uint_eq(sip_tp_ctr(tp, SIP_TP_CTR_TX_MSGS), 3 + 32);
+	m = msgb_alloc(64, "t");
+	memcpy(msgb_put(m, 3), "now", 3);
+	ck_assert_int_eq(sip_tp_send_copy(tp, &dst, m), 0);
+	msgb_free(m);
+	ck_assert_uint_eq(sip_tp_ctr(tp, SIP_TP_CTR_TX_MSGS), 3 + 40 + 1);
+	for (i = 0; i < 40; i++) {
+		snprintf(text, sizeof(text), "b%d", i);
+		ck_assert_str_eq(udp_next(s), text);
+	}
+	ck_assert_str_eq(udp_next(s), "now");
+	ck_assert_uint_eq(sip_tp_ctr(tp, SIP_TP_CTR_TX_ERRORS), 0);
+
+	/* what waits when the transport goes is sent, not lost */
+	put_copy_soon(&dst, "last");
+	sip_tp_free(tp);
+	tp = NULL;
+	ck_assert_str_eq(udp_next(s), "last");
+	close(s);
+}
+END_TEST
+
 /* The socket of the UDP listener on port: found among our descriptors by its local address. */
 static int udp_listener_fd(uint16_t port)
 {
@@ -440,6 +520,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_connection_limit);
 	tcase_add_test(tc, test_request_reuses_connection);
 	tcase_add_test(tc, test_udp_loopback);
+	tcase_add_test(tc, test_udp_batch);
 	suite_add_tcase(s, tc);
 	return s;
 }
