@@ -1,8 +1,11 @@
 /* SpanDSP-based DTMF, tones and continuity tone of a bearer channel. */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+/* the DTMF detector's state is compared and its block position read (dtmf_det gating) */
+#define SPANDSP_EXPOSE_INTERNAL_STRUCTURES
 #include <spandsp.h>
 
 #include "dtmf/dtmf_dsp.h"
@@ -279,6 +282,19 @@ void dtmf_player_gen(struct dtmf_player *p, int16_t *amp, unsigned int n)
 	}
 }
 
+/* SpanDSP 0.0.6 dtmf_rx works in blocks of 102 samples (DTMF_SAMPLES_PER_BLOCK, private to its dtmf.c): the
+ * Goertzel filters and the energy are reset at each block's end, where the digit state machine moves.  Should
+ * the value be wrong, a feed never ends on a block boundary and the gating never engages: correct either way. */
+#define DET_BLOCK	102
+
+/* Gating: a channel's TDM input is the idle octet most of the time, one constant sample value.  Fed a block of
+ * one constant value, dtmf_rx goes from its state at a block boundary to the next boundary's state; once that
+ * state comes out identical (compared byte by byte with the copy taken one block earlier) it is a fixed point:
+ * every further block of that value leaves it as it is and reports nothing.  From then on such samples are only
+ * counted; the first other sample first replays the count's unfinished block (up to DET_BLOCK - 1 samples) so
+ * that the detector is in exactly the state in which it would have been.  The one field that changes with
+ * every sample, the duration since the last report (handed to the realtime callback, and not used by us), is
+ * left out of the comparison and brought forward by the skipped samples. */
 struct dtmf_det {
 	dtmf_rx_state_t *rx;
 	dtmf_det_cb cb;
@@ -287,6 +303,13 @@ struct dtmf_det {
 	uint32_t block_start;	/* position of the block being processed */
 	char cur;
 	uint32_t cur_start;
+	bool gate;		/* gating allowed */
+	bool gated;		/* rx is at a boundary in its fixed point for flat_v; skipped samples not fed */
+	bool have_snap;		/* snap: rx at the previous boundary, fed only flat_v since */
+	int16_t flat_v;
+	unsigned int skipped;	/* samples of the unfinished block (mod DET_BLOCK) not fed while gated */
+	uint64_t skipped_total;
+	dtmf_rx_state_t snap;
 };
 
 static void det_realtime(void *user_data, int code, int level, int delay)
@@ -337,19 +360,109 @@ struct dtmf_det *dtmf_det_alloc(dtmf_det_cb cb, void *priv)
 	dtmf_rx_set_realtime_callback(d->rx, det_realtime, d);
 	d->cb = cb;
 	d->priv = priv;
+	d->gate = true;
 	return d;
 }
 
-bool dtmf_det_feed(struct dtmf_det *d, const int16_t *amp, unsigned int n)
+static void det_ungate(struct dtmf_det *d);
+
+void dtmf_det_set_gating(struct dtmf_det *d, bool on)
 {
-	d->block_start = d->pos;
+	if (!on && d->gated)
+		det_ungate(d);
+	d->gate = on;
+	d->have_snap = false;
+}
+
+bool dtmf_det_gated(const struct dtmf_det *d)
+{
+	return d->gated;
+}
+
+bool dtmf_samples_flat(const int16_t *amp, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 1; i < n; i++)
+		if (amp[i] != amp[0])
+			return false;
+	return n > 0;
+}
+
+static void det_rx(struct dtmf_det *d, const int16_t *amp, unsigned int n)
+{
 	dtmf_rx(d->rx, amp, n);
-	d->pos += n;
 	/* the digit queue of dtmf_rx is not used: keep it from filling up */
 	if (dtmf_rx_status(d->rx) >= 0) {
 		char buf[8];
 		dtmf_rx_get(d->rx, buf, sizeof(buf));
 	}
+}
+
+/* leave the fixed point: the skipped samples of the unfinished block, which cannot complete a block (no
+ * callback), then the detector is where the ungated one would be */
+static void det_ungate(struct dtmf_det *d)
+{
+	int16_t fill[DET_BLOCK];
+	unsigned int i;
+
+	d->gated = false;
+	d->have_snap = false;
+	/* as dtmf_rx() counts it: saturating below INT_MAX; the replay below counts the rest */
+	d->skipped_total -= d->skipped;
+	if (d->skipped_total < (uint64_t)(INT_MAX - d->rx->duration))
+		d->rx->duration += d->skipped_total;
+	d->skipped_total = 0;
+	if (!d->skipped)
+		return;
+	for (i = 0; i < d->skipped; i++)
+		fill[i] = d->flat_v;
+	det_rx(d, fill, d->skipped);
+	d->skipped = 0;
+}
+
+bool dtmf_det_feed(struct dtmf_det *d, const int16_t *amp, unsigned int n)
+{
+	bool flat = dtmf_samples_flat(amp, n);
+	unsigned int k;
+
+	if (d->gated) {
+		if (flat && amp[0] == d->flat_v) {
+			d->skipped = (d->skipped + n) % DET_BLOCK;
+			d->skipped_total += n;
+			d->pos += n;
+			return false;
+		}
+		det_ungate(d);
+	}
+	d->block_start = d->pos;
+	if (!flat || amp[0] != d->flat_v)
+		d->have_snap = false;
+	k = DET_BLOCK - d->rx->current_sample;
+	if (flat && d->gate && k <= n) {
+		/* up to the block boundary, where the state is compared with the previous boundary's */
+		det_rx(d, amp, k);
+		if (d->have_snap)
+			d->snap.duration = d->rx->duration;
+		if (d->rx->current_sample || d->cur) {
+			d->have_snap = false;
+		} else if (d->have_snap && !memcmp(&d->snap, d->rx, sizeof(d->snap))) {
+			d->gated = true;
+			d->skipped = (n - k) % DET_BLOCK;
+			d->skipped_total = n - k;
+			d->pos += n;
+			return false;
+		} else {
+			memcpy(&d->snap, d->rx, sizeof(d->snap));
+			d->flat_v = amp[0];
+			d->have_snap = true;
+		}
+		if (n > k)
+			det_rx(d, amp + k, n - k);
+	} else {
+		det_rx(d, amp, n);
+	}
+	d->pos += n;
 	return d->cur != 0;
 }
 

@@ -1,0 +1,193 @@
+/* Detectors skipping constant input (the idle octet): the digits, tones and positions reported must be those of
+ * the detectors fed every sample, whatever the phase at which the input turns idle or comes back. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <check.h>
+#include <talloc.h>
+
+#include "testlib.h"
+#include "dtmf/dtmf_dsp.h"
+
+#define MAX_DIGIT_EVS	64
+
+struct digit_log {
+	unsigned int n;
+	struct dtmf_digit_ev ev[MAX_DIGIT_EVS];
+};
+
+static void log_digit(void *priv, const struct dtmf_digit_ev *ev)
+{
+	struct digit_log *l = priv;
+
+	ck_assert_uint_lt(l->n, MAX_DIGIT_EVS);
+	l->ev[l->n++] = *ev;
+}
+
+/* a test signal: sections of constant value, DTMF digits and noise */
+enum sect_kind { S_FLAT, S_DIGIT, S_NOISE };
+struct sect {
+	enum sect_kind kind;
+	unsigned int n;
+	int16_t v;		/* S_FLAT: the value */
+	float f1, f2;		/* S_DIGIT */
+};
+
+static unsigned int render(const struct sect *s, unsigned int ns, int16_t *out, unsigned int max)
+{
+	unsigned int i, k, pos = 0;
+	double ph1 = 0, ph2 = 0;
+
+	srand(7);
+	for (i = 0; i < ns; i++) {
+		ck_assert_uint_le(pos + s[i].n, max);
+		for (k = 0; k < s[i].n; k++) {
+			int16_t x = s[i].v;
+			if (s[i].kind == S_DIGIT) {
+				x = (int16_t)lrint(6000 * sin(ph1) + 6000 * sin(ph2));
+				ph1 += 2 * M_PI * s[i].f1 / 8000;
+				ph2 += 2 * M_PI * s[i].f2 / 8000;
+			} else if (s[i].kind == S_NOISE) {
+				x = (int16_t)(rand() % 2001 - 1000);
+			}
+			out[pos++] = x;
+		}
+	}
+	return pos;
+}
+
+#define SIG_MAX		40000
+
+/* the idle values: A-law 0xD5 (+8), µ-law 0xFF (0), a negative and a loud offset */
+static const int16_t flat_values[] = { 8, 0, -8, 1000 };
+/* where the digits start relative to the detector's 102-sample blocks and the 80-sample ticks */
+static const unsigned int lead_in[] = { 0, 37, 80 * 7, 80 * 13 + 5, 1020, 3001 };
+/* feed sizes: ticks, and odd sizes that cross block boundaries anywhere */
+static const unsigned int chunks[] = { 80, 33, 160, 1 };
+
+START_TEST(dtmf_gating_exact)
+{
+	unsigned int vi = _i / ARRAY_SIZE(lead_in) % ARRAY_SIZE(flat_values), li = _i % ARRAY_SIZE(lead_in);
+	int16_t v = flat_values[vi];
+	const struct sect sig[] = {
+		{ S_FLAT, lead_in[li], v },
+		{ S_DIGIT, 640, 0, 770, 1336 },		/* '5', 80 ms */
+		{ S_FLAT, 1500, v },
+		{ S_DIGIT, 400, 0, 941, 1477 },		/* '#', 50 ms */
+		{ S_FLAT, 4003, v },
+		{ S_NOISE, 400 },
+		{ S_FLAT, 2000, (int16_t)(v + 1) },	/* another constant */
+		{ S_DIGIT, 480, 0, 697, 1209 },		/* '1' right after it */
+		{ S_FLAT, 3000, v },
+	};
+	int16_t *x = talloc_array(test_ctx, int16_t, SIG_MAX);
+	struct digit_log *la = talloc_zero(test_ctx, struct digit_log), *lb = talloc_zero(test_ctx, struct digit_log);
+	unsigned int n = render(sig, ARRAY_SIZE(sig), x, SIG_MAX), c;
+
+	for (c = 0; c < ARRAY_SIZE(chunks); c++) {
+		struct dtmf_det *gated = dtmf_det_alloc(log_digit, la), *plain = dtmf_det_alloc(log_digit, lb);
+		unsigned int pos, was_gated = 0, i;
+
+		ck_assert_ptr_nonnull(gated);
+		ck_assert_ptr_nonnull(plain);
+		la->n = lb->n = 0;
+		dtmf_det_set_gating(plain, false);
+		for (pos = 0; pos < n; pos += chunks[c]) {
+			unsigned int k = n - pos < chunks[c] ? n - pos : chunks[c];
+			bool ra = dtmf_det_feed(gated, x + pos, k), rb = dtmf_det_feed(plain, x + pos, k);
+			ck_assert_int_eq(ra, rb);
+			was_gated += dtmf_det_gated(gated);
+			ck_assert(!dtmf_det_gated(plain));
+		}
+		/* the three digits, start and end each */
+		ck_assert_uint_eq(lb->n, 6);
+		ck_assert_int_eq(lb->ev[0].digit, '5');
+		ck_assert_int_eq(lb->ev[2].digit, '#');
+		ck_assert_int_eq(lb->ev[4].digit, '1');
+		ck_assert_uint_eq(la->n, lb->n);
+		for (i = 0; i < lb->n; i++) {
+			ck_assert_int_eq(la->ev[i].digit, lb->ev[i].digit);
+			ck_assert_int_eq(la->ev[i].end, lb->ev[i].end);
+			ck_assert_uint_eq(la->ev[i].start, lb->ev[i].start);
+			ck_assert_uint_eq(la->ev[i].duration, lb->ev[i].duration);
+		}
+		/* the gating did engage: most of the signal is constant */
+		ck_assert_uint_gt(was_gated * chunks[c], n / 3);
+		dtmf_det_free(gated);
+		dtmf_det_free(plain);
+	}
+	talloc_free(x);
+	talloc_free(la);
+	talloc_free(lb);
+}
+END_TEST
+
+/* switching the gating off while gated replays what was skipped: the detector goes on as the plain one */
+START_TEST(dtmf_gating_switched_off)
+{
+	const struct sect sig[] = {
+		{ S_FLAT, 2345, 8 },
+		{ S_DIGIT, 640, 0, 852, 1336 },		/* '8' */
+		{ S_FLAT, 800, 8 },
+	};
+	int16_t *x = talloc_array(test_ctx, int16_t, SIG_MAX);
+	struct digit_log *la = talloc_zero(test_ctx, struct digit_log), *lb = talloc_zero(test_ctx, struct digit_log);
+	unsigned int n = render(sig, ARRAY_SIZE(sig), x, SIG_MAX), pos;
+	struct dtmf_det *a = dtmf_det_alloc(log_digit, la), *b = dtmf_det_alloc(log_digit, lb);
+
+	dtmf_det_set_gating(b, false);
+	for (pos = 0; pos + 80 <= n; pos += 80) {
+		if (pos == 2000) {
+			ck_assert(dtmf_det_gated(a));
+			dtmf_det_set_gating(a, false);
+			ck_assert(!dtmf_det_gated(a));
+		}
+		dtmf_det_feed(a, x + pos, 80);
+		dtmf_det_feed(b, x + pos, 80);
+	}
+	ck_assert_uint_eq(lb->n, 2);
+	ck_assert_uint_eq(la->n, 2);
+	ck_assert_uint_eq(la->ev[0].start, lb->ev[0].start);
+	ck_assert_uint_eq(la->ev[1].duration, lb->ev[1].duration);
+	dtmf_det_free(a);
+	dtmf_det_free(b);
+	talloc_free(x);
+	talloc_free(la);
+	talloc_free(lb);
+}
+END_TEST
+
+START_TEST(samples_flat)
+{
+	int16_t a[80];
+
+	memset(a, 0, sizeof(a));
+	ck_assert(dtmf_samples_flat(a, 80));
+	ck_assert(dtmf_samples_flat(a, 1));
+	ck_assert(!dtmf_samples_flat(a, 0));
+	a[79] = 1;
+	ck_assert(!dtmf_samples_flat(a, 80));
+	ck_assert(dtmf_samples_flat(a, 79));
+	a[0] = 1;
+	ck_assert(!dtmf_samples_flat(a, 2));
+}
+END_TEST
+
+static Suite *gate_suite(void)
+{
+	Suite *s = suite_create("detector gating");
+	TCase *tc = tcase_create("gate");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_checked_fixture(tc, test_setup, test_teardown);
+	tcase_add_loop_test(tc, dtmf_gating_exact, 0, ARRAY_SIZE(flat_values) * ARRAY_SIZE(lead_in));
+	tcase_add_test(tc, dtmf_gating_switched_off);
+	tcase_add_test(tc, samples_flat);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return test_run_suite(gate_suite());
+}
