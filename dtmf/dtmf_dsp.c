@@ -71,37 +71,19 @@ void dtmf_cot_det_init(struct dtmf_cot_det *d, float min_dbm0)
 	dtmf_tone_det_init(d, DTMF_COT_FREQ, min_dbm0, COT_MIN_MS);
 }
 
-bool dtmf_tone_det_feed(struct dtmf_tone_det *d, const int16_t *amp, unsigned int n)
+/* A block of one constant value v cannot be a hit: its Goertzel amplitude is at most 2|v| (|X| <= N|v|), so below
+ * a threshold of more than twice that (a margin for rounding) the block only clears the run of hits, and the
+ * filters and the energy, reset at the block's start, stay reset.  The idle octet (A-law +8, µ-law 0) is far below
+ * every threshold (-43 dBm0 is an amplitude of ~160). */
+static bool quiet_block(const int16_t *amp, float threshold_amp)
 {
-	while (n) {
-		unsigned int k = TONE_BLOCK - d->in_block, i;
-		if (k > n)
-			k = n;
-		dtmf_goertzel_update(&d->g, amp, k);
-		for (i = 0; i < k; i++)
-			d->energy += (float)amp[i] * amp[i];
-		d->in_block += k;
-		amp += k;
-		n -= k;
-		if (d->in_block == TONE_BLOCK) {
-			float a = dtmf_goertzel_amplitude(&d->g);
-			/* the tone must carry most of the block's energy (a^2/2 per sample), not just be
-			 * present in speech or noise */
-			float tone_energy = a * a / 2.0f * TONE_BLOCK;
-			bool hit = a >= d->threshold_amp && tone_energy >= 0.7f * d->energy;
-			d->hits = hit ? d->hits + 1 : 0;
-			if (d->hits >= d->hits_needed)
-				d->detected = true;
-			d->energy = 0.0f;
-			d->in_block = 0;
-		}
-	}
-	return d->detected;
+	return 4.0f * abs(amp[0]) < threshold_amp && dtmf_samples_flat(amp, TONE_BLOCK);
 }
 
 static void block_done(struct dtmf_tone_det *d)
 {
 	float a = dtmf_goertzel_amplitude(&d->g);
+	/* the tone must carry most of the block's energy (a^2/2 per sample), not just be present in speech or noise */
 	float tone_energy = a * a / 2.0f * TONE_BLOCK;
 	bool hit = a >= d->threshold_amp && tone_energy >= 0.7f * d->energy;
 
@@ -112,6 +94,30 @@ static void block_done(struct dtmf_tone_det *d)
 	d->in_block = 0;
 }
 
+bool dtmf_tone_det_feed(struct dtmf_tone_det *d, const int16_t *amp, unsigned int n)
+{
+	while (n) {
+		unsigned int k = TONE_BLOCK - d->in_block, i;
+		if (k == TONE_BLOCK && n >= TONE_BLOCK && quiet_block(amp, d->threshold_amp)) {
+			d->hits = 0;
+			amp += TONE_BLOCK;
+			n -= TONE_BLOCK;
+			continue;
+		}
+		if (k > n)
+			k = n;
+		dtmf_goertzel_update(&d->g, amp, k);
+		for (i = 0; i < k; i++)
+			d->energy += (float)amp[i] * amp[i];
+		d->in_block += k;
+		amp += k;
+		n -= k;
+		if (d->in_block == TONE_BLOCK)
+			block_done(d);
+	}
+	return d->detected;
+}
+
 void dtmf_tone_det_feed2(struct dtmf_tone_det *a, struct dtmf_tone_det *b, const int16_t *amp, unsigned int n)
 {
 	while (n) {
@@ -119,6 +125,13 @@ void dtmf_tone_det_feed2(struct dtmf_tone_det *a, struct dtmf_tone_det *b, const
 		float s1a = a->g.s1, s2a = a->g.s2, ca = a->g.coeff;
 		float s1b = b->g.s1, s2b = b->g.s2, cb = b->g.coeff;
 		float e = 0.0f;
+		if (k == TONE_BLOCK && n >= TONE_BLOCK &&
+		    quiet_block(amp, a->threshold_amp < b->threshold_amp ? a->threshold_amp : b->threshold_amp)) {
+			a->hits = b->hits = 0;
+			amp += TONE_BLOCK;
+			n -= TONE_BLOCK;
+			continue;
+		}
 		if (k > n)
 			k = n;
 		for (i = 0; i < k; i++) {
