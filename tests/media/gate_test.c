@@ -8,6 +8,7 @@
 
 #include "testlib.h"
 #include "dtmf/dtmf_dsp.h"
+#include "media/media_chan.h"
 
 #define MAX_DIGIT_EVS	64
 
@@ -216,6 +217,93 @@ START_TEST(tone_det_quiet_blocks)
 }
 END_TEST
 
+#define MAX_TONE_EVS	32
+
+struct tone_log {
+	unsigned int n;
+	struct media_event ev[MAX_TONE_EVS];
+};
+
+static void log_tone(void *priv, const struct media_event *ev)
+{
+	struct tone_log *l = priv;
+
+	if (ev->type != MEDIA_EV_TONE)
+		return;
+	ck_assert_uint_lt(l->n, MAX_TONE_EVS);
+	l->ev[l->n++] = *ev;
+}
+
+static const struct media_chan_ops tone_ops = { .event = log_tone };
+
+/* Call progress tone detection holds quiet blocks back unfiltered: bursts and gaps come out exactly as when the
+ * gaps are filtered.  Bursts on 20 ms block boundaries, so the expected figures are exact too. */
+START_TEST(cpt_quiet_blocks)
+{
+	static const struct {
+		unsigned int on_ms, off_ms;
+	} bursts[] = { { 500, 500 }, { 200, 200 }, { 1000, 4000 }, { 40, 500 }, { 3500, 60 }, { 300, 20 }, { 300, 0 } };
+	struct media_chan_setup su = { .id = 3, .tdm_law = MEDIA_LAW_ALAW, .tone_detect = true,
+				       .plan = dtmf_tone_plan_find("itu") };
+	struct media_chan_params p = { .pt = MEDIA_PT_PCMA, .ptime_ms = 20, .dtmf_mode = MEDIA_DTMF_INBAND };
+	struct tone_log *la = talloc_zero(test_ctx, struct tone_log), *lb = talloc_zero(test_ctx, struct tone_log);
+	struct media_chan *a = media_chan_alloc(test_ctx, &su, &p, &tone_ops, la);
+	struct media_chan *b = media_chan_alloc(test_ctx, &su, &p, &tone_ops, lb);
+	uint8_t quiet[80], loud[80], tone[80], out[80];
+	int16_t lin[80];
+	unsigned int k, t, i;
+	double ph = 0;
+
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	/* the gaps: a channel's idle octet (+8: quiet) and a constant of 100 (not quiet: filtered) */
+	memset(quiet, media_g711_idle(MEDIA_LAW_ALAW), sizeof(quiet));
+	for (i = 0; i < 80; i++)
+		lin[i] = 100;
+	media_g711_from_linear(MEDIA_LAW_ALAW, lin, loud, 80);
+	for (k = 0; k < ARRAY_SIZE(bursts); k++) {
+		for (t = 0; t < bursts[k].on_ms / 10; t++) {
+			for (i = 0; i < 80; i++) {
+				lin[i] = (int16_t)lrint(6000 * sin(ph));
+				ph += 2 * M_PI * 425 / 8000;
+			}
+			media_g711_from_linear(MEDIA_LAW_ALAW, lin, tone, 80);
+			media_chan_tick(a, tone, out);
+			media_chan_tick(b, tone, out);
+		}
+		for (t = 0; t < bursts[k].off_ms / 10 + (k + 1 == ARRAY_SIZE(bursts) ? 10 : 0); t++) {
+			media_chan_tick(a, quiet, out);
+			media_chan_tick(b, loud, out);
+		}
+	}
+	/* each burst long enough once (the continuous one at 3 s), the 40 ms one is no tone */
+	ck_assert_uint_eq(lb->n, 6);
+	ck_assert_uint_eq(la->n, lb->n);
+	for (i = 0; i < lb->n; i++) {
+		ck_assert_uint_eq(la->ev[i].tone_f1, 425);
+		ck_assert_uint_eq(la->ev[i].tone_f1, lb->ev[i].tone_f1);
+		ck_assert_uint_eq(la->ev[i].tone_f2, lb->ev[i].tone_f2);
+		ck_assert_uint_eq(la->ev[i].duration_ms, lb->ev[i].duration_ms);
+		ck_assert_int_eq(la->ev[i].tone_gap_ms, lb->ev[i].tone_gap_ms);
+	}
+	ck_assert_uint_eq(la->ev[0].duration_ms, 500);
+	ck_assert_int_eq(la->ev[0].tone_gap_ms, -1);
+	ck_assert_uint_eq(la->ev[1].duration_ms, 200);
+	ck_assert_int_eq(la->ev[1].tone_gap_ms, 500);
+	ck_assert_int_eq(la->ev[2].tone_gap_ms, 200);
+	/* the gap before the continuous tone runs from the 1000 ms burst's end over the 40 ms one */
+	ck_assert_uint_eq(la->ev[3].duration_ms, MEDIA_TONE_LONG_MS);
+	ck_assert_int_eq(la->ev[3].tone_gap_ms, 4000 + 40 + 500);
+	ck_assert_int_eq(la->ev[4].tone_gap_ms, 60);
+	ck_assert_uint_eq(la->ev[5].duration_ms, 300);
+	ck_assert_int_eq(la->ev[5].tone_gap_ms, 20);
+	media_chan_free(a);
+	media_chan_free(b);
+	talloc_free(la);
+	talloc_free(lb);
+}
+END_TEST
+
 START_TEST(samples_flat)
 {
 	int16_t a[80];
@@ -242,6 +330,7 @@ static Suite *gate_suite(void)
 	tcase_add_loop_test(tc, dtmf_gating_exact, 0, ARRAY_SIZE(flat_values) * ARRAY_SIZE(lead_in));
 	tcase_add_test(tc, dtmf_gating_switched_off);
 	tcase_add_test(tc, tone_det_quiet_blocks);
+	tcase_add_test(tc, cpt_quiet_blocks);
 	tcase_add_test(tc, samples_flat);
 	suite_add_tcase(s, tc);
 	return s;
