@@ -49,11 +49,28 @@ void media_g711_to_linear(enum media_law law, const uint8_t *in, int16_t *out, s
 		out[i] = t[in[i]];
 }
 
+/* the octet of one sample */
+static uint8_t g711_of(enum media_law law, int x)
+{
+	int neg = x < 0;
+
+	if (law == MEDIA_LAW_ALAW)
+		return alaw_of_mag[(neg ? ~x : x) >> 3] ^ (neg ? 0x55 : 0xd5);
+	return ulaw_of_mag[(neg ? -x : x) >> 2] ^ (neg ? 0x7f : 0xff);
+}
+
 void media_g711_from_linear(enum media_law law, const int16_t *in, uint8_t *out, size_t n)
 {
 	size_t i;
 
 	pthread_once(&g711_once, g711_tables);
+	/* silence (a tick of zeros when no RTP came): one octet; speech differs by its second sample */
+	for (i = 1; i < n && in[i] == in[0]; i++)
+		;
+	if (n && i == n) {
+		memset(out, g711_of(law, in[0]), n);
+		return;
+	}
 	if (law == MEDIA_LAW_ALAW) {
 		for (i = 0; i < n; i++) {
 			int x = in[i], neg = x < 0;

@@ -582,6 +582,11 @@ static void cmd_run(struct media_thread *t, struct media_cmd *c)
 	free(c);
 }
 
+static void talloc_blocks_sample(struct media_thread *t)
+{
+	atomic_store(&t->talloc_blocks, talloc_total_blocks(t->ctx));
+}
+
 /* The command queue has no eventfd: the signalling thread's enqueue neither writes one nor wakes this thread,
  * which takes the commands at its next tick (at most MEDIA_TICK_MS later).  Only this thread dequeues, so the
  * items counted under the lock are there (libosmocore 1.7's dequeue must not meet an empty queue). */
@@ -599,8 +604,10 @@ static void cmd_drain(struct media_thread *t)
 		osmo_it_q_dequeue(t->cmdq, &c, list);
 		cmd_run(t, c);
 	}
-	/* a walk of the thread's tree: once per batch of commands */
-	atomic_store(&t->talloc_blocks, talloc_total_blocks(t->ctx));
+	/* a walk of the thread's tree (~15 Ir per block): when the last channel is gone, where the count shows a
+	 * leak, and once a second (run_tick()) for the show commands, not per batch */
+	if (!atomic_load(&t->n_chans))
+		talloc_blocks_sample(t);
 }
 
 /* a received RTP packet of tc from address from */
@@ -1094,8 +1101,10 @@ static void run_tick(struct media_thread *t)
 	unsigned int s, i;
 
 	t->ticks++;
-	if (t->ticks % CPU_SPLIT_TICKS == 0)
+	if (t->ticks % CPU_SPLIT_TICKS == 0) {
 		cpu_split(t);
+		talloc_blocks_sample(t);
+	}
 	/* with io_uring: what arrived since the last tick, all sockets at once (nothing to ask without channels) */
 	if (ring_busy(t))
 		ring_poll(t);
@@ -1194,7 +1203,7 @@ static void *thread_main(void *arg)
 		t->stop = true;
 	}
 	osmo_timerfd_schedule(&t->tick_ofd, &interval, &interval);
-	atomic_store(&t->talloc_blocks, talloc_total_blocks(t->ctx));
+	talloc_blocks_sample(t);
 	while (!t->stop)
 		osmo_select_main(0);
 	osmo_timerfd_disable(&t->tick_ofd);
