@@ -307,7 +307,13 @@ void dtmf_player_gen(struct dtmf_player *p, int16_t *amp, unsigned int n)
  * counted; the first other sample first replays the count's unfinished block (up to DET_BLOCK - 1 samples) so
  * that the detector is in exactly the state in which it would have been.  The one field that changes with
  * every sample, the duration since the last report (handed to the realtime callback, and not used by us), is
- * left out of the comparison and brought forward by the skipped samples. */
+ * left out of the comparison and brought forward by the skipped samples.
+ *
+ * A new detector is a fixed point itself (taken as the first snapshot), and most channels of a short call never
+ * hear anything but the idle octet: the first feeds of one constant value are only recorded, up to two blocks'
+ * worth, and replayed as they came (each from its own position) when other input comes or the two blocks are
+ * reached, whereupon the detector goes on as above.  A channel gone before then never ran dtmf_rx at all. */
+#define DET_DEFER_FEEDS	4
 struct dtmf_det {
 	dtmf_rx_state_t *rx;
 	dtmf_det_cb cb;
@@ -322,7 +328,14 @@ struct dtmf_det {
 	int16_t flat_v;
 	unsigned int skipped;	/* samples of the unfinished block (mod DET_BLOCK) not fed while gated */
 	uint64_t skipped_total;
+	bool snap_run;		/* flat_v is the value fed since the snapshot (false: nothing fed since) */
 	dtmf_rx_state_t snap;
+	/* the first feeds, while they are of one value: not fed to rx yet */
+	bool deferring;
+	int16_t defer_v;
+	unsigned int n_deferred;
+	unsigned int deferred_n[DET_DEFER_FEEDS];
+	uint64_t deferred_total;
 };
 
 static void det_realtime(void *user_data, int code, int level, int delay)
@@ -374,13 +387,19 @@ struct dtmf_det *dtmf_det_alloc(dtmf_det_cb cb, void *priv)
 	d->cb = cb;
 	d->priv = priv;
 	d->gate = true;
+	d->deferring = true;
+	memcpy(&d->snap, d->rx, sizeof(d->snap));
+	d->have_snap = true;
 	return d;
 }
 
 static void det_ungate(struct dtmf_det *d);
+static void det_undefer(struct dtmf_det *d);
 
 void dtmf_det_set_gating(struct dtmf_det *d, bool on)
 {
+	if (!on && d->deferring)
+		det_undefer(d);
 	if (!on && d->gated)
 		det_ungate(d);
 	d->gate = on;
@@ -389,7 +408,7 @@ void dtmf_det_set_gating(struct dtmf_det *d, bool on)
 
 bool dtmf_det_gated(const struct dtmf_det *d)
 {
-	return d->gated;
+	return d->gated || d->deferring;
 }
 
 bool dtmf_samples_flat(const int16_t *amp, unsigned int n)
@@ -434,7 +453,8 @@ static void det_ungate(struct dtmf_det *d)
 	d->skipped = 0;
 }
 
-bool dtmf_det_feed(struct dtmf_det *d, const int16_t *amp, unsigned int n)
+/* n samples at d->pos, in the block of d->block_start (set by the caller, once per feed) */
+static void det_feed(struct dtmf_det *d, const int16_t *amp, unsigned int n)
 {
 	bool flat = dtmf_samples_flat(amp, n);
 	unsigned int k;
@@ -444,13 +464,16 @@ bool dtmf_det_feed(struct dtmf_det *d, const int16_t *amp, unsigned int n)
 			d->skipped = (d->skipped + n) % DET_BLOCK;
 			d->skipped_total += n;
 			d->pos += n;
-			return false;
+			return;
 		}
 		det_ungate(d);
 	}
-	d->block_start = d->pos;
-	if (!flat || amp[0] != d->flat_v)
+	if (d->have_snap && !d->snap_run && flat) {
+		d->flat_v = amp[0];
+		d->snap_run = true;
+	} else if (!flat || amp[0] != d->flat_v) {
 		d->have_snap = false;
+	}
 	k = DET_BLOCK - d->rx->current_sample;
 	if (flat && d->gate && k <= n) {
 		/* up to the block boundary, where the state is compared with the previous boundary's */
@@ -464,10 +487,11 @@ bool dtmf_det_feed(struct dtmf_det *d, const int16_t *amp, unsigned int n)
 			d->skipped = (n - k) % DET_BLOCK;
 			d->skipped_total = n - k;
 			d->pos += n;
-			return false;
+			return;
 		} else {
 			memcpy(&d->snap, d->rx, sizeof(d->snap));
 			d->flat_v = amp[0];
+			d->snap_run = true;
 			d->have_snap = true;
 		}
 		if (n > k)
@@ -476,6 +500,46 @@ bool dtmf_det_feed(struct dtmf_det *d, const int16_t *amp, unsigned int n)
 		det_rx(d, amp, n);
 	}
 	d->pos += n;
+}
+
+/* the recorded first feeds, as they came */
+static void det_undefer(struct dtmf_det *d)
+{
+	int16_t fill[DET_BLOCK];
+	unsigned int i, m, k;
+
+	d->deferring = false;
+	for (i = 0; i < DET_BLOCK; i++)
+		fill[i] = d->defer_v;
+	d->pos -= d->deferred_total;
+	for (i = 0; i < d->n_deferred; i++) {
+		d->block_start = d->pos;
+		for (m = d->deferred_n[i]; m; m -= k) {
+			k = m < DET_BLOCK ? m : DET_BLOCK;
+			det_feed(d, fill, k);
+		}
+	}
+	d->n_deferred = 0;
+	d->deferred_total = 0;
+}
+
+bool dtmf_det_feed(struct dtmf_det *d, const int16_t *amp, unsigned int n)
+{
+	if (d->deferring) {
+		if (dtmf_samples_flat(amp, n) && (!d->n_deferred || amp[0] == d->defer_v) &&
+		    d->n_deferred < DET_DEFER_FEEDS) {
+			d->defer_v = amp[0];
+			d->deferred_n[d->n_deferred++] = n;
+			d->deferred_total += n;
+			d->pos += n;
+			if (d->deferred_total >= 2 * DET_BLOCK)
+				det_undefer(d);
+			return d->cur != 0;
+		}
+		det_undefer(d);
+	}
+	d->block_start = d->pos;
+	det_feed(d, amp, n);
 	return d->cur != 0;
 }
 

@@ -62,7 +62,7 @@ static unsigned int render(const struct sect *s, unsigned int ns, int16_t *out, 
 /* the idle values: A-law 0xD5 (+8), µ-law 0xFF (0), a negative and a loud offset */
 static const int16_t flat_values[] = { 8, 0, -8, 1000 };
 /* where the digits start relative to the detector's 102-sample blocks and the 80-sample ticks */
-static const unsigned int lead_in[] = { 0, 37, 80 * 7, 80 * 13 + 5, 1020, 3001 };
+static const unsigned int lead_in[] = { 0, 37, 150, 203, 204, 205, 80 * 7, 80 * 13 + 5, 1020, 3001 };
 /* feed sizes: ticks, and odd sizes that cross block boundaries anywhere */
 static const unsigned int chunks[] = { 80, 33, 160, 1 };
 
@@ -93,6 +93,9 @@ START_TEST(dtmf_gating_exact)
 		ck_assert_ptr_nonnull(plain);
 		la->n = lb->n = 0;
 		dtmf_det_set_gating(plain, false);
+		/* a new detector records its first feeds of one value instead of running SpanDSP */
+		ck_assert(dtmf_det_gated(gated));
+		ck_assert(!dtmf_det_gated(plain));
 		for (pos = 0; pos < n; pos += chunks[c]) {
 			unsigned int k = n - pos < chunks[c] ? n - pos : chunks[c];
 			bool ra = dtmf_det_feed(gated, x + pos, k), rb = dtmf_det_feed(plain, x + pos, k);
@@ -145,6 +148,9 @@ START_TEST(dtmf_gating_switched_off)
 		}
 		dtmf_det_feed(a, x + pos, 80);
 		dtmf_det_feed(b, x + pos, 80);
+		/* idle from the start: not fed to SpanDSP */
+		if (pos < 2000)
+			ck_assert(dtmf_det_gated(a));
 	}
 	ck_assert_uint_eq(lb->n, 2);
 	ck_assert_uint_eq(la->n, 2);
