@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <time.h>
 #include <sys/eventfd.h>
 #include <sys/resource.h>
@@ -82,7 +83,7 @@ struct media_cmd {
 	uint32_t id;
 	/* create */
 	int rtp_fd, rtcp_fd;
-	bool pooled[2];			/* rtp_fd, rtcp_fd come from the pool: drain them first */
+	bool pooled[2];			/* rtp_fd, rtcp_fd come from the pool: drain them first (pooled_drain()) */
 	uint16_t port;
 	int span_idx;
 	unsigned int ts;
@@ -451,6 +452,58 @@ static void sock_drain(int fd)
 		;
 }
 
+/* A command that will not run: its sockets closed, its file too. */
+static void cmd_drop(struct media_cmd *c)
+{
+	if (c->type == CMD_CREATE && c->rtp_fd >= 0) {
+		close(c->rtp_fd);
+		close(c->rtcp_fd);
+	}
+	if (c->file)
+		fclose(c->file);
+	free(c);
+}
+
+#define DRAIN_POLL_MAX	64
+
+static void pooled_poll(struct pollfd *pfd, unsigned int n)
+{
+	unsigned int i;
+
+	if (poll(pfd, n, 0) <= 0)
+		return;
+	for (i = 0; i < n; i++)
+		if (pfd[i].revents & POLLIN)
+			sock_drain(pfd[i].fd);
+}
+
+/* Pooled sockets bring what reached the pair while it was free, which belongs to no call.  Most bring nothing:
+ * rather than a receive each that finds nothing (two per call), one poll() per DRAIN_POLL_MAX sockets of a
+ * batch of commands tells which ones to drain. */
+static void pooled_drain(struct llist_head *batch)
+{
+	struct pollfd pfd[DRAIN_POLL_MAX];
+	struct media_cmd *c;
+	unsigned int n = 0, k;
+
+	llist_for_each_entry(c, batch, list) {
+		if (c->type != CMD_CREATE)
+			continue;
+		for (k = 0; k < 2; k++) {
+			if (!c->pooled[k])
+				continue;
+			c->pooled[k] = false;
+			pfd[n++] = (struct pollfd){ .fd = k ? c->rtcp_fd : c->rtp_fd, .events = POLLIN };
+			if (n == DRAIN_POLL_MAX) {
+				pooled_poll(pfd, n);
+				n = 0;
+			}
+		}
+	}
+	if (n)
+		pooled_poll(pfd, n);
+}
+
 static void cmd_create(struct media_thread *t, struct media_cmd *c)
 {
 	struct media_event ev = { .chan_id = c->id, .local_port = c->port };
@@ -479,11 +532,7 @@ static void cmd_create(struct media_thread *t, struct media_cmd *c)
 	tc->rx_slot[0] = tc->rx_slot[1] = NO_SLOT;
 	tc->rtp_fd = c->rtp_fd;
 	tc->rtcp_fd = c->rtcp_fd;
-	/* pooled sockets: what reached the pair while it was free belongs to no call */
-	if (c->pooled[0])
-		sock_drain(tc->rtp_fd);
-	if (c->pooled[1])
-		sock_drain(tc->rtcp_fd);
+	/* pooled sockets were drained with the batch (pooled_drain()) */
 	talloc_set_destructor(tc, thread_chan_destructor);
 	c->rtp_fd = -1;
 	c->rtcp_fd = -1;
@@ -592,16 +641,26 @@ static void talloc_blocks_sample(struct media_thread *t)
  * items counted under the lock are there (libosmocore 1.7's dequeue must not meet an empty queue). */
 static void cmd_drain(struct media_thread *t)
 {
-	struct media_cmd *c;
+	struct media_cmd *c, *tmp;
 	unsigned int n;
+	LLIST_HEAD(batch);
 
 	pthread_mutex_lock(&t->cmdq->mutex);
 	n = t->cmdq->current_length;
 	pthread_mutex_unlock(&t->cmdq->mutex);
 	if (!n)
 		return;
-	while (n-- && !t->stop) {
+	while (n--) {
 		osmo_it_q_dequeue(t->cmdq, &c, list);
+		llist_add_tail(&c->list, &batch);
+	}
+	pooled_drain(&batch);
+	llist_for_each_entry_safe(c, tmp, &batch, list) {
+		llist_del(&c->list);
+		if (t->stop) {
+			cmd_drop(c);
+			continue;
+		}
 		cmd_run(t, c);
 	}
 	/* a walk of the thread's tree (~15 Ir per block): when the last channel is gone, where the count shows a
@@ -1215,13 +1274,7 @@ static void *thread_main(void *arg)
 		osmo_it_q_dequeue(t->cmdq, &c, list);
 		if (!c)
 			break;
-		if (c->type == CMD_CREATE && c->rtp_fd >= 0) {
-			close(c->rtp_fd);
-			close(c->rtcp_fd);
-		}
-		if (c->file)
-			fclose(c->file);
-		free(c);
+		cmd_drop(c);
 	}
 	free_thread_objects(t);
 	ev_flush(t);
