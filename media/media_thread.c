@@ -48,6 +48,7 @@
 #define RING_TX_PKT		512	/* larger packets (none at ptime <= 40 ms) are sent directly */
 #define UD_TX			(1ull << 63)	/* completion of a send */
 #define UD_IGNORE		(1ull << 62)	/* completion of a cancel (or of an unused entry: a no-op) */
+#define UD_RTCP			(1ull << 61)	/* with UD_TX: an RTCP send (not counted as RTP) */
 #define NO_SLOT			UINT32_MAX
 
 const struct value_string media_event_type_names[] = {
@@ -283,6 +284,8 @@ static void chan_event(void *priv, const struct media_event *ev)
 }
 
 static bool ring_send(struct thread_chan *tc, const uint8_t *pkt, size_t len);
+static bool ring_send_to(struct media_thread *t, int fd, const uint8_t *pkt, size_t len,
+			 const struct sockaddr_storage *to, socklen_t to_len, uint64_t ud);
 static void ring_arm(struct media_thread *t, struct thread_chan *tc, bool rtcp);
 static void ring_disarm(struct media_thread *t, struct thread_chan *tc);
 static void span_attach(struct media_span *sp, unsigned int i, struct thread_chan *tc);
@@ -311,6 +314,7 @@ static void remote_rtcp(const struct thread_chan *tc, struct sockaddr_storage *s
 		((struct sockaddr_in6 *)ss)->sin6_port = htons(ntohs(((struct sockaddr_in6 *)ss)->sin6_port) + 1);
 }
 
+/* RTCP (the reports every 5 s, the BYE of every call) goes with the tick's RTP where io_uring sends it */
 static void chan_rtcp_tx(void *priv, const uint8_t *pkt, size_t len)
 {
 	struct thread_chan *tc = priv;
@@ -319,6 +323,8 @@ static void chan_rtcp_tx(void *priv, const uint8_t *pkt, size_t len)
 	if (!tc->remote_known)
 		return;
 	remote_rtcp(tc, &ss);
+	if (ring_send_to(tc->t, tc->rtcp_fd, pkt, len, &ss, tc->remote_len, UD_TX | UD_RTCP))
+		return;
 	sendto(tc->rtcp_fd, pkt, len, MSG_DONTWAIT, (struct sockaddr *)&ss, tc->remote_len);
 }
 
@@ -820,6 +826,8 @@ static void ring_complete(struct media_thread *t, const struct io_uring_cqe *cqe
 	if (cqe->user_data & UD_TX) {
 		if (t->tx_inflight)	/* 0: a send of an abandoned arena (ring_poll()) */
 			t->tx_inflight--;
+		if (cqe->user_data & UD_RTCP)
+			return;	/* as when sent directly: RTCP send errors are not counted */
 		if (cqe->res > 0)
 			atomic_fetch_add_explicit(&t->rtp_tx, 1, memory_order_relaxed);
 		else
@@ -894,10 +902,11 @@ static struct io_uring_sqe *ring_sqe(struct media_thread *t)
 	return sqe;
 }
 
-/* queue an RTP packet of tc for the tick's submission; false: send it directly */
-static bool ring_send(struct thread_chan *tc, const uint8_t *pkt, size_t len)
+/* queue a packet for the tick's submission, on a connected socket (to NULL) or to an address; ud: UD_TX, with
+ * UD_RTCP for RTCP; false: send it directly */
+static bool ring_send_to(struct media_thread *t, int fd, const uint8_t *pkt, size_t len,
+			 const struct sockaddr_storage *to, socklen_t to_len, uint64_t ud)
 {
-	struct media_thread *t = tc->t;
 	struct io_uring_sqe *sqe;
 	struct tx_ent *e;
 
@@ -908,17 +917,23 @@ static bool ring_send(struct thread_chan *tc, const uint8_t *pkt, size_t len)
 		return false;
 	e = &t->tx[t->tx_used++];
 	memcpy(e->pkt, pkt, len);
-	if (tc->connected) {
-		media_uring_prep_send(sqe, tc->rtp_fd, e->pkt, len, UD_TX);
+	if (!to) {
+		media_uring_prep_send(sqe, fd, e->pkt, len, ud);
 	} else {
-		e->to = tc->remote;
+		e->to = *to;
 		e->iov = (struct iovec){ e->pkt, len };
-		e->mh = (struct msghdr){ .msg_name = &e->to, .msg_namelen = tc->remote_len, .msg_iov = &e->iov,
+		e->mh = (struct msghdr){ .msg_name = &e->to, .msg_namelen = to_len, .msg_iov = &e->iov,
 					 .msg_iovlen = 1 };
-		media_uring_prep_sendmsg(sqe, tc->rtp_fd, &e->mh, UD_TX);
+		media_uring_prep_sendmsg(sqe, fd, &e->mh, ud);
 	}
 	t->tx_inflight++;
 	return true;
+}
+
+/* an RTP packet of tc */
+static bool ring_send(struct thread_chan *tc, const uint8_t *pkt, size_t len)
+{
+	return ring_send_to(tc->t, tc->rtp_fd, pkt, len, tc->connected ? NULL : &tc->remote, tc->remote_len, UD_TX);
 }
 
 /* io_uring for this thread's channel sockets where the kernel allows it (see media_uring.h) */

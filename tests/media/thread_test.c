@@ -502,6 +502,48 @@ START_TEST(pooled_sockets_drained)
 }
 END_TEST
 
+/* A channel going away says so: an RTCP BYE for its SSRC reaches the peer's RTCP port (with io_uring it leaves
+ * with the tick's submission, else directly). */
+START_TEST(rtcp_bye_on_destroy)
+{
+	struct media_cfg *cfg = mkcfg();
+	struct media_plane *mp = media_plane_alloc(test_ctx, cfg, &ops, NULL);
+	struct media_chan_req req = { .cic = -1, .p = { .pt = MEDIA_PT_PCMA, .ptime_ms = 20 } };
+	int rtcp_peer = udp_sock(PEER_PORT + 1);
+	struct rtcp_info info;
+	uint8_t buf[512];
+	ssize_t n = -1;
+	unsigned int t;
+	int64_t id;
+
+	nev = 0;
+	ck_assert_int_eq(media_plane_start(mp), 0);
+	osmo_sockaddr_str_from_str(&req.p.remote, "127.0.0.1", PEER_PORT);
+	id = media_plane_chan_create(mp, &req);
+	ck_assert_int_gt(id, 0);
+	ck_assert_ptr_nonnull(wait_event_id(MEDIA_EV_CHAN_READY, id, 1000));
+	ck_assert_int_eq(media_plane_chan_destroy(mp, id), 0);
+	ck_assert_ptr_nonnull(wait_event_id(MEDIA_EV_CHAN_DESTROYED, id, 1000));
+	for (t = 0; t < 1000 && n < 0; t++) {
+		n = recv(rtcp_peer, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n < 0)
+			usleep(1000);
+	}
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_eq(rtcp_parse(buf, n, &info, NULL), 0);
+	ck_assert(info.has_bye);
+	ck_assert_uint_eq(info.num_bye, 1);
+	ck_assert_uint_eq(info.bye_ssrc[0], info.ssrc);
+	/* once */
+	usleep(30000);
+	ck_assert_int_lt(recv(rtcp_peer, buf, sizeof(buf), MSG_DONTWAIT), 0);
+	media_plane_stop(mp);
+	close(rtcp_peer);
+	talloc_free(mp);
+	talloc_free(cfg);
+}
+END_TEST
+
 /* Many pooled pairs taken in one batch of commands (one thread): the thread asks which of their sockets hold
  * something in one poll() per 64 of them; the stale datagrams of every pair, also those past the first 64
  * sockets, are drained before the new channels receive. */
@@ -884,6 +926,7 @@ static Suite *thread_suite(void)
 		tcase_add_test(tc, create_destroy_1000);
 		tcase_add_test(tc, pooled_sockets_drained);
 		tcase_add_test(tc, pooled_sockets_drained_batch);
+		tcase_add_test(tc, rtcp_bye_on_destroy);
 		tcase_add_test(tc, tdm_only_channel);
 		suite_add_tcase(s, tc);
 	}
