@@ -146,8 +146,8 @@ START_TEST(transcode_bounds)
 			uint8_t ref2 = i ? linear_to_ulaw(~x) : linear_to_alaw(~x);
 			media_g711_from_linear(law, flat, of, 3);
 			media_g711_from_linear(law, mixed, om, 2);
-			ck_assert_msg(of[0] == ref && of[1] == ref && of[2] == ref, "law %u of %d: %02x, SpanDSP %02x", i,
-				      x, of[0], ref);
+			ck_assert_msg(of[0] == ref && of[1] == ref && of[2] == ref, "law %u of %d: %02x, SpanDSP %02x",
+				      i, x, of[0], ref);
 			ck_assert_msg(om[0] == ref && om[1] == ref2, "law %u of %d, %d: %02x %02x, SpanDSP %02x %02x",
 				      i, x, ~x, om[0], om[1], ref, ref2);
 		}
