@@ -1,8 +1,11 @@
 /* SpanDSP-based DTMF, tones and continuity tone of a bearer channel. */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+/* the DTMF detector's state is compared and its block position read (dtmf_det gating) */
+#define SPANDSP_EXPOSE_INTERNAL_STRUCTURES
 #include <spandsp.h>
 
 #include "dtmf/dtmf_dsp.h"
@@ -68,37 +71,19 @@ void dtmf_cot_det_init(struct dtmf_cot_det *d, float min_dbm0)
 	dtmf_tone_det_init(d, DTMF_COT_FREQ, min_dbm0, COT_MIN_MS);
 }
 
-bool dtmf_tone_det_feed(struct dtmf_tone_det *d, const int16_t *amp, unsigned int n)
+/* A block of one constant value v cannot be a hit: its Goertzel amplitude is at most 2|v| (|X| <= N|v|), so below
+ * a threshold of more than twice that (a margin for rounding) the block only clears the run of hits, and the
+ * filters and the energy, reset at the block's start, stay reset.  The idle octet (A-law +8, µ-law 0) is far below
+ * every threshold (-43 dBm0 is an amplitude of ~160). */
+static bool quiet_block(const int16_t *amp, float threshold_amp)
 {
-	while (n) {
-		unsigned int k = TONE_BLOCK - d->in_block, i;
-		if (k > n)
-			k = n;
-		dtmf_goertzel_update(&d->g, amp, k);
-		for (i = 0; i < k; i++)
-			d->energy += (float)amp[i] * amp[i];
-		d->in_block += k;
-		amp += k;
-		n -= k;
-		if (d->in_block == TONE_BLOCK) {
-			float a = dtmf_goertzel_amplitude(&d->g);
-			/* the tone must carry most of the block's energy (a^2/2 per sample), not just be
-			 * present in speech or noise */
-			float tone_energy = a * a / 2.0f * TONE_BLOCK;
-			bool hit = a >= d->threshold_amp && tone_energy >= 0.7f * d->energy;
-			d->hits = hit ? d->hits + 1 : 0;
-			if (d->hits >= d->hits_needed)
-				d->detected = true;
-			d->energy = 0.0f;
-			d->in_block = 0;
-		}
-	}
-	return d->detected;
+	return 4.0f * abs(amp[0]) < threshold_amp && dtmf_samples_flat(amp, TONE_BLOCK);
 }
 
 static void block_done(struct dtmf_tone_det *d)
 {
 	float a = dtmf_goertzel_amplitude(&d->g);
+	/* the tone must carry most of the block's energy (a^2/2 per sample), not just be present in speech or noise */
 	float tone_energy = a * a / 2.0f * TONE_BLOCK;
 	bool hit = a >= d->threshold_amp && tone_energy >= 0.7f * d->energy;
 
@@ -109,6 +94,30 @@ static void block_done(struct dtmf_tone_det *d)
 	d->in_block = 0;
 }
 
+bool dtmf_tone_det_feed(struct dtmf_tone_det *d, const int16_t *amp, unsigned int n)
+{
+	while (n) {
+		unsigned int k = TONE_BLOCK - d->in_block, i;
+		if (k == TONE_BLOCK && n >= TONE_BLOCK && quiet_block(amp, d->threshold_amp)) {
+			d->hits = 0;
+			amp += TONE_BLOCK;
+			n -= TONE_BLOCK;
+			continue;
+		}
+		if (k > n)
+			k = n;
+		dtmf_goertzel_update(&d->g, amp, k);
+		for (i = 0; i < k; i++)
+			d->energy += (float)amp[i] * amp[i];
+		d->in_block += k;
+		amp += k;
+		n -= k;
+		if (d->in_block == TONE_BLOCK)
+			block_done(d);
+	}
+	return d->detected;
+}
+
 void dtmf_tone_det_feed2(struct dtmf_tone_det *a, struct dtmf_tone_det *b, const int16_t *amp, unsigned int n)
 {
 	while (n) {
@@ -116,6 +125,13 @@ void dtmf_tone_det_feed2(struct dtmf_tone_det *a, struct dtmf_tone_det *b, const
 		float s1a = a->g.s1, s2a = a->g.s2, ca = a->g.coeff;
 		float s1b = b->g.s1, s2b = b->g.s2, cb = b->g.coeff;
 		float e = 0.0f;
+		if (k == TONE_BLOCK && n >= TONE_BLOCK &&
+		    quiet_block(amp, a->threshold_amp < b->threshold_amp ? a->threshold_amp : b->threshold_amp)) {
+			a->hits = b->hits = 0;
+			amp += TONE_BLOCK;
+			n -= TONE_BLOCK;
+			continue;
+		}
 		if (k > n)
 			k = n;
 		for (i = 0; i < k; i++) {
@@ -279,6 +295,25 @@ void dtmf_player_gen(struct dtmf_player *p, int16_t *amp, unsigned int n)
 	}
 }
 
+/* SpanDSP 0.0.6 dtmf_rx works in blocks of 102 samples (DTMF_SAMPLES_PER_BLOCK, private to its dtmf.c): the
+ * Goertzel filters and the energy are reset at each block's end, where the digit state machine moves.  Should
+ * the value be wrong, a feed never ends on a block boundary and the gating never engages: correct either way. */
+#define DET_BLOCK	102
+
+/* Gating: a channel's TDM input is the idle octet most of the time, one constant sample value.  Fed a block of
+ * one constant value, dtmf_rx goes from its state at a block boundary to the next boundary's state; once that
+ * state comes out identical (compared byte by byte with the copy taken one block earlier) it is a fixed point:
+ * every further block of that value leaves it as it is and reports nothing.  From then on such samples are only
+ * counted; the first other sample first replays the count's unfinished block (up to DET_BLOCK - 1 samples) so
+ * that the detector is in exactly the state in which it would have been.  The one field that changes with
+ * every sample, the duration since the last report (handed to the realtime callback, and not used by us), is
+ * left out of the comparison and brought forward by the skipped samples.
+ *
+ * A new detector is a fixed point itself (taken as the first snapshot), and most channels of a short call never
+ * hear anything but the idle octet: the first feeds of one constant value are only recorded, up to two blocks'
+ * worth, and replayed as they came (each from its own position) when other input comes or the two blocks are
+ * reached, whereupon the detector goes on as above.  A channel gone before then never ran dtmf_rx at all. */
+#define DET_DEFER_FEEDS	4
 struct dtmf_det {
 	dtmf_rx_state_t *rx;
 	dtmf_det_cb cb;
@@ -287,6 +322,20 @@ struct dtmf_det {
 	uint32_t block_start;	/* position of the block being processed */
 	char cur;
 	uint32_t cur_start;
+	bool gate;		/* gating allowed */
+	bool gated;		/* rx is at a boundary in its fixed point for flat_v; skipped samples not fed */
+	bool have_snap;		/* snap: rx at the previous boundary, fed only flat_v since */
+	int16_t flat_v;
+	unsigned int skipped;	/* samples of the unfinished block (mod DET_BLOCK) not fed while gated */
+	uint64_t skipped_total;
+	bool snap_run;		/* flat_v is the value fed since the snapshot (false: nothing fed since) */
+	dtmf_rx_state_t snap;
+	/* the first feeds, while they are of one value: not fed to rx yet */
+	bool deferring;
+	int16_t defer_v;
+	unsigned int n_deferred;
+	unsigned int deferred_n[DET_DEFER_FEEDS];
+	uint64_t deferred_total;
 };
 
 static void det_realtime(void *user_data, int code, int level, int delay)
@@ -337,19 +386,160 @@ struct dtmf_det *dtmf_det_alloc(dtmf_det_cb cb, void *priv)
 	dtmf_rx_set_realtime_callback(d->rx, det_realtime, d);
 	d->cb = cb;
 	d->priv = priv;
+	d->gate = true;
+	d->deferring = true;
+	memcpy(&d->snap, d->rx, sizeof(d->snap));
+	d->have_snap = true;
 	return d;
 }
 
-bool dtmf_det_feed(struct dtmf_det *d, const int16_t *amp, unsigned int n)
+static void det_ungate(struct dtmf_det *d);
+static void det_undefer(struct dtmf_det *d);
+
+void dtmf_det_set_gating(struct dtmf_det *d, bool on)
 {
-	d->block_start = d->pos;
+	if (!on && d->deferring)
+		det_undefer(d);
+	if (!on && d->gated)
+		det_ungate(d);
+	d->gate = on;
+	d->have_snap = false;
+}
+
+bool dtmf_det_gated(const struct dtmf_det *d)
+{
+	return d->gated || d->deferring;
+}
+
+bool dtmf_samples_flat(const int16_t *amp, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 1; i < n; i++)
+		if (amp[i] != amp[0])
+			return false;
+	return n > 0;
+}
+
+static void det_rx(struct dtmf_det *d, const int16_t *amp, unsigned int n)
+{
 	dtmf_rx(d->rx, amp, n);
-	d->pos += n;
 	/* the digit queue of dtmf_rx is not used: keep it from filling up */
 	if (dtmf_rx_status(d->rx) >= 0) {
 		char buf[8];
 		dtmf_rx_get(d->rx, buf, sizeof(buf));
 	}
+}
+
+/* leave the fixed point: the skipped samples of the unfinished block, which cannot complete a block (no
+ * callback), then the detector is where the ungated one would be */
+static void det_ungate(struct dtmf_det *d)
+{
+	int16_t fill[DET_BLOCK];
+	unsigned int i;
+
+	d->gated = false;
+	d->have_snap = false;
+	/* as dtmf_rx() counts it: saturating below INT_MAX; the replay below counts the rest */
+	d->skipped_total -= d->skipped;
+	if (d->skipped_total < (uint64_t)(INT_MAX - d->rx->duration))
+		d->rx->duration += d->skipped_total;
+	d->skipped_total = 0;
+	if (!d->skipped)
+		return;
+	for (i = 0; i < d->skipped; i++)
+		fill[i] = d->flat_v;
+	det_rx(d, fill, d->skipped);
+	d->skipped = 0;
+}
+
+/* n samples at d->pos, in the block of d->block_start (set by the caller, once per feed) */
+static void det_feed(struct dtmf_det *d, const int16_t *amp, unsigned int n)
+{
+	bool flat = dtmf_samples_flat(amp, n);
+	unsigned int k;
+
+	if (d->gated) {
+		if (flat && amp[0] == d->flat_v) {
+			d->skipped = (d->skipped + n) % DET_BLOCK;
+			d->skipped_total += n;
+			d->pos += n;
+			return;
+		}
+		det_ungate(d);
+	}
+	if (d->have_snap && !d->snap_run && flat) {
+		d->flat_v = amp[0];
+		d->snap_run = true;
+	} else if (!flat || amp[0] != d->flat_v) {
+		d->have_snap = false;
+	}
+	k = DET_BLOCK - d->rx->current_sample;
+	if (flat && d->gate && k <= n) {
+		/* up to the block boundary, where the state is compared with the previous boundary's */
+		det_rx(d, amp, k);
+		if (d->have_snap)
+			d->snap.duration = d->rx->duration;
+		if (d->rx->current_sample || d->cur) {
+			d->have_snap = false;
+		} else if (d->have_snap && !memcmp(&d->snap, d->rx, sizeof(d->snap))) {
+			d->gated = true;
+			d->skipped = (n - k) % DET_BLOCK;
+			d->skipped_total = n - k;
+			d->pos += n;
+			return;
+		} else {
+			memcpy(&d->snap, d->rx, sizeof(d->snap));
+			d->flat_v = amp[0];
+			d->snap_run = true;
+			d->have_snap = true;
+		}
+		if (n > k)
+			det_rx(d, amp + k, n - k);
+	} else {
+		det_rx(d, amp, n);
+	}
+	d->pos += n;
+}
+
+/* the recorded first feeds, as they came */
+static void det_undefer(struct dtmf_det *d)
+{
+	int16_t fill[DET_BLOCK];
+	unsigned int i, m, k;
+
+	d->deferring = false;
+	for (i = 0; i < DET_BLOCK; i++)
+		fill[i] = d->defer_v;
+	d->pos -= d->deferred_total;
+	for (i = 0; i < d->n_deferred; i++) {
+		d->block_start = d->pos;
+		for (m = d->deferred_n[i]; m; m -= k) {
+			k = m < DET_BLOCK ? m : DET_BLOCK;
+			det_feed(d, fill, k);
+		}
+	}
+	d->n_deferred = 0;
+	d->deferred_total = 0;
+}
+
+bool dtmf_det_feed(struct dtmf_det *d, const int16_t *amp, unsigned int n)
+{
+	if (d->deferring) {
+		if (dtmf_samples_flat(amp, n) && (!d->n_deferred || amp[0] == d->defer_v) &&
+		    d->n_deferred < DET_DEFER_FEEDS) {
+			d->defer_v = amp[0];
+			d->deferred_n[d->n_deferred++] = n;
+			d->deferred_total += n;
+			d->pos += n;
+			if (d->deferred_total >= 2 * DET_BLOCK)
+				det_undefer(d);
+			return d->cur != 0;
+		}
+		det_undefer(d);
+	}
+	d->block_start = d->pos;
+	det_feed(d, amp, n);
 	return d->cur != 0;
 }
 

@@ -102,8 +102,16 @@ typedef void (*dtmf_det_cb)(void *priv, const struct dtmf_digit_ev *ev);
 struct dtmf_det;
 /*! \brief A detector that calls cb on every digit start and end; NULL on failure. */
 struct dtmf_det *dtmf_det_alloc(dtmf_det_cb cb, void *priv);
-/*! \brief Feed samples; returns true while a digit is present (for in-band removal). */
+/*! \brief Feed samples; returns true while a digit is present (for in-band removal).  Runs of one constant
+ *  sample value (the idle octet) stop reaching SpanDSP once its state no longer changes with them; the digits
+ *  and positions reported are the same as without (see dtmf_det_set_gating()). */
 bool dtmf_det_feed(struct dtmf_det *d, const int16_t *amp, unsigned int n);
+/*! \brief Allow (the default) or forbid skipping constant input; for tests, which compare both. */
+void dtmf_det_set_gating(struct dtmf_det *d, bool on);
+/*! \brief Whether the detector is skipping constant input right now. */
+bool dtmf_det_gated(const struct dtmf_det *d);
+/*! \brief Whether the n samples (n > 0) all have one value. */
+bool dtmf_samples_flat(const int16_t *amp, unsigned int n);
 void dtmf_det_free(struct dtmf_det *d);
 
 /* ---- DTMF generation of one digit of open-ended duration ---- */

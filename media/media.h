@@ -117,7 +117,8 @@ struct media_plane_ops {
 /*! Counters of the plane, summed over the threads (read racily: for show commands and tests). */
 struct media_plane_stats {
 	unsigned int channels;		/*!< channels alive in the threads */
-	size_t thread_talloc_blocks;	/*!< talloc blocks under the threads' roots (leak checks) */
+	size_t thread_talloc_blocks;	/*!< talloc blocks under the threads' roots (leak checks): counted
+					 *   when a thread's last channel is gone and once a second */
 	uint64_t ticks;			/*!< ticks run by thread 0 */
 	uint64_t tick_overruns;		/*!< ticks run late (caught up after the thread was held up) */
 	uint64_t events_dropped;

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <talloc.h>
@@ -48,11 +49,28 @@ void media_g711_to_linear(enum media_law law, const uint8_t *in, int16_t *out, s
 		out[i] = t[in[i]];
 }
 
+/* the octet of one sample */
+static uint8_t g711_of(enum media_law law, int x)
+{
+	int neg = x < 0;
+
+	if (law == MEDIA_LAW_ALAW)
+		return alaw_of_mag[(neg ? ~x : x) >> 3] ^ (neg ? 0x55 : 0xd5);
+	return ulaw_of_mag[(neg ? -x : x) >> 2] ^ (neg ? 0x7f : 0xff);
+}
+
 void media_g711_from_linear(enum media_law law, const int16_t *in, uint8_t *out, size_t n)
 {
 	size_t i;
 
 	pthread_once(&g711_once, g711_tables);
+	/* silence (a tick of zeros when no RTP came): one octet; speech differs by its second sample */
+	for (i = 1; i < n && in[i] == in[0]; i++)
+		;
+	if (n && i == n) {
+		memset(out, g711_of(law, in[0]), n);
+		return;
+	}
 	if (law == MEDIA_LAW_ALAW) {
 		for (i = 0; i < n; i++) {
 			int x = in[i], neg = x < 0;
@@ -130,6 +148,9 @@ struct cpt_det {
 	uint64_t run_start;		/* block of the current run's start */
 	uint64_t prev_end;		/* block after the previous burst (a run long enough to be one) */
 	bool have_prev;
+	/* a block's quiet beginning, not filtered yet (see cpt_feed()) */
+	unsigned int held;
+	int16_t held_amp[CPT_BLOCK];
 };
 
 struct media_chan {
@@ -389,30 +410,75 @@ static void cpt_block(struct media_chan *ch, struct cpt_det *d)
 	d->reported = false;
 }
 
+/* the Goertzel filters of the candidates and the block energy over n samples (within one block) */
+static void cpt_filter(struct cpt_det *d, const int16_t *amp, unsigned int n)
+{
+	float s1[CPT_MAX_FREQ], s2[CPT_MAX_FREQ], e = 0.0f;
+	unsigned int i, f;
+
+	memcpy(s1, d->s1, sizeof(s1));
+	memcpy(s2, d->s2, sizeof(s2));
+	for (i = 0; i < n; i++) {
+		float x = amp[i];
+
+		e += x * x;
+		for (f = 0; f < d->n_freq; f++) {
+			float s0 = x + d->coeff[f] * s1[f] - s2[f];
+			s2[f] = s1[f];
+			s1[f] = s0;
+		}
+	}
+	memcpy(d->s1, s1, sizeof(s1));
+	memcpy(d->s2, s2, sizeof(s2));
+	d->energy += e;
+	d->in_block += n;
+}
+
+/* Whether samples this small throughout a block make it a block without a tone: a frequency's amplitude over a
+ * block is at most twice the largest sample (|X| <= N max|x|), so with a margin of two for rounding, below a
+ * quarter of the weakest tone's amplitude no candidate reaches it.  The idle octet (+8 or 0) is far below. */
+static bool cpt_quiet(const struct cpt_det *d, const int16_t *amp, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (4.0f * abs(amp[i]) >= d->min_amp)
+			return false;
+	return true;
+}
+
+/* A block that starts quiet is held back unfiltered: if it stays quiet to its end, it is a block without a tone
+ * (cpt_block() on the filters' reset state finds none either, with the same bookkeeping of runs and gaps);
+ * once a sample is not quiet, the held samples are filtered first and the block goes on as usual. */
 static void cpt_feed(struct media_chan *ch, struct cpt_det *d, const int16_t *amp, unsigned int n)
 {
 	while (n) {
-		unsigned int k = CPT_BLOCK - d->in_block, i, f;
-		float s1[CPT_MAX_FREQ], s2[CPT_MAX_FREQ], e = 0.0f;
+		unsigned int k;
 
-		if (k > n)
-			k = n;
-		memcpy(s1, d->s1, sizeof(s1));
-		memcpy(s2, d->s2, sizeof(s2));
-		for (i = 0; i < k; i++) {
-			float x = amp[i];
-
-			e += x * x;
-			for (f = 0; f < d->n_freq; f++) {
-				float s0 = x + d->coeff[f] * s1[f] - s2[f];
-				s2[f] = s1[f];
-				s1[f] = s0;
+		if (d->in_block == 0) {
+			k = CPT_BLOCK - d->held;
+			if (k > n)
+				k = n;
+			if (cpt_quiet(d, amp, k)) {
+				memcpy(d->held_amp + d->held, amp, k * sizeof(*amp));
+				d->held += k;
+				amp += k;
+				n -= k;
+				if (d->held == CPT_BLOCK) {
+					d->held = 0;
+					cpt_block(ch, d);
+				}
+				continue;
+			}
+			if (d->held) {
+				cpt_filter(d, d->held_amp, d->held);
+				d->held = 0;
 			}
 		}
-		memcpy(d->s1, s1, sizeof(s1));
-		memcpy(d->s2, s2, sizeof(s2));
-		d->energy += e;
-		d->in_block += k;
+		k = CPT_BLOCK - d->in_block;
+		if (k > n)
+			k = n;
+		cpt_filter(d, amp, k);
 		amp += k;
 		n -= k;
 		if (d->in_block == CPT_BLOCK)

@@ -135,13 +135,22 @@ START_TEST(transcode_bounds)
 		ck_assert_msg(abs(l1 - l2) <= abs(l1) / 16 + 16, "u %02x -> %d vs %d", i, l1, l2);
 	}
 	ck_assert_int_gt(worst_a + worst_u, 0);	/* the laws differ: some loss is expected */
-	/* the table encoder gives SpanDSP's codes for every sample value */
+	/* the table encoder gives SpanDSP's codes for every sample value, in a run of one value (encoded once) and
+	 * beside another value (~x: always different) */
 	for (x = -32768; x < 32768; x++) {
-		int16_t in = x;
-		media_g711_from_linear(MEDIA_LAW_ALAW, &in, &o, 1);
-		ck_assert_msg(o == linear_to_alaw(x), "A-law of %d: %02x, SpanDSP %02x", x, o, linear_to_alaw(x));
-		media_g711_from_linear(MEDIA_LAW_ULAW, &in, &o, 1);
-		ck_assert_msg(o == linear_to_ulaw(x), "µ-law of %d: %02x, SpanDSP %02x", x, o, linear_to_ulaw(x));
+		int16_t flat[3] = { x, x, x }, mixed[2] = { x, ~x };
+		uint8_t of[3], om[2];
+		for (i = 0; i < 2; i++) {
+			enum media_law law = i ? MEDIA_LAW_ULAW : MEDIA_LAW_ALAW;
+			uint8_t ref = i ? linear_to_ulaw(x) : linear_to_alaw(x);
+			uint8_t ref2 = i ? linear_to_ulaw(~x) : linear_to_alaw(~x);
+			media_g711_from_linear(law, flat, of, 3);
+			media_g711_from_linear(law, mixed, om, 2);
+			ck_assert_msg(of[0] == ref && of[1] == ref && of[2] == ref, "law %u of %d: %02x, SpanDSP %02x",
+				      i, x, of[0], ref);
+			ck_assert_msg(om[0] == ref && om[1] == ref2, "law %u of %d, %d: %02x %02x, SpanDSP %02x %02x",
+				      i, x, ~x, om[0], om[1], ref, ref2);
+		}
 	}
 	ck_assert_uint_eq(media_g711_idle(MEDIA_LAW_ALAW), 0xd5);
 	ck_assert_uint_eq(media_g711_idle(MEDIA_LAW_ULAW), 0xff);

@@ -502,6 +502,132 @@ START_TEST(pooled_sockets_drained)
 }
 END_TEST
 
+/* A channel going away says so: an RTCP BYE for its SSRC reaches the peer's RTCP port (with io_uring it leaves
+ * with the tick's submission, else directly). */
+START_TEST(rtcp_bye_on_destroy)
+{
+	struct media_cfg *cfg = mkcfg();
+	struct media_plane *mp = media_plane_alloc(test_ctx, cfg, &ops, NULL);
+	struct media_chan_req req = { .cic = -1, .p = { .pt = MEDIA_PT_PCMA, .ptime_ms = 20 } };
+	int rtcp_peer = udp_sock(PEER_PORT + 1);
+	struct rtcp_info info;
+	uint8_t buf[512];
+	ssize_t n = -1;
+	unsigned int t;
+	int64_t id;
+
+	nev = 0;
+	ck_assert_int_eq(media_plane_start(mp), 0);
+	osmo_sockaddr_str_from_str(&req.p.remote, "127.0.0.1", PEER_PORT);
+	id = media_plane_chan_create(mp, &req);
+	ck_assert_int_gt(id, 0);
+	ck_assert_ptr_nonnull(wait_event_id(MEDIA_EV_CHAN_READY, id, 1000));
+	ck_assert_int_eq(media_plane_chan_destroy(mp, id), 0);
+	ck_assert_ptr_nonnull(wait_event_id(MEDIA_EV_CHAN_DESTROYED, id, 1000));
+	for (t = 0; t < 1000 && n < 0; t++) {
+		n = recv(rtcp_peer, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n < 0)
+			usleep(1000);
+	}
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_eq(rtcp_parse(buf, n, &info, NULL), 0);
+	ck_assert(info.has_bye);
+	ck_assert_uint_eq(info.num_bye, 1);
+	ck_assert_uint_eq(info.bye_ssrc[0], info.ssrc);
+	/* once */
+	usleep(30000);
+	ck_assert_int_lt(recv(rtcp_peer, buf, sizeof(buf), MSG_DONTWAIT), 0);
+	media_plane_stop(mp);
+	close(rtcp_peer);
+	talloc_free(mp);
+	talloc_free(cfg);
+}
+END_TEST
+
+/* Many pooled pairs taken in one batch of commands (one thread): the thread asks which of their sockets hold
+ * something in one poll() per 64 of them; the stale datagrams of every pair, also those past the first 64
+ * sockets, are drained before the new channels receive. */
+#define BATCH_PAIRS	40
+START_TEST(pooled_sockets_drained_batch)
+{
+	struct media_cfg *cfg = mkcfg();
+	struct media_plane *mp;
+	struct media_chan_req req = { .cic = -1, .p = { .pt = MEDIA_PT_PCMU, .ptime_ms = 20 } };
+	struct media_plane_stats st;
+	unsigned int t, i, ready, from;
+	int peer = udp_sock(PEER_PORT);
+	uint8_t pkt[172];
+	struct rtp_hdr h = { .pt = MEDIA_PT_PCMU, .seq = 1, .ts = 0, .ssrc = 3 };
+	uint16_t rtp_port = (port_base + 1) & ~1;
+	int64_t ids[BATCH_PAIRS];
+	uint64_t rx0;
+
+	cfg->threads = 1;
+	cfg->rtp_port_min = rtp_port;
+	cfg->rtp_port_max = rtp_port + 2 * BATCH_PAIRS - 1;
+	mp = media_plane_alloc(test_ctx, cfg, &ops, NULL);
+	nev = 0;
+	rtp_write_hdr(pkt, sizeof(pkt), &h);
+	memset(pkt + 12, 0xff, 160);
+	ck_assert_int_eq(media_plane_start(mp), 0);
+	osmo_sockaddr_str_from_str(&req.p.remote, "127.0.0.1", PEER_PORT);
+	for (i = 0; i < BATCH_PAIRS; i++) {
+		ids[i] = media_plane_chan_create(mp, &req);
+		ck_assert_int_gt(ids[i], 0);
+	}
+	for (i = 0; i < BATCH_PAIRS; i++)
+		ck_assert_ptr_nonnull(wait_event_id(MEDIA_EV_CHAN_READY, ids[i], 1000));
+	for (i = 0; i < BATCH_PAIRS; i++)
+		ck_assert_int_eq(media_plane_chan_destroy(mp, ids[i]), 0);
+	for (t = 0; t < 2000; t++) {
+		media_plane_stats(mp, &st);
+		if (st.sockets_pooled == 2 * BATCH_PAIRS)
+			break;
+		run_events();
+		usleep(1000);
+	}
+	ck_assert_uint_eq(st.sockets_pooled, 2 * BATCH_PAIRS);
+	rx0 = st.rtp_rx;
+	/* late packets of the old calls on every RTP socket, RTCP on some */
+	for (i = 0; i < BATCH_PAIRS; i++) {
+		send_to(peer, rtp_port + 2 * i, pkt, sizeof(pkt));
+		if (i % 3 == 0)
+			send_to(peer, rtp_port + 2 * i + 1, pkt, 8);
+	}
+	from = nev;
+	/* all within one tick (10 ms): one batch */
+	for (i = 0; i < BATCH_PAIRS; i++)
+		ids[i] = media_plane_chan_create(mp, &req);
+	for (t = 0, ready = 0; t < 1000 && ready < BATCH_PAIRS; t++) {
+		run_events();
+		usleep(1000);
+		for (i = from, ready = 0; i < nev; i++)
+			ready += evs[i].type == MEDIA_EV_CHAN_READY;
+	}
+	ck_assert_uint_eq(ready, BATCH_PAIRS);
+	media_plane_stats(mp, &st);
+	ck_assert_uint_eq(st.sockets_pooled, 0);
+	for (t = 0; t < 60; t++) {
+		run_events();
+		usleep(1000);
+	}
+	media_plane_stats(mp, &st);
+	ck_assert_uint_eq(st.rtp_rx, rx0);	/* all drained */
+	/* the last channel does receive what comes now */
+	send_to(peer, rtp_port + 2 * (BATCH_PAIRS - 1), pkt, sizeof(pkt));
+	for (t = 0; t < 1000 && st.rtp_rx == rx0; t++) {
+		run_events();
+		usleep(1000);
+		media_plane_stats(mp, &st);
+	}
+	ck_assert_uint_eq(st.rtp_rx, rx0 + 1);
+	media_plane_stop(mp);
+	close(peer);
+	talloc_free(mp);
+	talloc_free(cfg);
+}
+END_TEST
+
 /* A TDM-only channel (test equipment's end of a span): no RTP port, no socket, still a channel on its timeslot. */
 START_TEST(tdm_only_channel)
 {
@@ -799,6 +925,8 @@ static Suite *thread_suite(void)
 		tcase_add_test(tc, span_rx_coalesced);
 		tcase_add_test(tc, create_destroy_1000);
 		tcase_add_test(tc, pooled_sockets_drained);
+		tcase_add_test(tc, pooled_sockets_drained_batch);
+		tcase_add_test(tc, rtcp_bye_on_destroy);
 		tcase_add_test(tc, tdm_only_channel);
 		suite_add_tcase(s, tc);
 	}
