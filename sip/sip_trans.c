@@ -708,13 +708,18 @@ enum sip_trans_state sip_strans_state(const struct sip_strans *st)
 	return st->state;
 }
 
+/* The build buffer's size at least: a response's headers (SESS_MSG_HDRS, 4 kB of room) and an SDP body fit, so
+ * that the one spare buffer serves every response of a call (it was 4 kB after a 100 Trying, and each 200 with
+ * SDP then allocated and freed a buffer of its own). */
+#define SIP_RSP_BUF 8192
+
 struct msgb *sip_strans_msgb(struct sip_strans *st, size_t size)
 {
 	struct sip_tl *tl = st->tl;
 	struct msgb *m = tl->spare;
 
 	if (!m || m->data_len < size)
-		return sip_msgb_alloc(size, "sip-rsp");
+		return sip_msgb_alloc(OSMO_MAX(size, SIP_RSP_BUF), "sip-rsp");
 	tl->spare = NULL;
 	msgb_reset(m);
 	return m;
@@ -723,6 +728,10 @@ struct msgb *sip_strans_msgb(struct sip_strans *st, size_t size)
 /* msg was built and copied: keep it as the next response's build buffer */
 static void st_spare(struct sip_tl *tl, struct msgb *msg)
 {
+	if (tl->spare && tl->spare->data_len < msg->data_len) {
+		msgb_free(tl->spare);
+		tl->spare = NULL;
+	}
 	if (!tl->spare)
 		tl->spare = msg;
 	else

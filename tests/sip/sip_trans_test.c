@@ -676,17 +676,24 @@ START_TEST(test_rsp_build_buffer_reuse)
 	ck_assert_ptr_nonnull(strstr(tx_last(), "branch=z9hG4bKb2"));
 	ck_assert_ptr_null(strstr(tx_last(), "z9hG4bKb1"));
 
-	/* too small for a larger response: a new one */
-	big = sip_strans_msgb(last_st, 8192);
+	/* the spare has room for the headers and an SDP body */
+	ck_assert_uint_ge(m->data_len, 8192);
+	/* too small for a larger response: a new one, which once used is kept instead of the smaller spare */
+	inject(REQ_FMT, "MESSAGE", "z9hG4bKb3", 70u, "", "c-b3", "MESSAGE", "");
+	big = sip_strans_msgb(last_st, 10000);
 	ck_assert_ptr_ne(big, m);
-	ck_assert_uint_ge(big->data_len, 8192);
-	msgb_free(big);
+	ck_assert_uint_ge(big->data_len, 10000);
+	respond_200(last_st, big);
+	inject(REQ_FMT, "MESSAGE", "z9hG4bKb4", 70u, "", "c-b4", "MESSAGE", "");
+	m2 = sip_strans_msgb(last_st, 4096);
+	ck_assert_ptr_eq(m2, big);
+	msgb_free(m2);
 
 	/* the kept copies replay each transaction's own response */
 	inject(REQ_FMT, "MESSAGE", "z9hG4bKb1", 70u, "", "c-b1", "MESSAGE", "");
-	ck_assert_uint_eq(n_tx, 3);
+	ck_assert_uint_eq(n_tx, 4);
 	ck_assert_ptr_nonnull(strstr(tx_last(), "branch=z9hG4bKb1"));
-	ck_assert_str_eq(tx[2].s, tx[0].s);
+	ck_assert_str_eq(tx[3].s, tx[0].s);
 }
 END_TEST
 
