@@ -115,6 +115,18 @@ static void run_events(void)
 }
 
 
+/* up to 1 s for the plane's RTP receive count to move past rx0 (st: its statistics, updated) */
+static void wait_rtp_rx(struct media_plane *mp, struct media_plane_stats *st, uint64_t rx0)
+{
+	unsigned int t;
+
+	for (t = 0; t < 1000 && st->rtp_rx == rx0; t++) {
+		run_events();
+		usleep(1000);
+		media_plane_stats(mp, st);
+	}
+}
+
 static const struct media_event *wait_event(enum media_event_type type, unsigned int from, unsigned int ms)
 {
 	unsigned int i, t;
@@ -488,11 +500,7 @@ START_TEST(pooled_sockets_drained)
 	ck_assert_uint_eq(st.rtp_rx, rx0);	/* drained */
 	/* the channel does receive what comes now */
 	send_to(peer, rtp_port, pkt, sizeof(pkt));
-	for (t = 0; t < 1000 && st.rtp_rx == rx0; t++) {
-		run_events();
-		usleep(1000);
-		media_plane_stats(mp, &st);
-	}
+	wait_rtp_rx(mp, &st, rx0);
 	ck_assert_uint_eq(st.rtp_rx, rx0 + 1);
 	media_plane_stop(mp);
 	ck_assert_uint_eq(count_fds(), fds_start + 1);	/* the peer's socket */
@@ -615,11 +623,7 @@ START_TEST(pooled_sockets_drained_batch)
 	ck_assert_uint_eq(st.rtp_rx, rx0);	/* all drained */
 	/* the last channel does receive what comes now */
 	send_to(peer, rtp_port + 2 * (BATCH_PAIRS - 1), pkt, sizeof(pkt));
-	for (t = 0; t < 1000 && st.rtp_rx == rx0; t++) {
-		run_events();
-		usleep(1000);
-		media_plane_stats(mp, &st);
-	}
+	wait_rtp_rx(mp, &st, rx0);
 	ck_assert_uint_eq(st.rtp_rx, rx0 + 1);
 	media_plane_stop(mp);
 	close(peer);
