@@ -78,13 +78,13 @@ while [ $k -lt "$spans" ]; do
 done
 
 # RTP below the ephemeral range the free ports come from, above the ranges the scenario tests pick
-sed -e "s/127.0.0.1:2905/127.0.0.1:$m3ua_port/" -e "s/port = 4281/port = $sim_vty/" \
-    -e "s/answer-delay = 1000/answer-delay = 0/" -e "s/udp:127.0.0.1:5999/udp:127.0.0.1:$(free_port)/" \
+sed -e "s/127\.0\.0\.1:2905\([^0-9]\)/127.0.0.1:$m3ua_port\1/" -e "s/port = 4281/port = $sim_vty/" \
+    -e "s/answer-delay = 1000/answer-delay = 0/" -e "s/udp:127\.0\.0\.1:5999\([^0-9]\)/udp:127.0.0.1:$(free_port)\1/" \
     -e "s/level = notice/level = error/" -e 's/category = { "DSIM=info" }//' -e "s/18000-18999/20000-21999/" \
     -e '/^trunk-group pstn {/,/^}/d' "$top_srcdir/conf/pstnsim.conf" > "$work/pstnsim.conf"
 trunk_group pstnsim >> "$work/pstnsim.conf"
-sed -e "s/127.0.0.1:2905/127.0.0.1:$m3ua_port/" -e "s/port = 4280/port = $mgcf_vty/" \
-    -e "s/127.0.0.1:5060/127.0.0.1:$sip_port/g" -e "s|/tmp/mgcfd-cdr.log|$work/cdr.log|" \
+sed -e "s/127\.0\.0\.1:2905\([^0-9]\)/127.0.0.1:$m3ua_port\1/" -e "s/port = 4280/port = $mgcf_vty/" \
+    -e "s/127\.0\.0\.1:5060\([^0-9]\)/127.0.0.1:$sip_port\1/g" -e "s|/tmp/mgcfd-cdr.log|$work/cdr.log|" \
     -e "s/level = notice/level = error/" -e 's/category = { "DMGCF=info" }//' -e "s/16000-16999/22000-31999/" \
     -e '/^trunk-group pstn {/,/^}/d' "$top_srcdir/conf/mgcfd.conf" > "$work/mgcfd.conf"
 trunk_group mgcfd >> "$work/mgcfd.conf"

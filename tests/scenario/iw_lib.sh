@@ -50,19 +50,24 @@ sipp_mp=$((rtp_base + 500))
 
 # $work/pstnsim.conf and $work/mgcfd.conf: conf/ on the free ports, the CDRs in $work/cdr.log
 iw_configs() {
-	sed -e "s/127.0.0.1:2905/127.0.0.1:$m3ua_port/" -e "s/port = 4281/port = $sim_vty/" \
-	    -e "s/127.0.0.1:42000/127.0.0.1:$span_a/" -e "s/127.0.0.1:41000/127.0.0.1:$span_b/" \
+	# the default ports end at a non-digit: a free port put in by one expression (50809) must not be taken for
+	# a default one (5080) by the next
+	sed -e "s/127\.0\.0\.1:2905\([^0-9]\)/127.0.0.1:$m3ua_port\1/" -e "s/port = 4281/port = $sim_vty/" \
+	    -e "s/127\.0\.0\.1:42000\([^0-9]\)/127.0.0.1:$span_a\1/" \
+	    -e "s/127\.0\.0\.1:41000\([^0-9]\)/127.0.0.1:$span_b\1/" \
 	    -e "s/answer-delay = 1000/answer-delay = ${IW_ANSWER_DELAY:-1000}/" \
-	    -e "s/hold = 0/hold = ${IW_SIM_HOLD:-0}/" -e "s/udp:127.0.0.1:5999/udp:127.0.0.1:$(free_port)/" \
+	    -e "s/hold = 0/hold = ${IW_SIM_HOLD:-0}/" -e "s/udp:127\.0\.0\.1:5999\([^0-9]\)/udp:127.0.0.1:$(free_port)\1/" \
 	    -e "s/18000-18999/$((rtp_base + 400))-$((rtp_base + 499))/" \
 	    -e "s/law = alaw/law = ${IW_LAW:-alaw}\n\ttone-plan = ${IW_TONE_PLAN:-itu}/" \
 	    "${top_srcdir}/conf/pstnsim.conf" |
 		awk -v extra="${IW_SIM_EXTRA:-}" '{ print } /^simulator {/ && extra != "" { print extra }' \
 		> "$work/pstnsim.conf"
-	sed -e "s/127.0.0.1:2905/127.0.0.1:$m3ua_port/" -e "s/port = 4280/port = $mgcf_vty/" \
-	    -e "s/127.0.0.1:5060/127.0.0.1:$sip_port/g" -e "s/127.0.0.1:5080/127.0.0.1:$ims_port/g" \
+	sed -e "s/127\.0\.0\.1:2905\([^0-9]\)/127.0.0.1:$m3ua_port\1/" -e "s/port = 4280/port = $mgcf_vty/" \
+	    -e "s/127\.0\.0\.1:5060\([^0-9]\)/127.0.0.1:$sip_port\1/g" \
+	    -e "s/127\.0\.0\.1:5080\([^0-9]\)/127.0.0.1:$ims_port\1/g" \
 	    -e "s|/tmp/mgcfd-cdr.log|$work/cdr.log|" -e "s/16000-16999/$rtp_base-$((rtp_base + 399))/" \
-	    -e "s/127.0.0.1:42000/127.0.0.1:$span_a/" -e "s/127.0.0.1:41000/127.0.0.1:$span_b/" \
+	    -e "s/127\.0\.0\.1:42000\([^0-9]\)/127.0.0.1:$span_a\1/" \
+	    -e "s/127\.0\.0\.1:41000\([^0-9]\)/127.0.0.1:$span_b\1/" \
 	    -e "s/tone-plan = itu/tone-plan = ${IW_TONE_PLAN:-itu}/" -e "s/law = alaw/law = ${IW_LAW:-alaw}/" \
 	    -e "s/sip = { \"T1=500ms\" }/sip = { \"T1=500ms\"${IW_SIP_TIMERS:+, $IW_SIP_TIMERS} }/" \
 	    "${top_srcdir}/conf/mgcfd.conf" > "$work/mgcfd.conf"

@@ -33,9 +33,10 @@ span_near=$(free_port)
 
 # $1: extra lines for the far end's simulator section
 far_conf() {
-	sed -e "s/127.0.0.1:2905/127.0.0.1:$m3ua_port/" -e "s/port = 4281/port = $far_vty/" \
+	sed -e "s/127\.0\.0\.1:2905\([^0-9]\)/127.0.0.1:$m3ua_port\1/" -e "s/port = 4281/port = $far_vty/" \
 	    -e "s/answer-delay = 1000/answer-delay = 200/" -e "s/law = alaw/law = $law/" \
-	    -e "s/127.0.0.1:42000/127.0.0.1:$span_far/" -e "s/127.0.0.1:41000/127.0.0.1:$span_near/" \
+	    -e "s/127\.0\.0\.1:42000\([^0-9]\)/127.0.0.1:$span_far\1/" \
+	    -e "s/127\.0\.0\.1:41000\([^0-9]\)/127.0.0.1:$span_near\1/" \
 	    -e "s/level = notice/level = info\n\tprint-category = true/" \
 	    -e 's/"DSIM=info"/"DSIM=info", "DISUP=info"/' \
 	    "${top_srcdir}/conf/pstnsim.conf" | awk -v extra="$1" '{ print } /^simulator {/ && extra != "" { print extra }'

@@ -13,7 +13,7 @@ m3ua_port=$(free_port)
 sg_vty=$(free_port)
 asp_vty=$(free_port)
 
-sed -e "s/127.0.0.1:2905/127.0.0.1:$m3ua_port/" -e "s/port = 4281/port = $sg_vty/" \
+sed -e "s/127\.0\.0\.1:2905\([^0-9]\)/127.0.0.1:$m3ua_port\1/" -e "s/port = 4281/port = $sg_vty/" \
     -e "s/answer-delay = 1000/answer-delay = 200/" -e "/span e1-0/,/^	}/d" \
     "${top_srcdir}/conf/pstnsim.conf" > "$work/sg.conf"
 
