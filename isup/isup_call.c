@@ -38,13 +38,7 @@
 static struct osmo_fsm_inst *call_named(struct isup_call *call);
 
 /* call_named(): a call's instance gets its id only when something logs about it (see isup_call_alloc()) */
-#define LOG_CALL(call, lvl, fmt, args...) \
-	do { \
-		if (log_check_level(DISUP, lvl)) { \
-			struct osmo_fsm_inst *_lc_fi = call_named(call); \
-			LOGPFSML(_lc_fi, lvl, fmt, ##args); \
-		} \
-	} while (0)
+#define LOG_CALL(call, lvl, fmt, args...) LOGPFSML_NAMED(DISUP, call_named(call), lvl, fmt, ##args)
 
 static const struct value_string call_event_names[] = {
 	{ ISUP_CALL_EV_RX, "RX" },

@@ -204,13 +204,7 @@ struct mgcf_call {
 static struct osmo_fsm_inst *call_named(struct mgcf_call *c);
 
 /* call_named(): a call's instance gets its first id only when something logs about it (see call_alloc()) */
-#define LOG_CALL(c, level, fmt, args...) \
-	do { \
-		if (log_check_level(DMGCF, level)) { \
-			struct osmo_fsm_inst *_lc_fi = call_named(c); \
-			LOGPFSML(_lc_fi, level, fmt, ##args); \
-		} \
-	} while (0)
+#define LOG_CALL(c, level, fmt, args...) LOGPFSML_NAMED(DMGCF, call_named(c), level, fmt, ##args)
 
 static struct osmo_fsm mgcf_call_fsm;
 static void call_release(struct mgcf_call *c, const struct rel_ev *r);

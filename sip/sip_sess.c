@@ -220,11 +220,7 @@ struct rate_ctr_group *sip_sess_ua_ctrs(struct sip_sess_ua *ua)
 static struct osmo_fsm_inst *sess_named(struct sip_sess *s);
 
 /* sess_named(): a session's instance gets its id only when something logs about it (see sess_alloc()) */
-#define LOG_SESS(s, lvl, fmt, args...) \
-	do { \
-		if (log_check_level((s)->fi->fsm->log_subsys, lvl)) \
-			LOGPFSML(sess_named(s), lvl, fmt, ##args); \
-	} while (0)
+#define LOG_SESS(s, lvl, fmt, args...) LOGPFSML_NAMED(DSIP, sess_named(s), lvl, fmt, ##args)
 
 static unsigned long tdef_ms(enum sip_timer t)
 {

@@ -106,7 +106,6 @@ struct sip_strans {
 	struct osmo_timer_list t_retx;
 	struct sip_tq_entry t_end;	/* in tl->st_ends */
 	struct llist_head linger;	/* in tl->lingering, or empty */
-	bool shrunk;			/* req cut down to its typed values: no more responses */
 	const struct sip_strans_ops *ops;
 	void *priv;
 };
@@ -592,6 +591,20 @@ static void st_set_state(struct sip_strans *st, enum sip_trans_state s)
 	st->state = s;
 }
 
+static void st_drop_last(struct sip_strans *st)
+{
+	if (st->last) {
+		msgb_free(st->last);
+		st->last = NULL;
+	}
+}
+
+/* req cut down to its typed values by st_linger() (sip_msg_shrink()): no more responses */
+static bool st_shrunk(const struct sip_strans *st)
+{
+	return !st->req->max_hdrs;
+}
+
 static void st_free(struct sip_strans *st)
 {
 	struct sip_tl *tl = st->tl;
@@ -603,8 +616,7 @@ static void st_free(struct sip_strans *st)
 	sip_htab_del(&tl->st_by_branch, &st->bnode);
 	sip_htab_del(&tl->st_by_callid, &st->cnode);
 	tl->num--;
-	if (st->last)
-		msgb_free(st->last);
+	st_drop_last(st);
 	if (st->ops && st->ops->terminated)
 		st->ops->terminated(st->priv, st);
 	talloc_free(st);
@@ -745,7 +757,7 @@ static void st_spare(struct sip_tl *tl, struct msgb *msg)
  * CANCEL it has just answered). */
 static void st_linger_later(struct sip_strans *st)
 {
-	if (!st->shrunk && llist_empty(&st->linger))
+	if (!st_shrunk(st) && llist_empty(&st->linger))
 		llist_add_tail(&st->linger, &st->tl->lingering);
 }
 
@@ -756,12 +768,9 @@ static void st_linger(struct sip_tl *tl)
 
 		llist_del_init(&st->linger);
 		st->req = sip_msg_shrink(st->req);
-		st->shrunk = true;
 		/* an ACKed INVITE's last response is never sent again (retransmissions are absorbed) */
-		if (st->invite && st->acked && st->last) {
-			msgb_free(st->last);
-			st->last = NULL;
-		}
+		if (st->invite && st->acked)
+			st_drop_last(st);
 	}
 }
 
@@ -773,12 +782,11 @@ int sip_strans_respond(struct sip_strans *st, uint16_t status, struct msgb *msg)
 		ok = st->state == SIP_TS_PROCEEDING || (st->state == SIP_TS_ACCEPTED && status >= 200 && status < 300);
 	else
 		ok = st->state == SIP_TS_TRYING || st->state == SIP_TS_PROCEEDING;
-	if (!ok || st->shrunk || status < 100 || status > 699) {
+	if (!ok || st_shrunk(st) || status < 100 || status > 699) {
 		msgb_free(msg);
 		return -EINVAL;
 	}
-	if (st->last)
-		msgb_free(st->last);
+	st_drop_last(st);
 	/* kept until the transaction ends (timer J: 32 s after a BYE's 200 over UDP): only what was built; the
 	 * build buffer serves the next response */
 	st->last = sip_msgb_dup(msg, "sip-st-last");
@@ -989,11 +997,7 @@ static bool st_request(struct sip_strans *st, const struct sip_msg *req)
 			st_set_state(st, SIP_TS_CONFIRMED);
 			st_end_sched(st, absorb_ms(st->src.proto, SIP_TI));
 			st->acked = true;
-			if (st->last) {
-				/* Confirmed: the 3xx-6xx is never sent again */
-				msgb_free(st->last);
-				st->last = NULL;
-			}
+			st_drop_last(st);	/* Confirmed: the 3xx-6xx is never sent again */
 			return true;
 		}
 		ctr_inc(st->tl, SIP_TL_CTR_RX_REQ_ABSORBED);

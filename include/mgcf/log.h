@@ -30,3 +30,13 @@ enum mgcf_log_cat {
 
 /*! \brief The log_info describing all mgcf categories (for log_init()). */
 extern const struct log_info mgcf_log_info;
+
+/*! \brief LOGPFSML() for an FSM instance that is named lazily: NAMED, an expression giving the instance (naming
+ * it first if need be), is evaluated only when the line is logged at all. */
+#define LOGPFSML_NAMED(subsys, named, level, fmt, args...) \
+	do { \
+		if (log_check_level(subsys, level)) { \
+			struct osmo_fsm_inst *_ln_fi = (named); \
+			LOGPFSML(_ln_fi, level, fmt, ##args); \
+		} \
+	} while (0)
